@@ -1,0 +1,135 @@
+// Seeded random streams. One master seed gives independent streams (scenario draws, tasks,
+// channel, policy, replay, ...) by jumping a xoroshiro128+ generator (pure-rand) 2^64 steps per
+// stream, so the streams never overlap and adding draws to one never shifts another.
+// Every stream's full state (generator words plus the cached Box–Muller normal) can be saved
+// and restored, which checkpoints need for bit-exact resumption.
+import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
+
+type Xoroshiro = ReturnType<typeof xoroshiro128plus>;
+
+/** A serializable snapshot of one stream. */
+export interface StreamState {
+  words: number[];
+  /** the second Box–Muller normal, or null when none is cached */
+  spareNormal: number | null;
+}
+
+const TWO_POW_26 = 67108864;
+const TWO_POW_53 = 9007199254740992;
+
+export class RandomStream {
+  private gen: Xoroshiro;
+  private spareNormal: number | null = null;
+
+  constructor(gen: Xoroshiro) {
+    this.gen = gen;
+  }
+
+  /** Uniform double in [0, 1) with 53 random bits. */
+  uniform(): number {
+    const high = this.gen.next() >>> 5; // 27 bits
+    const low = this.gen.next() >>> 6; // 26 bits
+    return (high * TWO_POW_26 + low) / TWO_POW_53;
+  }
+
+  /** Uniform double in [min, max). */
+  uniformIn(min: number, max: number): number {
+    return min + (max - min) * this.uniform();
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** Standard normal (Box–Muller; the second value of each pair is cached). */
+  normal(): number {
+    if (this.spareNormal !== null) {
+      const spare = this.spareNormal;
+      this.spareNormal = null;
+      return spare;
+    }
+    let u1 = this.uniform();
+    while (u1 === 0) u1 = this.uniform();
+    const u2 = this.uniform();
+    const radius = Math.sqrt(-2 * Math.log(u1));
+    const angle = 2 * Math.PI * u2;
+    this.spareNormal = radius * Math.sin(angle);
+    return radius * Math.cos(angle);
+  }
+
+  /** Exponential with mean 1: the power gain |u|^2 of Rayleigh fading. */
+  exponential(): number {
+    return -Math.log(1 - this.uniform());
+  }
+
+  /** Fisher–Yates shuffle in place. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const tmp = items[i]!;
+      items[i] = items[j]!;
+      items[j] = tmp;
+    }
+    return items;
+  }
+
+  getState(): StreamState {
+    return { words: this.gen.getState().slice(), spareNormal: this.spareNormal };
+  }
+
+  setState(state: StreamState): void {
+    if (!Array.isArray(state.words) || state.words.length !== 4) throw new Error('random stream state must hold 4 generator words');
+    this.gen = xoroshiro128plusFromState(state.words);
+    this.spareNormal = state.spareNormal;
+  }
+}
+
+/** The named streams of one run. Names are fixed so that a stream's index never changes. */
+export const STREAM_NAMES = ['scenario', 'tasks', 'channel', 'mobility', 'policy', 'replay', 'exploration', 'init'] as const;
+export type StreamName = (typeof STREAM_NAMES)[number];
+
+/** A full set of independent streams derived from one seed. */
+export class RandomStreams {
+  readonly seed: number;
+  private readonly streams: Record<StreamName, RandomStream>;
+
+  constructor(seed: number) {
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`seed must be an integer in [0, 2^32), got ${seed}`);
+    this.seed = seed;
+    const base = xoroshiro128plus(seed);
+    const streams = {} as Record<StreamName, RandomStream>;
+    for (const name of STREAM_NAMES) {
+      base.jump(); // each stream starts 2^64 draws after the previous one
+      streams[name] = new RandomStream(base.clone());
+    }
+    this.streams = streams;
+  }
+
+  get(name: StreamName): RandomStream {
+    return this.streams[name];
+  }
+
+  getState(): Record<StreamName, StreamState> {
+    const out = {} as Record<StreamName, StreamState>;
+    for (const name of STREAM_NAMES) out[name] = this.streams[name].getState();
+    return out;
+  }
+
+  setState(state: Record<StreamName, StreamState>): void {
+    for (const name of STREAM_NAMES) {
+      const s = state[name];
+      if (!s) throw new Error(`random state lacks the '${name}' stream`);
+      this.streams[name].setState(s);
+    }
+  }
+}
+
+/** Derives a child seed (e.g. per episode or per worker) from a seed and an index, deterministically. */
+export function deriveSeed(seed: number, index: number): number {
+  // splitmix32-style mixing of (seed, index); stays in [0, 2^32).
+  let h = (seed ^ Math.imul(index + 1, 0x9e3779b9)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
