@@ -5,7 +5,10 @@ import { z } from 'zod';
 import { ConfigError, loadScenario } from '../config/load.ts';
 import { ScenarioSchema } from '../config/scenario.ts';
 import { formatSummaryTable, simulateBuiltin, type PolicySummary } from '../experiments/simulate.ts';
-import { DEFAULT_COMPARISON } from '../policies/registry.ts';
+import { createBuiltinPolicy, DEFAULT_COMPARISON } from '../policies/registry.ts';
+import { RandomStreams } from '../random/stream.ts';
+import { SvecCore } from '../sim/core.ts';
+import { allocateSlotActions } from '../sim/slotModel.ts';
 import { loadFidelityModel } from '../sim/fidelity.ts';
 import { evaluateSlotCase, parseSlotCases, SlotCaseError } from '../sim/slotCase.ts';
 import { readInput, writeFileAtomic } from './io.ts';
@@ -55,6 +58,16 @@ function buildProgram(): Command {
       const scenario = loadScenario({ file: opts.scenario, overrides: opts.set });
       const fidelity = loadFidelityModel(scenario.fidelityTable);
       const policies = opts.policies.split(',').map((p) => p.trim()).filter(Boolean);
+      // Check every policy name before running anything.
+      const probe = new SvecCore(scenario, { fidelity });
+      probe.reset(0);
+      for (const spec of policies) {
+        try {
+          createBuiltinPolicy(spec, new RandomStreams(0).get('policy'), probe).act(probe, allocateSlotActions(probe.n));
+        } catch (err) {
+          throw new UsageError(`--policies: ${(err as Error).message}`);
+        }
+      }
       const total = policies.length * opts.episodes;
       const progress = createProgress(total, 'simulate [{bar}] {value}/{total} episodes | {policy} | reward {reward} | ETA {eta_formatted}', { policy: '', reward: '' });
       const rows: PolicySummary[] = [];
