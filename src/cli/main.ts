@@ -2,7 +2,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { ConfigError, loadScenario } from '../config/load.ts';
+import { ConfigError, loadConfig, loadScenario } from '../config/load.ts';
+import { ALGORITHMS } from '../agents/registry.ts';
+import { evaluateRun } from '../experiments/evaluate.ts';
+import { resume, train } from '../train/run.ts';
+import type { EpisodeMetrics } from '../train/metrics.ts';
 import { ScenarioSchema } from '../config/scenario.ts';
 import { formatSummaryTable, simulateBuiltin, type PolicySummary } from '../experiments/simulate.ts';
 import { createBuiltinPolicy, DEFAULT_COMPARISON } from '../policies/registry.ts';
@@ -11,7 +15,7 @@ import { SvecCore } from '../sim/core.ts';
 import { allocateSlotActions } from '../sim/slotModel.ts';
 import { loadFidelityModel } from '../sim/fidelity.ts';
 import { evaluateSlotCase, parseSlotCases, SlotCaseError } from '../sim/slotCase.ts';
-import { readInput, writeFileAtomic } from './io.ts';
+import { readInput, writeFileAtomic } from '../util/io.ts';
 import { createProgress } from './progress.ts';
 
 const VERSION = '0.1.0';
@@ -35,6 +39,34 @@ function scenarioOptions(command: Command): Command {
   return command
     .option('--scenario <file>', 'scenario YAML or JSON file (any subset of fields; see `svec config fields`)')
     .option('--set <key=value>', 'override a scenario field, e.g. --set vehicles=30 --set lambda.min=0.5 (repeatable)', collect, []);
+}
+
+/** A progress bar over training episodes (quiet off a terminal). */
+function trainingProgress(total: number | undefined) {
+  let bar: ReturnType<typeof createProgress> | null = null;
+  const recent: number[] = [];
+  return {
+    update(row: EpisodeMetrics, info: { slotsPerSecond: number; updatesPerSecond: number }) {
+      bar ??= createProgress(total ?? row.episode, 'train [{bar}] ep {value}/{total} | reward {reward} | avg10 {avg} | {sps} slots/s | {ups} upd/s | ETA {eta_formatted}', {});
+      recent.push(row.teamReward);
+      if (recent.length > 10) recent.shift();
+      bar.update(row.episode, {
+        reward: row.teamReward.toFixed(1),
+        avg: (recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(1),
+        sps: info.slotsPerSecond.toFixed(0),
+        ups: info.updatesPerSecond.toFixed(1),
+      });
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
+
+function summarizeTraining(runDir: string, rows: EpisodeMetrics[]): string {
+  const last = rows.slice(-10);
+  const mean = last.reduce((a, r) => a + r.teamReward, 0) / Math.max(1, last.length);
+  return `svec train: ${rows.length} episodes in ${runDir}; mean team reward of the last ${last.length}: ${mean.toFixed(1)} (metrics.csv, metrics.jsonl, checkpoints/)`;
 }
 
 function buildProgram(): Command {
@@ -119,6 +151,50 @@ function buildProgram(): Command {
       const { cases, isArray } = parseSlotCases(json);
       const results = cases.map((c) => evaluateSlotCase(c));
       process.stdout.write(`${JSON.stringify(isArray ? results : results[0])}\n`);
+    });
+
+  // svec train
+  scenarioOptions(program.command('train'))
+    .description('train a learning algorithm; writes config.json, metrics.csv/jsonl and checkpoints to --out')
+    .option('--algo <name>', `algorithm (${Object.keys(ALGORITHMS).join(', ')})`, 'dmadrl')
+    .option('--config <file>', 'hyperparameters YAML/JSON file (see configs/algos/)')
+    .option('--hp <key=value>', 'override a hyperparameter, e.g. --hp batchSize=128 (repeatable)', collect, [])
+    .option('--seed <n>', 'seed of the run', parseIntegerOption('--seed', 0), 1)
+    .option('--episodes <n>', 'episodes to train (with --resume: the new total)', parseIntegerOption('--episodes', 1))
+    .option('--out <dir>', 'run directory (must not hold a run yet)')
+    .option('--resume <dir>', 'continue the run in this directory from its newest checkpoint')
+    .action(async (opts: { scenario?: string; set: string[]; algo: string; config?: string; hp: string[]; seed: number; episodes?: number; out?: string; resume?: string }) => {
+      const onEpisode = trainingProgress(opts.episodes);
+      if (opts.resume) {
+        const rows = await resume(opts.resume, { episodes: opts.episodes, onEpisode: onEpisode.update });
+        onEpisode.stop();
+        process.stdout.write(`${summarizeTraining(opts.resume, rows)}\n`);
+        return;
+      }
+      if (!opts.out) throw new UsageError('train: --out DIR is required (or --resume DIR)');
+      if (opts.episodes === undefined) throw new UsageError('train: --episodes is required');
+      const spec = ALGORITHMS[opts.algo];
+      if (!spec) throw new UsageError(`--algo: unknown algorithm '${opts.algo}' (available: ${Object.keys(ALGORITHMS).join(', ')})`);
+      const scenario = loadScenario({ file: opts.scenario, overrides: opts.set });
+      const hyperparameters = loadConfig(spec.schema, `${opts.algo} hyperparameters`, { file: opts.config, overrides: opts.hp });
+      const rows = await train({ algo: opts.algo, scenario, hyperparameters, seed: opts.seed, episodes: opts.episodes, runDir: opts.out, onEpisode: onEpisode.update });
+      onEpisode.stop();
+      process.stdout.write(`${summarizeTraining(opts.out, rows)}\n`);
+    });
+
+  // svec eval
+  program
+    .command('eval')
+    .description('evaluate a trained run greedily on held-out seeds, beside the built-in policies')
+    .requiredOption('--run <dir>', 'run directory written by svec train')
+    .option('--episodes <n>', 'evaluation episodes (each a held-out seed)', parseIntegerOption('--episodes', 1), 5)
+    .option('--seed <n>', 'base of the held-out evaluation seeds (training uses others)', parseIntegerOption('--seed', 0), 1_000_003)
+    .option('--policies <list>', 'built-in policies to show beside it (empty for none)', DEFAULT_COMPARISON.join(','))
+    .option('--json', 'print JSON instead of a table')
+    .action(async (opts: { run: string; episodes: number; seed: number; policies: string; json?: boolean }) => {
+      const result = await evaluateRun(opts.run, { episodes: opts.episodes, seed: opts.seed, builtins: opts.policies.split(',').map((p) => p.trim()).filter(Boolean) });
+      if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else process.stdout.write(`svec eval: ${opts.run} (${result.algo}, trained ${result.trainedEpisodes} episodes), ${opts.episodes} held-out episodes from seed ${opts.seed}\n\n${formatSummaryTable(result.rows)}\n`);
     });
 
   // svec config

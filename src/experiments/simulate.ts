@@ -7,31 +7,17 @@ import { SvecCore } from '../sim/core.ts';
 import type { FidelityModel } from '../sim/fidelity.ts';
 import { allocateSlotActions } from '../sim/slotModel.ts';
 import type { Policy } from '../policies/policy.ts';
+import { EpisodeAccumulator, meanStats, type EpisodeStats } from '../sim/episodeStats.ts';
 import { createBuiltinPolicy } from '../policies/registry.ts';
 
-/** Summary of one policy over E episodes (means are over all vehicle-slots unless said). */
-export interface PolicySummary {
+/** Summary of one policy over E episodes: per-episode statistics averaged over episodes. */
+export interface PolicySummary extends EpisodeStats {
   policy: string;
   label: string;
   episodes: number;
-  /** mean over episodes of the team reward sum_t sum_n r_n */
-  teamReward: number;
   /** standard deviation of the per-episode team reward */
   teamRewardStd: number;
-  latencyMs: number;
-  energyMJ: number;
-  /** mean fidelity of offloaded tasks (NaN when nothing was offloaded) */
-  fidelity: number;
-  offloadFraction: number;
-  queue: number;
-  /** share of high-priority tasks finished after their deadline */
-  highPriorityMissRate: number;
-  /** mean per-task cost t[s] + 10 E[J] (Fig. 7) */
-  cost: number;
-  /** mean utility U_n per vehicle-slot */
-  utility: number;
-  /** mean lambda of offloaded tasks, and how many distinct lambda values (rounded to 0.01) were used */
-  meanLambda: number;
+  /** how many distinct lambda values (rounded to 0.01) offloaded tasks used */
   distinctLambdas: number;
   /** per-episode team rewards */
   episodeRewards: number[];
@@ -44,7 +30,10 @@ export interface SimulateOptions {
   onEpisode?: (episode: number, teamReward: number) => void;
 }
 
-/** Runs `makePolicy`'s policy for `episodes` episodes; episode e uses seed deriveSeed(seed, e). */
+/**
+ * Runs `makePolicy`'s policy for `episodes` episodes; episode e uses seed deriveSeed(seed, e),
+ * the policy draws from its own stream of RandomStreams(seed).
+ */
 export function simulatePolicy(
   scenario: Scenario,
   makePolicy: (core: SvecCore, streams: RandomStreams) => Policy,
@@ -54,67 +43,32 @@ export function simulatePolicy(
   const streams = new RandomStreams(options.seed);
   const policy = makePolicy(core, streams);
   const actions = allocateSlotActions(core.n);
-  const episodeRewards: number[] = [];
-  let slots = 0;
-  let latency = 0, energy = 0, fidelitySum = 0, offloads = 0, queue = 0, cost = 0, utility = 0;
-  let highPriority = 0, highPriorityMisses = 0, lambdaSum = 0;
-  const lambdasUsed = new Set<number>();
+  const accumulator = new EpisodeAccumulator(core.n);
+  const episodes: EpisodeStats[] = [];
   for (let episode = 0; episode < options.episodes; episode++) {
     core.reset(deriveSeed(options.seed, episode));
     policy.startEpisode?.(core);
-    let teamReward = 0;
     while (!core.episodeDone) {
       policy.act(core, actions);
-      const zeta = core.vehicles.zeta;
-      const deadline = core.vehicles.T_max;
-      // The task's priority and deadline must be read before step() draws the next tasks.
-      for (let i = 0; i < core.n; i++) {
-        if (zeta[i] === 1) highPriority++;
-      }
-      const deadlines = Float64Array.from(deadline);
-      const priorities = Uint8Array.from(zeta);
+      accumulator.beforeStep(core);
       core.step(actions);
       policy.observe?.(core, actions);
-      const out = core.out;
-      for (let i = 0; i < core.n; i++) {
-        teamReward += out.reward[i]!;
-        latency += out.t[i]!;
-        energy += out.E[i]!;
-        queue += out.Q_next[i]!;
-        cost += out.cost[i]!;
-        utility += out.U[i]!;
-        if (actions.rho[i] === 1) {
-          offloads++;
-          fidelitySum += out.S[i]!;
-          const lambda = scenario.mode === 'semantic' ? Math.min(Math.max(actions.lambda[i]!, scenario.lambda.min), scenario.lambda.max) : 1;
-          lambdaSum += lambda;
-          lambdasUsed.add(Math.round(lambda * 100) / 100);
-        }
-        if (priorities[i] === 1 && out.t[i]! > deadlines[i]!) highPriorityMisses++;
-      }
-      slots += core.n;
+      accumulator.afterStep(core, actions);
     }
-    episodeRewards.push(teamReward);
-    options.onEpisode?.(episode, teamReward);
+    const stats = accumulator.finish();
+    episodes.push(stats);
+    options.onEpisode?.(episode, stats.teamReward);
   }
-  const mean = episodeRewards.reduce((a, b) => a + b, 0) / Math.max(1, episodeRewards.length);
-  const variance = episodeRewards.length > 1 ? episodeRewards.reduce((a, r) => a + (r - mean) ** 2, 0) / (episodeRewards.length - 1) : 0;
+  const episodeRewards = episodes.map((e) => e.teamReward);
+  const mean = meanStats(episodes);
+  const variance = episodeRewards.length > 1 ? episodeRewards.reduce((a, r) => a + (r - mean.teamReward) ** 2, 0) / (episodeRewards.length - 1) : 0;
   return {
+    ...mean,
     policy: policy.name,
     label: policy.label,
     episodes: options.episodes,
-    teamReward: mean,
     teamRewardStd: Math.sqrt(variance),
-    latencyMs: (latency / slots) * 1000,
-    energyMJ: (energy / slots) * 1000,
-    fidelity: offloads > 0 ? fidelitySum / offloads : Number.NaN,
-    offloadFraction: offloads / slots,
-    queue: queue / slots,
-    highPriorityMissRate: highPriority > 0 ? highPriorityMisses / highPriority : 0,
-    cost: cost / slots,
-    utility: utility / slots,
-    meanLambda: offloads > 0 ? lambdaSum / offloads : Number.NaN,
-    distinctLambdas: lambdasUsed.size,
+    distinctLambdas: accumulator.lambdasUsed.size,
     episodeRewards,
   };
 }

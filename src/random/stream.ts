@@ -86,7 +86,7 @@ export class RandomStream {
 }
 
 /** The named streams of one run. Names are fixed so that a stream's index never changes. */
-export const STREAM_NAMES = ['scenario', 'tasks', 'channel', 'mobility', 'policy', 'replay', 'exploration', 'init'] as const;
+export const STREAM_NAMES = ['scenario', 'tasks', 'channel', 'mobility', 'policy', 'replay', 'exploration', 'init', 'learner'] as const;
 export type StreamName = (typeof STREAM_NAMES)[number];
 
 /** A full set of independent streams derived from one seed. */

@@ -1,0 +1,309 @@
+// DMADRL: diffusion-based multi-agent deep reinforcement learning (paper Section V, Algorithm 1).
+//
+// One agent per vehicle. Each actor is a DDPM reverse process whose noise network
+// eps(x_k, k, o_n) denoises x_K ~ N(0, I) in K steps into x_0 in [-1, 1]^5: two offloading logits
+// and three continuous values (lambda, power, bandwidth weight). Each agent has a centralized
+// critic Q_n(O, A) over all observations and actions (CTDE), with target actors and critics,
+// soft updates, and one replay memory D shared by all agents (eqs. 36–39).
+//
+// All N actors (and critics) are held as stacked weights and run in one batched op per layer.
+//
+// Phases of one update round (shared minibatch for all agents):
+//   1. sample B joint transitions from D;
+//   2. target: A' from the N target actors on O' (greedy offloading), y_n = r_n + gamma (1 - d) Q'_n(O', A');
+//   3. critic step: minimize sum_n mean_b (Q_n(O, A) - y_n)^2 (eq. 37);
+//   4. actor step: a_n from actor n on o_n with Gumbel-softmax straight-through offloading and
+//      gradients through all K denoising steps; the other agents' actions from D; maximize
+//      sum_n mean_b Q_n(O, A with a_n) (eq. 36);
+//   5. soft target updates with rate tau (eq. 39).
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import type { RandomStream } from '../random/stream.ts';
+import { reverseChain, sinusoidalTable, vpSchedule, type DiffusionSchedule } from '../nn/diffusion.ts';
+import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
+import { StackedMlp } from '../nn/stackedMlp.ts';
+import type { ReplayBatch } from './replay.ts';
+
+export const DmadrlConfigSchema = z.strictObject({
+  denoisingSteps: z.number().int().min(1).max(100).default(7).describe('K, denoising steps of the reverse process (paper: 7)'),
+  betaMin: z.number().positive().default(0.1).describe('beta_min of the VP noise schedule'),
+  betaMax: z.number().positive().default(10).describe('beta_max of the VP noise schedule'),
+  clipDenoised: z.boolean().default(true).describe('clip the predicted x_0 to [-1, 1] at every denoising step (Diffusion-QL); false: the plain noise form of eq. 26'),
+  timeEmbeddingDim: z.number().int().min(4).multipleOf(2).default(16).describe('size of the sinusoidal embedding of the step k'),
+  hiddenSize: z.number().int().min(1).default(64).describe('H, width of the hidden layers of actors and critics'),
+  hiddenLayers: z.number().int().min(1).max(8).default(2).describe('hidden layers of actors and critics'),
+  activation: z.enum(['mish', 'relu', 'tanh']).default('mish').describe('hidden activation (Diffusion-QL and the reference use mish)'),
+  gamma: z.number().min(0).max(1).default(0.99).describe('discount factor (Table II)'),
+  tau: z.number().gt(0).max(1).default(0.001).describe('soft target update rate (Table II)'),
+  actorLr: z.number().positive().default(1e-4).describe('Adam learning rate of the actors (paper: 1e-4)'),
+  criticLr: z.number().positive().default(1e-3).describe('Adam learning rate of the critics (paper: 1e-3)'),
+  batchSize: z.number().int().min(1).default(64).describe('B, minibatch of joint transitions per update'),
+  gumbelTemperature: z.number().positive().default(1).describe('temperature of the Gumbel-softmax for offloading'),
+  explorationStd: z.number().min(0).default(0.1).describe('std of Gaussian noise added to the continuous actions while training'),
+  parameterSharing: z.boolean().default(false).describe('one actor and one critic for all agents (agent id appended to inputs)'),
+  rewardScale: z.number().positive().default(0.001).describe('rewards are multiplied by this before learning (the critic sees scaled returns)'),
+  gradientClip: z.number().min(0).default(10).describe('clip each update\'s global gradient norm (0 = off)'),
+});
+
+export type DmadrlConfig = z.infer<typeof DmadrlConfigSchema>;
+
+/** Offloading logits + (lambda, power, bandwidth) = the raw hybrid action of the simulator. */
+export const ACTION_DIM = 5;
+const CONTINUOUS_DIM = 3;
+
+let instanceCounter = 0;
+
+export interface DmadrlStreams {
+  /** weight initialization */
+  init: RandomStream;
+  /** noise of the reverse chain, Gumbel and exploration noise when acting */
+  policy: RandomStream;
+  /** noise of the reverse chains inside updates */
+  learner: RandomStream;
+}
+
+export interface UpdateStats {
+  criticLoss: number;
+  actorLoss: number;
+  meanQ: number;
+  /** |TD error| per sampled transition, mean over agents */
+  tdErrors: Float32Array;
+}
+
+export class DmadrlAgent {
+  readonly config: DmadrlConfig;
+  readonly agents: number;
+  readonly obsDim: number;
+  readonly schedule: DiffusionSchedule;
+  readonly actor: StackedMlp;
+  readonly targetActor: StackedMlp;
+  readonly critic: StackedMlp;
+  readonly targetCritic: StackedMlp;
+  readonly actorOptimizer: tf.Optimizer;
+  readonly criticOptimizer: tf.Optimizer;
+  private readonly timeEmbedding: Float32Array;
+  private readonly groups: number;
+  private readonly streams: DmadrlStreams;
+  /** share of continuous outputs at the clip bounds in the last act() (diffusion diagnostic) */
+  lastClipShare = 0;
+
+  constructor(config: DmadrlConfig, agents: number, obsDim: number, streams: DmadrlStreams) {
+    this.config = config;
+    this.agents = agents;
+    this.obsDim = obsDim;
+    this.streams = streams;
+    this.schedule = vpSchedule(config.denoisingSteps, config.betaMin, config.betaMax);
+    this.timeEmbedding = sinusoidalTable(config.denoisingSteps, config.timeEmbeddingDim);
+    this.groups = config.parameterSharing ? 1 : agents;
+    const id = `dmadrl${instanceCounter++}`;
+    const hidden = Array.from({ length: config.hiddenLayers }, () => config.hiddenSize);
+    const agentId = config.parameterSharing ? agents : 0;
+    const actorSizes = [ACTION_DIM + config.timeEmbeddingDim + obsDim + agentId, ...hidden, ACTION_DIM];
+    const criticSizes = [agents * (obsDim + ACTION_DIM) + agentId, ...hidden, 1];
+    const mlp = (name: string, sizes: number[]) => new StackedMlp({ groups: this.groups, sizes, activation: config.activation, name: `${id}/${name}` }, streams.init);
+    this.actor = mlp('actor', actorSizes);
+    this.targetActor = mlp('targetActor', actorSizes);
+    this.critic = mlp('critic', criticSizes);
+    this.targetCritic = mlp('targetCritic', criticSizes);
+    this.actor.copyTo(this.targetActor);
+    this.critic.copyTo(this.targetCritic);
+    this.actorOptimizer = tf.train.adam(config.actorLr);
+    this.criticOptimizer = tf.train.adam(config.criticLr);
+  }
+
+  /** Every variable whose value a checkpoint must keep, in a fixed order. */
+  get variables(): tf.Variable[] {
+    return [...this.actor.variables, ...this.targetActor.variables, ...this.critic.variables, ...this.targetCritic.variables];
+  }
+
+  private normals(rng: RandomStream, size: number): Float32Array {
+    const out = new Float32Array(size);
+    for (let k = 0; k < size; k++) out[k] = rng.normal();
+    return out;
+  }
+
+  /** Agent one-hots [N, rows, N] appended to inputs when parameters are shared. */
+  private withAgentIds(x: tf.Tensor3D): tf.Tensor3D {
+    if (!this.config.parameterSharing) return x;
+    const [n, rows] = [x.shape[0], x.shape[1]];
+    const ids = tf.tile(tf.reshape(tf.eye(n), [n, 1, n]), [1, rows, 1]);
+    return tf.concat([x, ids], 2) as tf.Tensor3D;
+  }
+
+  /** Runs a group-stacked MLP on per-agent inputs [N, rows, d]. */
+  private applyStacked(net: StackedMlp, x: tf.Tensor3D): tf.Tensor3D {
+    const input = this.withAgentIds(x);
+    if (!this.config.parameterSharing) return net.apply(input);
+    const [n, rows, d] = input.shape;
+    const out = net.apply(tf.reshape(input, [1, n * rows, d]) as tf.Tensor3D);
+    return tf.reshape(out, [n, rows, out.shape[2]]) as tf.Tensor3D;
+  }
+
+  /**
+   * The reverse process of `net` for every agent: obs [N, rows, obsDim] -> x_0 [N, rows, 5]
+   * (unclipped). Noise comes from `rng`, so runs are reproducible.
+   */
+  private denoise(net: StackedMlp, obs: tf.Tensor3D, rng: RandomStream): tf.Tensor3D {
+    const [n, rows] = [obs.shape[0], obs.shape[1]];
+    const shape: [number, number, number] = [n, rows, ACTION_DIM];
+    const size = n * rows * ACTION_DIM;
+    const K = this.schedule.K;
+    const xK = tf.tensor3d(this.normals(rng, size), shape);
+    const noise = Array.from({ length: K - 1 }, () => tf.tensor3d(this.normals(rng, size), shape));
+    const dim = this.config.timeEmbeddingDim;
+    const epsNet = (x: tf.Tensor3D, k: number) => {
+      const embedding = tf.tile(tf.tensor3d(this.timeEmbedding.subarray((k - 1) * dim, k * dim), [1, 1, dim]), [n, rows, 1]);
+      return this.applyStacked(net, tf.concat([x, embedding, obs], 2) as tf.Tensor3D);
+    };
+    return reverseChain(this.schedule, epsNet, xK, noise, this.config.clipDenoised);
+  }
+
+  /**
+   * Chooses every vehicle's action for one slot. obs: [N * obsDim]. Returns the raw hybrid
+   * action [N * 5] = [one-hot offloading (2), continuous (3)], which is also what replay stores.
+   * explore: Gumbel-max sampled offloading and Gaussian noise on the continuous part;
+   * greedy: argmax offloading (the reverse chain stays stochastic, from the seeded stream).
+   */
+  act(obs: Float32Array, explore: boolean): Float32Array {
+    const n = this.agents;
+    const rng = this.streams.policy;
+    const x0 = tf.tidy(() => this.denoise(this.actor, tf.tensor3d(obs, [n, 1, this.obsDim]), rng).dataSync() as Float32Array);
+    const out = new Float32Array(n * ACTION_DIM);
+    let atBound = 0;
+    for (let i = 0; i < n; i++) {
+      const o = i * ACTION_DIM;
+      let logitLocal = Math.max(-1, Math.min(1, x0[o]!));
+      let logitOffload = Math.max(-1, Math.min(1, x0[o + 1]!));
+      if (explore) {
+        // Gumbel-max: a sample of softmax(logits / temperature)
+        const [gLocal, gOffload] = gumbelNoise(rng, 2);
+        logitLocal = logitLocal / this.config.gumbelTemperature + gLocal!;
+        logitOffload = logitOffload / this.config.gumbelTemperature + gOffload!;
+      }
+      const offload = logitOffload > logitLocal;
+      out[o] = offload ? 0 : 1;
+      out[o + 1] = offload ? 1 : 0;
+      for (let c = 0; c < CONTINUOUS_DIM; c++) {
+        let value = x0[o + 2 + c]!;
+        if (Math.abs(value) >= 1) atBound++;
+        if (explore && this.config.explorationStd > 0) value += this.config.explorationStd * rng.normal();
+        out[o + 2 + c] = Math.max(-1, Math.min(1, value));
+      }
+    }
+    this.lastClipShare = atBound / (n * CONTINUOUS_DIM);
+    return out;
+  }
+
+  /** Actions of every agent for batch observations [N, B, obsDim] as [N, B, 5]. */
+  private policyActions(net: StackedMlp, obs: tf.Tensor3D, rng: RandomStream, straightThrough: boolean): tf.Tensor3D {
+    const x0 = tf.clipByValue(this.denoise(net, obs, rng), -1, 1);
+    const [n, rows] = [obs.shape[0], obs.shape[1]];
+    const logits = tf.slice(x0, [0, 0, 0], [n, rows, 2]);
+    const continuous = tf.slice(x0, [0, 0, 2], [n, rows, CONTINUOUS_DIM]);
+    const offload = straightThrough
+      ? gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(rng, n * rows * 2), [n, rows, 2]), this.config.gumbelTemperature)
+      : tf.oneHot(tf.argMax(logits, -1), 2).toFloat();
+    return tf.concat([offload, continuous], 2) as tf.Tensor3D;
+  }
+
+  /** Critic inputs [N, B, N(obsDim + 5)] from joint observations [B, N obsDim] and per-critic actions. */
+  private criticInput(jointObs: tf.Tensor2D, actionsPerCritic: tf.Tensor3D): tf.Tensor3D {
+    const n = this.agents;
+    const [b, width] = jointObs.shape;
+    const obsTiled = tf.tile(tf.reshape(jointObs, [1, b, width]), [n, 1, 1]);
+    return tf.concat([obsTiled, actionsPerCritic], 2) as tf.Tensor3D;
+  }
+
+  /** One update round of all agents on a minibatch (phases 2–5 above). */
+  update(batch: ReplayBatch): UpdateStats {
+    const { agents: n, obsDim, config } = this;
+    const B = batch.dones.length;
+    const rng = this.streams.learner;
+    const stats = tf.tidy(() => {
+      const obsBN = tf.tensor3d(batch.obs, [B, n, obsDim]);
+      const nextObsBN = tf.tensor3d(batch.nextObs, [B, n, obsDim]);
+      const actionsBN = tf.tensor3d(batch.actions, [B, n, ACTION_DIM]);
+      const rewards = tf.reshape(tf.transpose(tf.tensor2d(batch.rewards, [B, n])), [n, B, 1]);
+      const notDone = tf.reshape(tf.sub(1, tf.tensor1d(batch.dones)), [1, B, 1]);
+      const weights = tf.reshape(tf.tensor1d(batch.weights), [1, B, 1]);
+      const jointObs = tf.reshape(obsBN, [B, n * obsDim]) as tf.Tensor2D;
+      const jointNextObs = tf.reshape(nextObsBN, [B, n * obsDim]) as tf.Tensor2D;
+      const jointActions = tf.reshape(actionsBN, [1, B, n * ACTION_DIM]);
+
+      // Phase 2: targets y_n = r_n + gamma (1 - d) Q'_n(O', A').
+      const nextActions = this.policyActions(this.targetActor, tf.transpose(nextObsBN, [1, 0, 2]) as tf.Tensor3D, rng, false);
+      const jointNextActions = tf.reshape(tf.transpose(nextActions, [1, 0, 2]), [1, B, n * ACTION_DIM]);
+      const qNext = this.applyStacked(this.targetCritic, this.criticInput(jointNextObs, tf.tile(jointNextActions, [n, 1, 1]) as tf.Tensor3D));
+      const targets = tf.add(tf.mul(rewards, config.rewardScale), tf.mul(tf.mul(notDone, config.gamma), qNext));
+
+      // Phase 3: critic step (eq. 37), importance-weighted when replay is prioritized.
+      const criticInputNow = this.criticInput(jointObs, tf.tile(jointActions, [n, 1, 1]) as tf.Tensor3D);
+      let tdErrors: tf.Tensor | null = null;
+      const criticLoss = this.minimize(this.criticOptimizer, this.critic, () => {
+        const q = this.applyStacked(this.critic, criticInputNow);
+        const td = tf.sub(q, targets);
+        tdErrors = tf.keep(tf.mean(tf.abs(td), [0, 2]));
+        return tf.sum(tf.mean(tf.mul(weights, tf.square(td)), [1, 2])) as tf.Scalar;
+      });
+
+      // Phase 4: actor step (eq. 36) through all K denoising steps.
+      const obsNB = tf.transpose(obsBN, [1, 0, 2]) as tf.Tensor3D;
+      const eye = tf.reshape(tf.eye(n), [n, 1, n, 1]);
+      const bufferActions = tf.reshape(actionsBN, [1, B, n, ACTION_DIM]);
+      let meanQ = 0;
+      const actorLoss = this.minimize(this.actorOptimizer, this.actor, () => {
+        const fresh = this.policyActions(this.actor, obsNB, rng, true); // [N, B, 5]
+        // critic n sees agent n's fresh action and the other agents' actions from D
+        const mixed = tf.add(tf.mul(eye, tf.reshape(fresh, [n, B, 1, ACTION_DIM])), tf.mul(tf.sub(1, eye), bufferActions));
+        const q = this.applyStacked(this.critic, this.criticInput(jointObs, tf.reshape(mixed, [n, B, n * ACTION_DIM]) as tf.Tensor3D));
+        const perAgent = tf.mean(q, [1, 2]);
+        meanQ = tf.mean(perAgent).dataSync()[0]!;
+        return tf.neg(tf.sum(perAgent)) as tf.Scalar;
+      });
+
+      // Phase 5: soft target updates (eq. 39).
+      this.actor.softUpdate(this.targetActor, config.tau);
+      this.critic.softUpdate(this.targetCritic, config.tau);
+      const td = (tdErrors as tf.Tensor | null)!;
+      const tdValues = td.dataSync() as Float32Array;
+      td.dispose();
+      return { criticLoss, actorLoss, meanQ, tdErrors: Float32Array.from(tdValues) };
+    });
+    return stats;
+  }
+
+  /** Minimizes `loss` over `net`'s variables with gradient-norm clipping; returns the loss value. */
+  private minimize(optimizer: tf.Optimizer, net: StackedMlp, loss: () => tf.Scalar): number {
+    const { value, grads } = tf.variableGrads(loss, net.variables);
+    let gradients = grads;
+    if (this.config.gradientClip > 0) {
+      const names = Object.keys(grads);
+      const norm = Math.sqrt(names.reduce((sum, name) => sum + tf.sum(tf.square(grads[name]!)).dataSync()[0]!, 0));
+      if (norm > this.config.gradientClip) {
+        const scale = this.config.gradientClip / norm;
+        gradients = Object.fromEntries(names.map((name) => [name, tf.mul(grads[name]!, scale)]));
+      }
+    }
+    optimizer.applyGradients(gradients);
+    const lossValue = value.dataSync()[0]!;
+    return lossValue;
+  }
+
+  get optimizers(): tf.Optimizer[] {
+    return [this.actorOptimizer, this.criticOptimizer];
+  }
+
+  get batchSize(): number {
+    return this.config.batchSize;
+  }
+
+  slotDiagnostics(): Record<string, number> {
+    return { clipShare: this.lastClipShare };
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+    this.actorOptimizer.dispose();
+    this.criticOptimizer.dispose();
+  }
+}

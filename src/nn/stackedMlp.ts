@@ -1,0 +1,85 @@
+// Multi-layer perceptrons whose weights are stacked over G groups (one group per agent, or a
+// single group when agents share parameters). A layer is one batched matrix product
+// [G, B, in] x [G, in, out] + [G, 1, out], so the op overhead of N agents is paid once.
+import * as tf from '@tensorflow/tfjs';
+import type { RandomStream } from '../random/stream.ts';
+
+export type Activation = 'mish' | 'relu' | 'tanh';
+
+export function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
+  switch (activation) {
+    case 'relu':
+      return tf.relu(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'mish':
+      return tf.mul(x, tf.tanh(tf.softplus(x))); // x tanh(ln(1 + e^x))
+  }
+}
+
+export interface StackedMlpSpec {
+  /** number of stacked groups (agents); 1 for shared parameters */
+  groups: number;
+  /** layer widths: [input, hidden..., output] */
+  sizes: number[];
+  activation: Activation;
+  /** a name prefix for the variables (used in checkpoints) */
+  name: string;
+}
+
+/** An MLP with weights [G, in, out] per layer; PyTorch's default U(-1/sqrt(in), 1/sqrt(in)) init. */
+export class StackedMlp {
+  readonly spec: StackedMlpSpec;
+  readonly weights: tf.Variable[] = [];
+  readonly biases: tf.Variable[] = [];
+
+  constructor(spec: StackedMlpSpec, rng: RandomStream) {
+    this.spec = spec;
+    const { groups, sizes, name } = spec;
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      const fanIn = sizes[l]!;
+      const fanOut = sizes[l + 1]!;
+      const bound = 1 / Math.sqrt(fanIn);
+      const w = new Float32Array(groups * fanIn * fanOut);
+      for (let k = 0; k < w.length; k++) w[k] = rng.uniformIn(-bound, bound);
+      const b = new Float32Array(groups * fanOut);
+      for (let k = 0; k < b.length; k++) b[k] = rng.uniformIn(-bound, bound);
+      this.weights.push(tf.variable(tf.tensor3d(w, [groups, fanIn, fanOut]), true, `${name}/w${l}`));
+      this.biases.push(tf.variable(tf.tensor3d(b, [groups, 1, fanOut]), true, `${name}/b${l}`));
+    }
+  }
+
+  get variables(): tf.Variable[] {
+    return this.weights.flatMap((w, l) => [w, this.biases[l]!]);
+  }
+
+  /** x: [G, B, in] -> [G, B, out]; hidden layers activated, the output layer linear. */
+  apply(x: tf.Tensor3D): tf.Tensor3D {
+    let h: tf.Tensor = x;
+    const last = this.weights.length - 1;
+    for (let l = 0; l <= last; l++) {
+      h = tf.add(tf.matMul(h as tf.Tensor3D, this.weights[l]!), this.biases[l]!);
+      if (l < last) h = activate(h, this.spec.activation);
+    }
+    return h as tf.Tensor3D;
+  }
+
+  /** Copies this network's weights into `target` (same spec). */
+  copyTo(target: StackedMlp): void {
+    this.variables.forEach((v, k) => target.variables[k]!.assign(v));
+  }
+
+  /** target <- (1 - tau) target + tau this (eq. 39's soft update). */
+  softUpdate(target: StackedMlp, tau: number): void {
+    tf.tidy(() => {
+      this.variables.forEach((v, k) => {
+        const t = target.variables[k]!;
+        t.assign(tf.add(tf.mul(t, 1 - tau), tf.mul(v, tau)));
+      });
+    });
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}

@@ -1,0 +1,106 @@
+// Per-episode statistics of whatever policy drives the core: the numbers every table and
+// learning curve reports. Call beforeStep() before core.step() (it remembers the tasks being
+// served) and afterStep() after it.
+import type { SvecCore } from './core.ts';
+import type { SlotActions } from './slotModel.ts';
+
+export interface EpisodeStats {
+  /** sum over slots and vehicles of the reward (eq. 33) */
+  teamReward: number;
+  latencyMs: number;
+  energyMJ: number;
+  /** mean fidelity of offloaded tasks (NaN when none) */
+  fidelity: number;
+  offloadFraction: number;
+  queue: number;
+  highPriorityMissRate: number;
+  cost: number;
+  utility: number;
+  /** mean lambda of offloaded tasks (NaN when none) */
+  meanLambda: number;
+}
+
+export class EpisodeAccumulator {
+  private deadlines: Float64Array;
+  private priorities: Uint8Array;
+  private slots = 0;
+  private teamReward = 0;
+  private latency = 0;
+  private energy = 0;
+  private fidelity = 0;
+  private offloads = 0;
+  private queue = 0;
+  private cost = 0;
+  private utility = 0;
+  private highPriority = 0;
+  private highPriorityMisses = 0;
+  private lambdaSum = 0;
+  /** distinct lambda values (rounded to 0.01) of offloaded tasks, over the accumulator's life */
+  readonly lambdasUsed = new Set<number>();
+
+  constructor(n: number) {
+    this.deadlines = new Float64Array(n);
+    this.priorities = new Uint8Array(n);
+  }
+
+  beforeStep(core: SvecCore): void {
+    this.deadlines.set(core.vehicles.T_max);
+    this.priorities.set(core.vehicles.zeta);
+  }
+
+  afterStep(core: SvecCore, actions: SlotActions): void {
+    const out = core.out;
+    const s = core.scenario;
+    for (let i = 0; i < core.n; i++) {
+      this.teamReward += out.reward[i]!;
+      this.latency += out.t[i]!;
+      this.energy += out.E[i]!;
+      this.queue += out.Q_next[i]!;
+      this.cost += out.cost[i]!;
+      this.utility += out.U[i]!;
+      if (actions.rho[i] === 1) {
+        this.offloads++;
+        this.fidelity += out.S[i]!;
+        const lambda = s.mode === 'semantic' ? Math.min(Math.max(actions.lambda[i]!, s.lambda.min), s.lambda.max) : 1;
+        this.lambdaSum += lambda;
+        this.lambdasUsed.add(Math.round(lambda * 100) / 100);
+      }
+      if (this.priorities[i] === 1) {
+        this.highPriority++;
+        if (out.t[i]! > this.deadlines[i]!) this.highPriorityMisses++;
+      }
+    }
+    this.slots += core.n;
+  }
+
+  /** The episode's statistics; then starts counting the next episode from zero. */
+  finish(): EpisodeStats {
+    const slots = Math.max(1, this.slots);
+    const stats: EpisodeStats = {
+      teamReward: this.teamReward,
+      latencyMs: (this.latency / slots) * 1000,
+      energyMJ: (this.energy / slots) * 1000,
+      fidelity: this.offloads > 0 ? this.fidelity / this.offloads : Number.NaN,
+      offloadFraction: this.offloads / slots,
+      queue: this.queue / slots,
+      highPriorityMissRate: this.highPriority > 0 ? this.highPriorityMisses / this.highPriority : 0,
+      cost: this.cost / slots,
+      utility: this.utility / slots,
+      meanLambda: this.offloads > 0 ? this.lambdaSum / this.offloads : Number.NaN,
+    };
+    this.slots = this.teamReward = this.latency = this.energy = this.fidelity = this.offloads = 0;
+    this.queue = this.cost = this.utility = this.highPriority = this.highPriorityMisses = this.lambdaSum = 0;
+    return stats;
+  }
+}
+
+/** Means of per-episode statistics weighted equally per episode (fidelity and lambda over episodes that offloaded). */
+export function meanStats(episodes: EpisodeStats[]): EpisodeStats {
+  const keys = Object.keys(episodes[0] ?? {}) as (keyof EpisodeStats)[];
+  const result = {} as EpisodeStats;
+  for (const key of keys) {
+    const values = episodes.map((e) => e[key]).filter((v) => !Number.isNaN(v));
+    result[key] = values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN;
+  }
+  return result;
+}
