@@ -19,7 +19,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { RandomStream } from '../random/stream.ts';
-import { reverseChain, sinusoidalTable, vpSchedule, type DiffusionSchedule } from '../nn/diffusion.ts';
+import { reverseChain, reverseChainArrays, sinusoidalTable, vpSchedule, type DiffusionSchedule } from '../nn/diffusion.ts';
+import { MlpSnapshot } from '../nn/inference.ts';
 import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
 import type { ReplayBatch } from './replay.ts';
@@ -86,6 +87,11 @@ export class DmadrlAgent {
   private readonly streams: DmadrlStreams;
   /** share of continuous outputs at the clip bounds in the last act() (diffusion diagnostic) */
   lastClipShare = 0;
+  /** bumped by every update, so the acting snapshot knows when to refresh */
+  private weightsVersion = 0;
+  private snapshotVersion = -1;
+  private actorSnapshot: MlpSnapshot | null = null;
+  private embeddingOffsets: Float64Array[] = [];
 
   constructor(config: DmadrlConfig, agents: number, obsDim: number, streams: DmadrlStreams) {
     this.config = config;
@@ -167,7 +173,7 @@ export class DmadrlAgent {
   act(obs: Float32Array, explore: boolean): Float32Array {
     const n = this.agents;
     const rng = this.streams.policy;
-    const x0 = tf.tidy(() => this.denoise(this.actor, tf.tensor3d(obs, [n, 1, this.obsDim]), rng).dataSync() as Float32Array);
+    const x0 = this.denoiseForActing(obs, rng);
     const out = new Float32Array(n * ACTION_DIM);
     let atBound = 0;
     for (let i = 0; i < n; i++) {
@@ -192,6 +198,62 @@ export class DmadrlAgent {
     }
     this.lastClipShare = atBound / (n * CONTINUOUS_DIM);
     return out;
+  }
+
+  /**
+   * The actor's reverse chain for one row per agent, in plain arithmetic on a snapshot of the
+   * weights (nn/inference.ts): the same function as denoise(), without TF.js's per-op overhead.
+   * It draws the same noise, in the same order, as denoise() would.
+   */
+  private denoiseForActing(obs: Float32Array, rng: RandomStream): Float32Array {
+    const n = this.agents;
+    const K = this.schedule.K;
+    const dim = this.config.timeEmbeddingDim;
+    if (!this.actorSnapshot || this.snapshotVersion !== this.weightsVersion) {
+      this.actorSnapshot ??= new MlpSnapshot(this.actor);
+      this.actorSnapshot.refresh(this.actor);
+      this.snapshotVersion = this.weightsVersion;
+      // The step embedding's share of the first layer depends only on the weights and k.
+      const hiddenWidth = this.actorSnapshot.sizes[1]!;
+      const embeddingInput = new Float32Array(n * dim);
+      this.embeddingOffsets = Array.from({ length: K }, (_, k) => {
+        for (let i = 0; i < n; i++) embeddingInput.set(this.timeEmbedding.subarray(k * dim, (k + 1) * dim), i * dim);
+        const offsets = new Float64Array(n * hiddenWidth);
+        this.actorSnapshot!.firstLayerPartial(embeddingInput, n, ACTION_DIM, ACTION_DIM + dim, offsets);
+        return offsets;
+      });
+    }
+    const snapshot = this.actorSnapshot;
+    const size = n * ACTION_DIM;
+    const x = this.normals(rng, size);
+    const noise = Array.from({ length: K - 1 }, () => this.normals(rng, size));
+    const ids = this.config.parameterSharing ? n : 0;
+    const hidden = snapshot.sizes[1]!;
+    // Fold the inputs that stay fixed along the chain into first-layer offsets: the
+    // observation (and agent id) once per slot, the step embedding once per step.
+    const constWidth = this.obsDim + ids;
+    const constInput = new Float32Array(n * constWidth);
+    for (let i = 0; i < n; i++) {
+      constInput.set(obs.subarray(i * this.obsDim, (i + 1) * this.obsDim), i * constWidth);
+      if (ids > 0) constInput[i * constWidth + this.obsDim + i] = 1;
+    }
+    const obsOffset = new Float64Array(n * hidden);
+    snapshot.firstLayerPartial(constInput, n, ACTION_DIM + dim, ACTION_DIM + dim + constWidth, obsOffset);
+    const offset = new Float64Array(n * hidden);
+    const eps = new Float32Array(size);
+    const embeddingOffsets = this.embeddingOffsets;
+    const epsNet = (xk: Float32Array, k: number) => {
+      const embeddingOffset = embeddingOffsets[k - 1]!;
+      for (let j = 0; j < offset.length; j++) offset[j] = obsOffset[j]! + embeddingOffset[j]!;
+      snapshot.forward(xk, n, ACTION_DIM, offset, eps);
+      return eps;
+    };
+    return reverseChainArrays(this.schedule, epsNet, x, noise, this.config.clipDenoised);
+  }
+
+  /** The TF.js reverse chain for one row per agent (what training differentiates); for tests. */
+  denoiseWithTf(obs: Float32Array, rng: RandomStream): Float32Array {
+    return tf.tidy(() => this.denoise(this.actor, tf.tensor3d(obs, [this.agents, 1, this.obsDim]), rng).dataSync() as Float32Array);
   }
 
   /** Actions of every agent for batch observations [N, B, obsDim] as [N, B, 5]. */
@@ -264,6 +326,7 @@ export class DmadrlAgent {
       // Phase 5: soft target updates (eq. 39).
       this.actor.softUpdate(this.targetActor, config.tau);
       this.critic.softUpdate(this.targetCritic, config.tau);
+      this.weightsVersion++;
       const td = (tdErrors as tf.Tensor | null)!;
       const tdValues = td.dataSync() as Float32Array;
       td.dispose();
@@ -295,6 +358,11 @@ export class DmadrlAgent {
 
   get batchSize(): number {
     return this.config.batchSize;
+  }
+
+  /** Call after the variables were assigned from outside (checkpoint restore). */
+  weightsChanged(): void {
+    this.weightsVersion++;
   }
 
   slotDiagnostics(): Record<string, number> {

@@ -35,6 +35,7 @@ export async function loadTrainedLearner(runDir: string, streams: RandomStreams)
   if (!dir) throw new Error(`${runDir} has no checkpoint yet`);
   const learner = algorithmSpec(config.algo).createLearner(config.hyperparameters, config.scenario.vehicles, observationDim(config.scenario.observation), streams);
   const loaded = await loadCheckpoint(dir, learner.variables, learner.optimizers);
+  learner.weightsChanged();
   return { learner, episode: loaded.episode, algo: config.algo };
 }
 

@@ -99,3 +99,41 @@ export function reverseChain(
   }
   return x;
 }
+
+/**
+ * The same reverse chain on plain arrays (inference only; see nn/inference.ts for why).
+ * x holds x_K on entry and x_0 (unclipped) on return; noise[j] as in reverseChain.
+ */
+export function reverseChainArrays(
+  schedule: DiffusionSchedule, epsNet: (x: Float32Array, k: number) => Float32Array, x: Float32Array, noise: Float32Array[], clipDenoised = false,
+): Float32Array {
+  for (let k = schedule.K; k >= 1; k--) {
+    const i = k - 1;
+    const eps = epsNet(x, k);
+    const sigma = schedule.sigmas[i]!;
+    const z = k > 1 ? noise[schedule.K - k]! : null;
+    if (clipDenoised) {
+      const abar = schedule.alphaBars[i]!;
+      const abarPrev = i === 0 ? 1 : schedule.alphaBars[i - 1]!;
+      const beta = schedule.betas[i]!;
+      const c0 = Math.sqrt(1 - abar);
+      const inv = 1 / Math.sqrt(abar);
+      const cx0 = (Math.sqrt(abarPrev) * beta) / (1 - abar);
+      const cx = (Math.sqrt(schedule.alphas[i]!) * (1 - abarPrev)) / (1 - abar);
+      for (let j = 0; j < x.length; j++) {
+        let x0 = Math.fround(Math.fround(x[j]! - Math.fround(eps[j]! * c0)) * inv);
+        x0 = x0 < -1 ? -1 : x0 > 1 ? 1 : x0;
+        const mean = Math.fround(x0 * cx0) + Math.fround(x[j]! * cx);
+        x[j] = z ? Math.fround(mean) + Math.fround(z[j]! * sigma) : mean;
+      }
+    } else {
+      const ns = schedule.noiseScale[i]!;
+      const ms = schedule.meanScale[i]!;
+      for (let j = 0; j < x.length; j++) {
+        const mean = Math.fround(Math.fround(x[j]! - Math.fround(eps[j]! * ns)) * ms);
+        x[j] = z ? mean + Math.fround(z[j]! * sigma) : mean;
+      }
+    }
+  }
+  return x;
+}

@@ -35,6 +35,8 @@ export interface OffPolicyLearner {
   update(batch: ReplayBatch): { criticLoss: number; actorLoss: number; meanQ: number; tdErrors: Float32Array };
   /** extra per-episode diagnostics averaged over the episode's slots (e.g. clip share) */
   slotDiagnostics(): Record<string, number>;
+  /** the variables were assigned from outside (checkpoint restore): drop any cached copies */
+  weightsChanged(): void;
   readonly variables: tf.Variable[];
   readonly optimizers: tf.Optimizer[];
   readonly batchSize: number;
@@ -84,6 +86,7 @@ export async function trainOffPolicy(options: TrainRunOptions): Promise<EpisodeM
     const dir = latestCheckpoint(options.runDir);
     if (dir) {
       const loaded = await loadCheckpoint(dir, learner.variables, learner.optimizers);
+      learner.weightsChanged();
       const state = loaded.state as { totalSlots: number; totalUpdates: number; streams: Record<StreamName, StreamState>; replay: Omit<ReplayState, 'arrays'> };
       streams.setState(state.streams);
       replay.setState({ ...state.replay, arrays: loaded.arrays as ReplayState['arrays'] });

@@ -103,3 +103,17 @@ test('memory stays flat over many act/update rounds (no tensor leaks)', async ()
   assert.equal(after.numBytes, before.numBytes);
   agent.dispose();
 });
+
+test('acting in plain arithmetic equals the TF.js reverse chain (same noise), for both mean forms and shared parameters', async () => {
+  await initNeuralBackend();
+  for (const overrides of [{ clipDenoised: true }, { clipDenoised: false }, { parameterSharing: true, activation: 'relu' }, { activation: 'tanh' }]) {
+    const a = tinyAgent(21, { ...overrides, denoisingSteps: 4 });
+    const obs = Float32Array.from({ length: 15 }, (_, k) => ((k * 7) % 11) / 11);
+    const rngA = new RandomStreams(5).get('policy');
+    const rngB = new RandomStreams(5).get('policy');
+    const viaTf = a.denoiseWithTf(obs, rngA);
+    const viaJs = (a as unknown as { denoiseForActing(o: Float32Array, r: unknown): Float32Array }).denoiseForActing(obs, rngB);
+    viaTf.forEach((v, j) => assert.ok(Math.abs(v - viaJs[j]!) <= 1e-4 * Math.max(1, Math.abs(v)), `${JSON.stringify(overrides)} [${j}]: ${v} vs ${viaJs[j]}`));
+    a.dispose();
+  }
+});

@@ -1,0 +1,94 @@
+// Training throughput: one full DMADRL update round of all N agents (target actions, critic step,
+// actor step through K denoising steps, soft updates) on a shared minibatch, at N in {5, 10, 20},
+// K in {1, 7}, at the default sizes and at H = 256, B = 256. Reported as agent-updates per second
+// (N / seconds per round). When Debian's PyTorch is installed (`apt-get install python3-torch`),
+// the reference ../shared/bench/ref_dmadrl_torch.py runs at the same sizes in the same run and
+// its `ds_agent_updates_per_s` (one shared minibatch per round, the same scheme) is the reference.
+//
+//   npm run bench -- train-throughput [--quick] [--no-reference] [--repeats R]
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DmadrlAgent, DmadrlConfigSchema } from '../src/agents/dmadrl.ts';
+import { ReplayMemory } from '../src/agents/replay.ts';
+import { initNeuralBackend } from '../src/nn/backendSelect.ts';
+import { RandomStreams } from '../src/random/stream.ts';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const useReference = !args.includes('--no-reference');
+const repeatsArg = args.indexOf('--repeats');
+const repeats = repeatsArg >= 0 ? Number(args[repeatsArg + 1]) : quick ? 3 : 5;
+const backend = await initNeuralBackend();
+
+const OBS_DIM = 5;
+const defaults = DmadrlConfigSchema.parse({});
+const sizes = [
+  { H: defaults.hiddenSize, B: defaults.batchSize },
+  { H: 256, B: 256 },
+];
+const agentsList = quick ? [5, 20] : [5, 10, 20];
+const stepsList = [1, 7];
+
+function measureSvec(N: number, K: number, H: number, B: number): number {
+  const streams = new RandomStreams(1);
+  const agent = new DmadrlAgent(DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation: 'mish' }), N, OBS_DIM, {
+    init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner'),
+  });
+  const memory = new ReplayMemory({ capacity: 2048, agents: N, obsDim: OBS_DIM, actionDim: 5, priorityAlpha: 0 });
+  const rng = streams.get('tasks');
+  const vec = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniformIn(lo, hi));
+  for (let k = 0; k < 2048; k++) memory.add(vec(N * OBS_DIM, 0, 1), vec(N * 5, -1, 1), vec(N, -1, 1), vec(N * OBS_DIM, 0, 1), k % 50 === 49);
+  const replayRng = streams.get('replay');
+  agent.update(memory.sample(B, replayRng)); // warm-up (kernels, optimizer slots)
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const batch = memory.sample(B, replayRng);
+    const start = process.hrtime.bigint();
+    agent.update(batch);
+    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+  }
+  agent.dispose();
+  times.sort((a, b) => a - b);
+  return N / times[Math.floor(times.length / 2)]!;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const referenceScript = resolve(here, '..', '..', 'shared', 'bench', 'ref_dmadrl_torch.py');
+function torchAvailable(): boolean {
+  if (!useReference || !existsSync('/usr/bin/python3') || !existsSync(referenceScript)) return false;
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const haveTorch = torchAvailable();
+
+function measureReference(N: number, K: number, H: number, B: number): number | null {
+  if (!haveTorch) return null;
+  const out = execFileSync(
+    '/usr/bin/python3',
+    [referenceScript, '--N', String(N), '--H', String(H), '--B', String(B), '--K', String(K), '--act', 'mish', '--threads', '2', '--skip', 'a,b,c', '--repeats', String(repeats), '--time-cap', quick ? '20' : '60'],
+    { encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
+  const line = out.trim().split('\n').pop()!;
+  return (JSON.parse(line) as { ds_agent_updates_per_s: number }).ds_agent_updates_per_s;
+}
+
+const rows: { N: number; K: number; H: number; B: number; svec_updates_per_s: number; reference_updates_per_s: number | null; ratio: number | null }[] = [];
+for (const { H, B } of sizes) {
+  for (const N of agentsList) {
+    for (const K of stepsList) {
+      const svec = measureSvec(N, K, H, B);
+      const reference = measureReference(N, K, H, B);
+      const row = { N, K, H, B, svec_updates_per_s: +svec.toFixed(2), reference_updates_per_s: reference === null ? null : +reference.toFixed(2), ratio: reference === null ? null : +(svec / reference).toFixed(3) };
+      rows.push(row);
+      console.error(JSON.stringify(row));
+    }
+  }
+}
+console.log(JSON.stringify({ name: 'train-throughput', backend, repeats, reference: haveTorch ? 'ref_dmadrl_torch.py ds_agent_updates_per_s (PyTorch, 2 threads)' : null, rows }));
+
