@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { ConfigError, loadConfig, loadScenario } from '../config/load.ts';
 import { ALGORITHMS } from '../agents/registry.ts';
 import { evaluateRun } from '../experiments/evaluate.ts';
+import { runTrainingTasks } from '../experiments/parallel.ts';
+import { join } from 'node:path';
 import { resume, train } from '../train/run.ts';
 import type { EpisodeMetrics } from '../train/metrics.ts';
 import { ScenarioSchema } from '../config/scenario.ts';
@@ -160,10 +162,12 @@ function buildProgram(): Command {
     .option('--config <file>', 'hyperparameters YAML/JSON file (see configs/algos/)')
     .option('--hp <key=value>', 'override a hyperparameter, e.g. --hp batchSize=128 (repeatable)', collect, [])
     .option('--seed <n>', 'seed of the run', parseIntegerOption('--seed', 0), 1)
+    .option('--seeds <list>', 'several seeds at once (e.g. 1,2,3): one run per seed in DIR/seed-S, in parallel worker threads')
+    .option('--workers <n>', 'worker threads for --seeds (default: the number of cores)', parseIntegerOption('--workers', 1))
     .option('--episodes <n>', 'episodes to train (with --resume: the new total)', parseIntegerOption('--episodes', 1))
     .option('--out <dir>', 'run directory (must not hold a run yet)')
     .option('--resume <dir>', 'continue the run in this directory from its newest checkpoint')
-    .action(async (opts: { scenario?: string; set: string[]; algo: string; config?: string; hp: string[]; seed: number; episodes?: number; out?: string; resume?: string }) => {
+    .action(async (opts: { scenario?: string; set: string[]; algo: string; config?: string; hp: string[]; seed: number; seeds?: string; workers?: number; episodes?: number; out?: string; resume?: string }) => {
       const onEpisode = trainingProgress(opts.episodes);
       if (opts.resume) {
         const rows = await resume(opts.resume, { episodes: opts.episodes, onEpisode: onEpisode.update });
@@ -177,6 +181,19 @@ function buildProgram(): Command {
       if (!spec) throw new UsageError(`--algo: unknown algorithm '${opts.algo}' (available: ${Object.keys(ALGORITHMS).join(', ')})`);
       const scenario = loadScenario({ file: opts.scenario, overrides: opts.set });
       const hyperparameters = loadConfig(spec.schema, `${opts.algo} hyperparameters`, { file: opts.config, overrides: opts.hp });
+      if (opts.seeds) {
+        const seeds = opts.seeds.split(',').map((s) => parseIntegerOption('--seeds', 0)(s.trim()));
+        const episodes = opts.episodes;
+        const progress = createProgress(seeds.length * episodes, 'train [{bar}] {value}/{total} episodes over {runs} runs | ETA {eta_formatted}', { runs: seeds.length });
+        const done = new Map<string, number>();
+        const results = await runTrainingTasks(
+          seeds.map((seed) => ({ algo: opts.algo, scenario, hyperparameters, seed, episodes, runDir: join(opts.out!, `seed-${seed}`) })),
+          { workers: opts.workers, onProgress: (m) => { done.set(m.runDir, m.episode); progress.update([...done.values()].reduce((a, b) => a + b, 0)); } },
+        );
+        progress.stop();
+        for (const r of results) process.stdout.write(`svec train: ${r.episodes} episodes in ${r.runDir}; last team reward ${r.lastReward.toFixed(1)}\n`);
+        return;
+      }
       const rows = await train({ algo: opts.algo, scenario, hyperparameters, seed: opts.seed, episodes: opts.episodes, runDir: opts.out, onEpisode: onEpisode.update });
       onEpisode.stop();
       process.stdout.write(`${summarizeTraining(opts.out, rows)}\n`);

@@ -1,0 +1,39 @@
+// One training run inside a worker thread: a new run or a resumed one. Progress goes back to the
+// main thread through a MessagePort, one message per episode.
+import type { MessagePort } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Scenario } from '../config/scenario.ts';
+import { resume, train } from '../train/run.ts';
+
+export interface TrainingTask {
+  algo: string;
+  scenario: Scenario;
+  hyperparameters: Record<string, unknown>;
+  seed: number;
+  episodes: number;
+  runDir: string;
+  /** where per-episode progress messages go */
+  port?: MessagePort;
+}
+
+export interface TrainingProgressMessage {
+  runDir: string;
+  episode: number;
+  teamReward: number;
+  slotsPerSecond: number;
+  updatesPerSecond: number;
+}
+
+/** Runs (or, when the directory already holds the run, resumes) one training run. */
+export async function runTrainingTask(task: TrainingTask): Promise<{ runDir: string; episodes: number; lastReward: number }> {
+  const onEpisode = (row: { episode: number; teamReward: number }, info: { slotsPerSecond: number; updatesPerSecond: number }) => {
+    const message: TrainingProgressMessage = { runDir: task.runDir, episode: row.episode, teamReward: row.teamReward, ...info };
+    task.port?.postMessage(message);
+  };
+  const rows = existsSync(join(task.runDir, 'config.json'))
+    ? await resume(task.runDir, { episodes: task.episodes, onEpisode })
+    : await train({ ...task, onEpisode });
+  task.port?.close();
+  return { runDir: task.runDir, episodes: rows.length, lastReward: rows[rows.length - 1]?.teamReward ?? Number.NaN };
+}
