@@ -33,7 +33,7 @@ export const DmadrlConfigSchema = z.strictObject({
   timeEmbeddingDim: z.number().int().min(4).multipleOf(2).default(16).describe('size of the sinusoidal embedding of the step k'),
   hiddenSize: z.number().int().min(1).default(64).describe('H, width of the hidden layers of actors and critics'),
   hiddenLayers: z.number().int().min(1).max(8).default(2).describe('hidden layers of actors and critics'),
-  activation: z.enum(['mish', 'relu', 'tanh']).default('mish').describe('hidden activation (Diffusion-QL and the reference use mish)'),
+  activation: z.enum(['mish', 'relu', 'tanh']).default('relu').describe('hidden activation (relu: fastest here; Diffusion-QL uses mish, see docs/performance.md)'),
   gamma: z.number().min(0).max(1).default(0.99).describe('discount factor (Table II)'),
   tau: z.number().gt(0).max(1).default(0.001).describe('soft target update rate (Table II)'),
   actorLr: z.number().positive().default(1e-4).describe('Adam learning rate of the actors (paper: 1e-4)'),

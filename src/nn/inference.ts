@@ -7,6 +7,7 @@
 // inference only, on weights copied out of the TF.js variables after each update, and a test
 // checks that both paths agree.
 import type { Activation, StackedMlp } from './stackedMlp.ts';
+import { loadNativeBlas, type NativeBlas } from './nativeKernels.ts';
 
 /** A snapshot of a StackedMlp's weights as plain arrays (transposed: [G, out, in], so every output is one contiguous dot product). */
 export class MlpSnapshot {
@@ -17,20 +18,31 @@ export class MlpSnapshot {
   readonly weightsT: Float64Array[] = [];
   readonly biases: Float64Array[] = [];
   private scratch: Float64Array[] = [];
+  /** with the native addon: weights in their [G, in, out] layout and float32 buffers for sgemm */
+  private readonly blas: NativeBlas | null;
+  readonly weights32: Float32Array[] = [];
+  private scratch32: Float32Array[] = [];
 
-  constructor(net: StackedMlp) {
+  constructor(net: StackedMlp, useNative = true) {
     this.groups = net.spec.groups;
     this.sizes = net.spec.sizes;
     this.activation = net.spec.activation;
+    this.blas = useNative ? loadNativeBlas().blas : null;
     this.refresh(net);
+  }
+
+  get native(): boolean {
+    return this.blas !== null;
   }
 
   /** Copies the current values of the network's variables. */
   refresh(net: StackedMlp): void {
     this.weightsT.length = 0;
     this.biases.length = 0;
+    this.weights32.length = 0;
     for (let l = 0; l < net.weights.length; l++) {
       const w = net.weights[l]!.dataSync();
+      if (this.blas) this.weights32.push(Float32Array.from(w));
       const fanIn = this.sizes[l]!;
       const fanOut = this.sizes[l + 1]!;
       const t = new Float64Array(w.length);
@@ -70,6 +82,10 @@ export class MlpSnapshot {
    * out: [G, outSize].
    */
   forward(x: Float32Array, groupsIn: number, inWidth: number, offset: Float64Array | null, out: Float32Array): void {
+    if (this.blas && (this.groups === groupsIn || this.groups === 1)) {
+      this.forwardNative(this.blas, x, groupsIn, inWidth, offset, out);
+      return;
+    }
     const layers = this.weightsT.length;
     if (this.scratch.length !== layers) this.scratch = this.sizes.map((size) => new Float64Array(groupsIn * size));
     for (let l = 0; l < layers; l++) {
@@ -106,6 +122,37 @@ export class MlpSnapshot {
           else target[g * fanOut + o] = activateScalar(value, this.activation);
         }
       }
+    }
+  }
+
+  /** The same forward pass with one batched sgemm per layer (one row per group). */
+  private forwardNative(blas: NativeBlas, x: Float32Array, groupsIn: number, inWidth: number, offset: Float64Array | null, out: Float32Array): void {
+    const layers = this.weights32.length;
+    if (this.scratch32.length !== layers || this.scratch32[0]!.length < groupsIn * Math.max(...this.sizes)) {
+      this.scratch32 = Array.from({ length: layers }, () => new Float32Array(groupsIn * Math.max(...this.sizes)));
+    }
+    let input = x;
+    let width = inWidth;
+    for (let l = 0; l < layers; l++) {
+      const fanIn = this.sizes[l]!;
+      const fanOut = this.sizes[l + 1]!;
+      const target = l === layers - 1 ? out : this.scratch32[l]!;
+      // C[g] (1 x out) = x[g] (1 x width) W[g][0:width, :]; rows of W are contiguous, so the first
+      // `width` rows are a (width x out) matrix at the group's offset.
+      blas.sgemmStrided(false, false, groupsIn, 1, fanOut, width, input, 0, width, this.weights32[l]!, 0, this.groups === 1 ? 0 : fanIn * fanOut, target, 0, fanOut);
+      const b = this.biases[l]!;
+      const activate = l < layers - 1;
+      for (let g = 0; g < groupsIn; g++) {
+        const bg = (this.groups === 1 ? 0 : g) * fanOut;
+        const yo = g * fanOut;
+        for (let o = 0; o < fanOut; o++) {
+          let value = target[yo + o]! + b[bg + o]!;
+          if (l === 0 && offset) value += offset[yo + o]!;
+          target[yo + o] = activate ? activateScalar(value, this.activation) : value;
+        }
+      }
+      input = target;
+      width = fanOut;
     }
   }
 }

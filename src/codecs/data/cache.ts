@@ -1,0 +1,102 @@
+// Cache plumbing for data preparation: atomic writes, content hashes and the manifest that lets a
+// second run with the same options do nothing.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** Marks temporary files so that a cleanup pass (and the tests) can find leftovers of a killed run. */
+export const TEMP_MARK = '.partial-';
+
+/** Writes a file atomically: a temporary name in the same folder, then a rename. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `${TEMP_MARK}${process.pid}-${basename(path)}`);
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+/** Writes a JSON document atomically, pretty-printed with a trailing newline. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** A scratch folder inside the cache (same filesystem, so renames out of it are atomic). */
+export function makeScratchDir(cacheDir: string, label: string): string {
+  const root = join(cacheDir, 'tmp');
+  mkdirSync(root, { recursive: true });
+  return mkdtempSync(join(root, `${TEMP_MARK}${label}-`));
+}
+
+export function removeDir(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+}
+
+/** Removes scratch folders and temporary files a killed run may have left behind. */
+export function cleanLeftovers(cacheDir: string): void {
+  removeDir(join(cacheDir, 'tmp'));
+}
+
+export function sha256Bytes(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** SHA-256 of a file, read in chunks so that large feature files do not need one big buffer. */
+export function sha256File(path: string): string {
+  const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(1 << 22);
+  const fd = openSync(path, 'r');
+  try {
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, null);
+      if (n === 0) break;
+      hash.update(buffer.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+/** One artefact written by a preparation step, relative to the cache folder. */
+export interface FileRecord {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export function recordFile(cacheDir: string, relativePath: string): FileRecord {
+  const full = join(cacheDir, relativePath);
+  return { path: relativePath, bytes: statSync(full).size, sha256: sha256File(full) };
+}
+
+/** True when every recorded file exists with the recorded size and hash. */
+export function filesIntact(cacheDir: string, files: readonly FileRecord[]): boolean {
+  for (const file of files) {
+    const full = join(cacheDir, file.path);
+    if (!existsSync(full)) return false;
+    if (statSync(full).size !== file.bytes) return false;
+    if (sha256File(full) !== file.sha256) return false;
+  }
+  return true;
+}
+
+export function readJsonIfExists<T>(path: string): T | null {
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return null; // a corrupt manifest just means "prepare again"
+  }
+}
+
+/** Canonical JSON (sorted keys) so that option fingerprints do not depend on key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
