@@ -3,12 +3,10 @@ import { Command, CommanderError, Option } from 'commander';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError, loadConfig, loadScenario } from '../config/load.ts';
-import { ALGORITHMS } from '../agents/registry.ts';
-import { evaluateRun } from '../experiments/evaluate.ts';
-import { runTrainingTasks } from '../experiments/parallel.ts';
 import { join } from 'node:path';
-import { resume, train } from '../train/run.ts';
 import type { EpisodeMetrics } from '../train/metrics.ts';
+// Commands that need TensorFlow.js import it lazily, so `svec simulate` and `svec model step` start fast.
+export const ALGORITHM_NAMES = ['dmadrl'];
 import { ScenarioSchema } from '../config/scenario.ts';
 import { formatSummaryTable, simulateBuiltin, type PolicySummary } from '../experiments/simulate.ts';
 import { createBuiltinPolicy, DEFAULT_COMPARISON } from '../policies/registry.ts';
@@ -158,7 +156,7 @@ function buildProgram(): Command {
   // svec train
   scenarioOptions(program.command('train'))
     .description('train a learning algorithm; writes config.json, metrics.csv/jsonl and checkpoints to --out')
-    .option('--algo <name>', `algorithm (${Object.keys(ALGORITHMS).join(', ')})`, 'dmadrl')
+    .option('--algo <name>', `algorithm (${ALGORITHM_NAMES.join(', ')})`, 'dmadrl')
     .option('--config <file>', 'hyperparameters YAML/JSON file (see configs/algos/)')
     .option('--hp <key=value>', 'override a hyperparameter, e.g. --hp batchSize=128 (repeatable)', collect, [])
     .option('--seed <n>', 'seed of the run', parseIntegerOption('--seed', 0), 1)
@@ -168,6 +166,8 @@ function buildProgram(): Command {
     .option('--out <dir>', 'run directory (must not hold a run yet)')
     .option('--resume <dir>', 'continue the run in this directory from its newest checkpoint')
     .action(async (opts: { scenario?: string; set: string[]; algo: string; config?: string; hp: string[]; seed: number; seeds?: string; workers?: number; episodes?: number; out?: string; resume?: string }) => {
+      const { resume, train } = await import('../train/run.ts');
+      const { ALGORITHMS } = await import('../agents/registry.ts');
       const onEpisode = trainingProgress(opts.episodes);
       if (opts.resume) {
         const rows = await resume(opts.resume, { episodes: opts.episodes, onEpisode: onEpisode.update });
@@ -186,6 +186,7 @@ function buildProgram(): Command {
         const episodes = opts.episodes;
         const progress = createProgress(seeds.length * episodes, 'train [{bar}] {value}/{total} episodes over {runs} runs | ETA {eta_formatted}', { runs: seeds.length });
         const done = new Map<string, number>();
+        const { runTrainingTasks } = await import('../experiments/parallel.ts');
         const results = await runTrainingTasks(
           seeds.map((seed) => ({ algo: opts.algo, scenario, hyperparameters, seed, episodes, runDir: join(opts.out!, `seed-${seed}`) })),
           { workers: opts.workers, onProgress: (m) => { done.set(m.runDir, m.episode); progress.update([...done.values()].reduce((a, b) => a + b, 0)); } },
@@ -209,6 +210,7 @@ function buildProgram(): Command {
     .option('--policies <list>', 'built-in policies to show beside it (empty for none)', DEFAULT_COMPARISON.join(','))
     .option('--json', 'print JSON instead of a table')
     .action(async (opts: { run: string; episodes: number; seed: number; policies: string; json?: boolean }) => {
+      const { evaluateRun } = await import('../experiments/evaluate.ts');
       const result = await evaluateRun(opts.run, { episodes: opts.episodes, seed: opts.seed, builtins: opts.policies.split(',').map((p) => p.trim()).filter(Boolean) });
       if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       else process.stdout.write(`svec eval: ${opts.run} (${result.algo}, trained ${result.trainedEpisodes} episodes), ${opts.episodes} held-out episodes from seed ${opts.seed}\n\n${formatSummaryTable(result.rows)}\n`);

@@ -23,3 +23,8 @@ test('hyperparameter errors name the field', () => {
   assert.throws(() => loadConfig(ALGORITHMS.dmadrl!.schema, 'dmadrl hyperparameters', { overrides: ['denoisingSteps=0'] }), /dmadrl hyperparameters: denoisingSteps: .*>=1/);
   assert.throws(() => loadConfig(ALGORITHMS.dmadrl!.schema, 'dmadrl hyperparameters', { overrides: ['batchsize=3'] }), /unknown field\(s\) 'batchsize'/);
 });
+
+test('the CLI lists exactly the registered algorithms', async () => {
+  const { ALGORITHM_NAMES } = await import('../../src/cli/main.ts');
+  assert.deepEqual([...ALGORITHM_NAMES].sort(), Object.keys(ALGORITHMS).sort());
+});

@@ -100,3 +100,20 @@ export function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+/** Writes a typed array's bytes (little-endian on every platform Node supports here) atomically. */
+export function writeTypedArrayAtomic(path: string, array: Float32Array | Uint8Array | Int16Array | Uint16Array): void {
+  writeFileAtomic(path, new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+}
+
+/** Reads a binary file written by writeTypedArrayAtomic back as Float32 values. */
+export function readFloat32File(path: string): Float32Array {
+  const bytes = readFileSync(path);
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes); // aligned copy: Buffer slices may start at an odd offset
+  return new Float32Array(copy.buffer, 0, copy.byteLength / 4);
+}
+
+export function readUint8File(path: string): Uint8Array {
+  return new Uint8Array(readFileSync(path));
+}

