@@ -21,9 +21,13 @@ import { z } from 'zod';
 import type { RandomStream } from '../random/stream.ts';
 import { reverseChain, reverseChainArrays, sinusoidalTable, vpSchedule, type DiffusionSchedule } from '../nn/diffusion.ts';
 import { MlpSnapshot } from '../nn/inference.ts';
+import { minimizeStacked } from '../nn/optim.ts';
 import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
 import type { ReplayBatch } from './replay.ts';
+import { ACTION_DIM, batchTensors, CONTINUOUS_DIM, jointFromPerAgent, rawActions, replaceOwnAction, tileForAgents } from './common.ts';
+
+export { ACTION_DIM };
 
 export const DmadrlConfigSchema = z.strictObject({
   denoisingSteps: z.number().int().min(1).max(100).default(7).describe('K, denoising steps of the reverse process (paper: 7)'),
@@ -43,14 +47,11 @@ export const DmadrlConfigSchema = z.strictObject({
   explorationStd: z.number().min(0).default(0.1).describe('std of Gaussian noise added to the continuous actions while training'),
   parameterSharing: z.boolean().default(false).describe('one actor and one critic for all agents (agent id appended to inputs)'),
   rewardScale: z.number().positive().default(0.001).describe('rewards are multiplied by this before learning (the critic sees scaled returns)'),
-  gradientClip: z.number().min(0).default(10).describe('clip each update\'s global gradient norm (0 = off)'),
+  gradientClip: z.number().min(0).default(10).describe('clip each agent\'s gradient norm per update (0 = off)'),
 });
 
 export type DmadrlConfig = z.infer<typeof DmadrlConfigSchema>;
 
-/** Offloading logits + (lambda, power, bandwidth) = the raw hybrid action of the simulator. */
-export const ACTION_DIM = 5;
-const CONTINUOUS_DIM = 3;
 
 let instanceCounter = 0;
 
@@ -172,32 +173,20 @@ export class DmadrlAgent {
    */
   act(obs: Float32Array, explore: boolean): Float32Array {
     const n = this.agents;
-    const rng = this.streams.policy;
-    const x0 = this.denoiseForActing(obs, rng);
-    const out = new Float32Array(n * ACTION_DIM);
+    const x0 = this.denoiseForActing(obs, this.streams.policy);
+    const logits = new Float32Array(n * 2);
+    const continuous = new Float32Array(n * CONTINUOUS_DIM);
     let atBound = 0;
     for (let i = 0; i < n; i++) {
-      const o = i * ACTION_DIM;
-      let logitLocal = Math.max(-1, Math.min(1, x0[o]!));
-      let logitOffload = Math.max(-1, Math.min(1, x0[o + 1]!));
-      if (explore) {
-        // Gumbel-max: a sample of softmax(logits / temperature)
-        const [gLocal, gOffload] = gumbelNoise(rng, 2);
-        logitLocal = logitLocal / this.config.gumbelTemperature + gLocal!;
-        logitOffload = logitOffload / this.config.gumbelTemperature + gOffload!;
-      }
-      const offload = logitOffload > logitLocal;
-      out[o] = offload ? 0 : 1;
-      out[o + 1] = offload ? 1 : 0;
+      for (let c = 0; c < 2; c++) logits[i * 2 + c] = Math.max(-1, Math.min(1, x0[i * ACTION_DIM + c]!));
       for (let c = 0; c < CONTINUOUS_DIM; c++) {
-        let value = x0[o + 2 + c]!;
+        const value = x0[i * ACTION_DIM + 2 + c]!;
         if (Math.abs(value) >= 1) atBound++;
-        if (explore && this.config.explorationStd > 0) value += this.config.explorationStd * rng.normal();
-        out[o + 2 + c] = Math.max(-1, Math.min(1, value));
+        continuous[i * CONTINUOUS_DIM + c] = Math.max(-1, Math.min(1, value));
       }
     }
     this.lastClipShare = atBound / (n * CONTINUOUS_DIM);
-    return out;
+    return rawActions(n, logits, continuous, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd });
   }
 
   /**
@@ -268,56 +257,34 @@ export class DmadrlAgent {
     return tf.concat([offload, continuous], 2) as tf.Tensor3D;
   }
 
-  /** Critic inputs [N, B, N(obsDim + 5)] from joint observations [B, N obsDim] and per-critic actions. */
-  private criticInput(jointObs: tf.Tensor2D, actionsPerCritic: tf.Tensor3D): tf.Tensor3D {
-    const n = this.agents;
-    const [b, width] = jointObs.shape;
-    const obsTiled = tf.tile(tf.reshape(jointObs, [1, b, width]), [n, 1, 1]);
-    return tf.concat([obsTiled, actionsPerCritic], 2) as tf.Tensor3D;
-  }
-
   /** One update round of all agents on a minibatch (phases 2–5 above). */
   update(batch: ReplayBatch): UpdateStats {
-    const { agents: n, obsDim, config } = this;
-    const B = batch.dones.length;
+    const { agents: n, config } = this;
     const rng = this.streams.learner;
-    const stats = tf.tidy(() => {
-      const obsBN = tf.tensor3d(batch.obs, [B, n, obsDim]);
-      const nextObsBN = tf.tensor3d(batch.nextObs, [B, n, obsDim]);
-      const actionsBN = tf.tensor3d(batch.actions, [B, n, ACTION_DIM]);
-      const rewards = tf.reshape(tf.transpose(tf.tensor2d(batch.rewards, [B, n])), [n, B, 1]);
-      const notDone = tf.reshape(tf.sub(1, tf.tensor1d(batch.dones)), [1, B, 1]);
-      const weights = tf.reshape(tf.tensor1d(batch.weights), [1, B, 1]);
-      const jointObs = tf.reshape(obsBN, [B, n * obsDim]) as tf.Tensor2D;
-      const jointNextObs = tf.reshape(nextObsBN, [B, n * obsDim]) as tf.Tensor2D;
-      const jointActions = tf.reshape(actionsBN, [1, B, n * ACTION_DIM]);
+    return tf.tidy(() => {
+      const t = batchTensors(batch, n, this.obsDim, config.rewardScale);
+      const criticInput = (jointObs: tf.Tensor2D, actionsPerCritic: tf.Tensor3D) => tf.concat([tileForAgents(jointObs, n), actionsPerCritic], 2) as tf.Tensor3D;
 
-      // Phase 2: targets y_n = r_n + gamma (1 - d) Q'_n(O', A').
-      const nextActions = this.policyActions(this.targetActor, tf.transpose(nextObsBN, [1, 0, 2]) as tf.Tensor3D, rng, false);
-      const jointNextActions = tf.reshape(tf.transpose(nextActions, [1, 0, 2]), [1, B, n * ACTION_DIM]);
-      const qNext = this.applyStacked(this.targetCritic, this.criticInput(jointNextObs, tf.tile(jointNextActions, [n, 1, 1]) as tf.Tensor3D));
-      const targets = tf.add(tf.mul(rewards, config.rewardScale), tf.mul(tf.mul(notDone, config.gamma), qNext));
+      // Phase 2: targets y_n = r_n + gamma (1 - d) Q'_n(O', A'), A' from the target actors (greedy offloading).
+      const nextActions = this.policyActions(this.targetActor, t.nextObs, rng, false);
+      const qNext = this.applyStacked(this.targetCritic, criticInput(t.jointNextObs, tileForAgents(jointFromPerAgent(nextActions), n)));
+      const targets = tf.add(t.rewards, tf.mul(tf.mul(t.notDone, config.gamma), qNext));
 
       // Phase 3: critic step (eq. 37), importance-weighted when replay is prioritized.
-      const criticInputNow = this.criticInput(jointObs, tf.tile(jointActions, [n, 1, 1]) as tf.Tensor3D);
+      const inputNow = criticInput(t.jointObs, tileForAgents(t.jointActions, n));
       let tdErrors: tf.Tensor | null = null;
       const criticLoss = this.minimize(this.criticOptimizer, this.critic, () => {
-        const q = this.applyStacked(this.critic, criticInputNow);
-        const td = tf.sub(q, targets);
+        const td = tf.sub(this.applyStacked(this.critic, inputNow), targets);
         tdErrors = tf.keep(tf.mean(tf.abs(td), [0, 2]));
-        return tf.sum(tf.mean(tf.mul(weights, tf.square(td)), [1, 2])) as tf.Scalar;
+        return tf.sum(tf.mean(tf.mul(t.weights, tf.square(td)), [1, 2])) as tf.Scalar;
       });
 
-      // Phase 4: actor step (eq. 36) through all K denoising steps.
-      const obsNB = tf.transpose(obsBN, [1, 0, 2]) as tf.Tensor3D;
-      const eye = tf.reshape(tf.eye(n), [n, 1, n, 1]);
-      const bufferActions = tf.reshape(actionsBN, [1, B, n, ACTION_DIM]);
+      // Phase 4: actor step (eq. 36): critic n sees agent n's fresh action (gradients through all
+      // K denoising steps and the straight-through Gumbel-softmax) and the others' from D.
       let meanQ = 0;
       const actorLoss = this.minimize(this.actorOptimizer, this.actor, () => {
-        const fresh = this.policyActions(this.actor, obsNB, rng, true); // [N, B, 5]
-        // critic n sees agent n's fresh action and the other agents' actions from D
-        const mixed = tf.add(tf.mul(eye, tf.reshape(fresh, [n, B, 1, ACTION_DIM])), tf.mul(tf.sub(1, eye), bufferActions));
-        const q = this.applyStacked(this.critic, this.criticInput(jointObs, tf.reshape(mixed, [n, B, n * ACTION_DIM]) as tf.Tensor3D));
+        const fresh = this.policyActions(this.actor, t.obs, rng, true);
+        const q = this.applyStacked(this.critic, criticInput(t.jointObs, replaceOwnAction(fresh, t.actions)));
         const perAgent = tf.mean(q, [1, 2]);
         meanQ = tf.mean(perAgent).dataSync()[0]!;
         return tf.neg(tf.sum(perAgent)) as tf.Scalar;
@@ -328,28 +295,15 @@ export class DmadrlAgent {
       this.critic.softUpdate(this.targetCritic, config.tau);
       this.weightsVersion++;
       const td = (tdErrors as tf.Tensor | null)!;
-      const tdValues = td.dataSync() as Float32Array;
+      const tdValues = Float32Array.from(td.dataSync());
       td.dispose();
-      return { criticLoss, actorLoss, meanQ, tdErrors: Float32Array.from(tdValues) };
+      return { criticLoss, actorLoss, meanQ, tdErrors: tdValues };
     });
-    return stats;
   }
 
-  /** Minimizes `loss` over `net`'s variables with gradient-norm clipping; returns the loss value. */
+  /** One optimizer step over a stacked network, gradient norm clipped per agent. */
   private minimize(optimizer: tf.Optimizer, net: StackedMlp, loss: () => tf.Scalar): number {
-    const { value, grads } = tf.variableGrads(loss, net.variables);
-    let gradients = grads;
-    if (this.config.gradientClip > 0) {
-      const names = Object.keys(grads);
-      const norm = Math.sqrt(names.reduce((sum, name) => sum + tf.sum(tf.square(grads[name]!)).dataSync()[0]!, 0));
-      if (norm > this.config.gradientClip) {
-        const scale = this.config.gradientClip / norm;
-        gradients = Object.fromEntries(names.map((name) => [name, tf.mul(grads[name]!, scale)]));
-      }
-    }
-    optimizer.applyGradients(gradients);
-    const lossValue = value.dataSync()[0]!;
-    return lossValue;
+    return minimizeStacked(optimizer, net.variables, net.spec.groups, loss, this.config.gradientClip);
   }
 
   get optimizers(): tf.Optimizer[] {
