@@ -3,9 +3,17 @@
 import { z } from 'zod';
 import type { RandomStreams } from '../random/stream.ts';
 import { OffPolicyLoopSchema, type OffPolicyLearner } from '../train/offPolicy.ts';
+import { DdpgAgent, DdpgConfigSchema } from './ddpg.ts';
 import { DmadrlAgent, DmadrlConfigSchema } from './dmadrl.ts';
+import { MaddpgRaAgent, MaddpgRaConfigSchema } from './maddpgRa.ts';
+import { SacAgent, SacConfigSchema } from './sac.ts';
 
 export const DmadrlHyperparametersSchema = DmadrlConfigSchema.extend(OffPolicyLoopSchema.shape);
+export const DdpgHyperparametersSchema = DdpgConfigSchema.extend(OffPolicyLoopSchema.shape);
+export const SacHyperparametersSchema = SacConfigSchema.extend(OffPolicyLoopSchema.shape);
+export const MaddpgRaHyperparametersSchema = MaddpgRaConfigSchema.extend(OffPolicyLoopSchema.shape);
+
+const learnerStreams = (streams: RandomStreams) => ({ init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner') });
 
 export interface AlgorithmSpec {
   /** the hyperparameter schema (single source of truth for fields, defaults and docs) */
@@ -21,12 +29,23 @@ export const ALGORITHMS: Record<string, AlgorithmSpec> = {
     description: 'diffusion actors (DDPM reverse process) with centralized critics (the paper)',
     createLearner(hp, agents, obsDim, streams) {
       const config = DmadrlHyperparametersSchema.parse(hp);
-      return new DmadrlAgent(config, agents, obsDim, {
-        init: streams.get('init'),
-        policy: streams.get('policy'),
-        learner: streams.get('learner'),
-      });
+      return new DmadrlAgent(config, agents, obsDim, learnerStreams(streams));
     },
+  },
+  'maddpg-ra': {
+    schema: MaddpgRaHyperparametersSchema,
+    description: 'MADDPG with attention critics over the other agents (MAAC-style), Gumbel-softmax offloading',
+    createLearner: (hp, agents, obsDim, streams) => new MaddpgRaAgent(MaddpgRaHyperparametersSchema.parse(hp), agents, obsDim, learnerStreams(streams)),
+  },
+  sac: {
+    schema: SacHyperparametersSchema,
+    description: 'independent discrete-continuous SAC per vehicle with twin critics and automatic entropy tuning',
+    createLearner: (hp, agents, obsDim, streams) => new SacAgent(SacHyperparametersSchema.parse(hp), agents, obsDim, learnerStreams(streams)),
+  },
+  ddpg: {
+    schema: DdpgHyperparametersSchema,
+    description: 'independent DDPG per vehicle, Gaussian exploration, Gumbel-softmax offloading',
+    createLearner: (hp, agents, obsDim, streams) => new DdpgAgent(DdpgHyperparametersSchema.parse(hp), agents, obsDim, learnerStreams(streams)),
   },
 };
 

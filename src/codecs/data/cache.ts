@@ -1,8 +1,8 @@
 // Cache plumbing for data preparation: atomic writes, content hashes and the manifest that lets a
 // second run with the same options do nothing.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /** Marks temporary files so that a cleanup pass (and the tests) can find leftovers of a killed run. */
 export const TEMP_MARK = '.partial-';
@@ -22,18 +22,81 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 
 /** A scratch folder inside the cache (same filesystem, so renames out of it are atomic). */
 export function makeScratchDir(cacheDir: string, label: string): string {
-  const root = join(cacheDir, 'tmp');
+  const root = resolve(cacheDir, 'tmp');
   mkdirSync(root, { recursive: true });
   return mkdtempSync(join(root, `${TEMP_MARK}${label}-`));
+}
+
+/** Removes the scratch root when no scratch folder is left in it. */
+export function removeScratchRoot(cacheDir: string): void {
+  const root = join(cacheDir, 'tmp');
+  if (existsSync(root) && readdirSync(root).length === 0) rmSync(root, { recursive: true, force: true });
 }
 
 export function removeDir(path: string): void {
   rmSync(path, { recursive: true, force: true });
 }
 
-/** Removes scratch folders and temporary files a killed run may have left behind. */
-export function cleanLeftovers(cacheDir: string): void {
+/** Removes scratch folders and temporary files a killed run may have left behind; returns how many. */
+export function cleanLeftovers(cacheDir: string): number {
+  let removed = 0;
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.name.startsWith(TEMP_MARK)) {
+        removeDir(path);
+        removed++;
+      } else if (entry.isDirectory()) walk(path);
+    }
+  };
+  walk(cacheDir);
   removeDir(join(cacheDir, 'tmp'));
+  return removed;
+}
+
+/** Paths under a folder whose names mark them as temporary (used by tests and checks). */
+export function findLeftovers(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    if (!existsSync(d)) return;
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.name.startsWith(TEMP_MARK)) found.push(path);
+      else if (entry.isDirectory()) walk(path);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/**
+ * Holds `<cacheDir>/.lock` while a preparation runs, so that two runs never write the same cache.
+ * A lock left by a process that no longer exists is taken over.
+ */
+export function acquireLock(cacheDir: string): () => void {
+  mkdirSync(cacheDir, { recursive: true });
+  const lock = join(cacheDir, '.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lock, { force: true });
+    } catch {
+      const holder = Number(readFileSync(lock, 'utf8'));
+      let alive = false;
+      try {
+        if (holder > 0 && holder !== process.pid) {
+          process.kill(holder, 0);
+          alive = true;
+        }
+      } catch {
+        alive = false;
+      }
+      if (alive) throw new Error(`another data preparation (pid ${holder}) is using ${cacheDir}; wait for it or remove ${lock}`);
+      rmSync(lock, { force: true });
+    }
+  }
+  throw new Error(`could not lock ${cacheDir}`);
 }
 
 export function sha256Bytes(data: string | Uint8Array): string {

@@ -76,10 +76,40 @@ export async function artworkTemplates(read: (spec: ArtworkSpec) => Uint8Array |
       continue;
     }
     const { canvas, ctx } = newTemplateCanvas();
-    paintArtwork(ctx, spec, image);
+    paintArtwork(ctx, spec, cropToContent(image));
     templates.push({ classId: spec.classId, style: `${spec.source}:${spec.path.split('/').pop()}${spec.mirror ? ':mirrored' : ''}`, canvas });
   }
   return templates;
+}
+
+/**
+ * Crops an artwork to the bounding box of its visible pixels (clip-art files often put a small
+ * sign in a large page), rendered at 256 px on the long side.
+ */
+function cropToContent(image: Image): Canvas {
+  const long = 256;
+  const scale = long / Math.max(image.width, image.height);
+  const w = Math.max(1, Math.round(image.width * scale));
+  const h = Math.max(1, Math.round(image.height * scale));
+  const full = createCanvas(w, h);
+  const fctx = full.getContext('2d');
+  fctx.drawImage(image, 0, 0, w, h);
+  const alpha = fctx.getImageData(0, 0, w, h).data;
+  let [x0, y0, x1, y1] = [w, h, -1, -1];
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (alpha[(y * w + x) * 4 + 3]! > 24) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  if (x1 < x0) return full;
+  const cropped = createCanvas(x1 - x0 + 1, y1 - y0 + 1);
+  cropped.getContext('2d').drawImage(full, x0, y0, cropped.width, cropped.height, 0, 0, cropped.width, cropped.height);
+  return cropped;
 }
 
 function clampByte(v: number): number {

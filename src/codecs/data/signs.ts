@@ -1,7 +1,7 @@
 // The 43 German traffic-sign classes of GTSRB, each drawn in code on a transparent square
 // (shapes, colours and pictograms after the StVO signs), plus the public-domain artwork from
 // Debian packages that can stand in for some classes.
-import { GlobalFonts, type SKRSContext2D, type Image } from '@napi-rs/canvas';
+import { GlobalFonts, type SKRSContext2D, type Canvas } from '@napi-rs/canvas';
 
 /** GTSRB's 43 classes, in GTSRB's class-id order and with its usual names. */
 export const GTSRB_CLASSES = [
@@ -106,7 +106,7 @@ function warning(pictogram: (ctx: Ctx) => void): SignPainter {
     roundedTriangle(ctx, 0.74, true, WHITE);
     ctx.save();
     ctx.translate(0, 0.08);
-    ctx.scale(0.42, 0.42);
+    ctx.scale(0.47, 0.47);
     ctx.fillStyle = BLACK;
     ctx.strokeStyle = BLACK;
     pictogram(ctx);
@@ -588,7 +588,7 @@ export const ARTWORK: readonly ArtworkSpec[] = [
 ];
 
 /** Draws a loaded artwork image as a sign of radius 1 centred at (0, 0). */
-export function paintArtwork(ctx: Ctx, spec: ArtworkSpec, image: Image): void {
+export function paintArtwork(ctx: Ctx, spec: ArtworkSpec, image: Canvas): void {
   const crop = spec.crop ?? 1;
   const w = image.width;
   const h = image.height;

