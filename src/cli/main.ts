@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, loadScenario } from '../config/load.ts';
 import { join } from 'node:path';
 import type { EpisodeMetrics } from '../train/metrics.ts';
 // Commands that need TensorFlow.js import it lazily, so `svec simulate` and `svec model step` start fast.
-export const ALGORITHM_NAMES = ['dmadrl', 'maddpg-ra', 'sac', 'ddpg'];
+export const ALGORITHM_NAMES = ['dmadrl', 'maddpg-ra', 'mappo', 'sac', 'ddpg'];
 import { ScenarioSchema } from '../config/scenario.ts';
 import { formatSummaryTable, simulateBuiltin, type PolicySummary } from '../experiments/simulate.ts';
 import { createBuiltinPolicy, DEFAULT_COMPARISON } from '../policies/registry.ts';

@@ -9,12 +9,12 @@ import { loadFidelityModel } from '../sim/fidelity.ts';
 import { decodeRawActions, observationDim, writeObservations } from '../sim/observation.ts';
 import type { SlotActions } from '../sim/slotModel.ts';
 import { latestCheckpoint, loadCheckpoint } from '../train/checkpoint.ts';
-import type { OffPolicyLearner } from '../train/offPolicy.ts';
+import type { Learner } from '../train/offPolicy.ts';
 import { readRunConfig } from '../train/run.ts';
 import { simulateBuiltin, simulatePolicy, type PolicySummary } from './simulate.ts';
 
 /** A learner acting greedily on observations, as a Policy. */
-export function learnerPolicy(name: string, learner: OffPolicyLearner, core: SvecCore): Policy {
+export function learnerPolicy(name: string, learner: Learner, core: SvecCore): Policy {
   const kind = core.scenario.observation;
   const obs = new Float32Array(core.n * observationDim(kind));
   return {
@@ -28,7 +28,7 @@ export function learnerPolicy(name: string, learner: OffPolicyLearner, core: Sve
 }
 
 /** Loads a run's newest checkpoint into a fresh learner drawing its acting noise from `streams`. */
-export async function loadTrainedLearner(runDir: string, streams: RandomStreams): Promise<{ learner: OffPolicyLearner; episode: number; algo: string }> {
+export async function loadTrainedLearner(runDir: string, streams: RandomStreams): Promise<{ learner: Learner; episode: number; algo: string }> {
   await initNeuralBackend();
   const config = readRunConfig(runDir);
   const dir = latestCheckpoint(runDir);

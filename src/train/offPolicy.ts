@@ -27,20 +27,24 @@ export const OffPolicyLoopSchema = z.strictObject({
 });
 export type OffPolicyLoopConfig = z.infer<typeof OffPolicyLoopSchema>;
 
-/** What the loop needs from a learner. */
-export interface OffPolicyLearner {
+/** What evaluation and checkpoints need from any learner. */
+export interface Learner {
   /** obs [N * obsDim] -> raw hybrid actions [N * 5] (what the simulator decodes and D stores) */
   act(obs: Float32Array, explore: boolean): Float32Array;
-  /** one update round on a minibatch; losses and |TD errors| per sampled transition */
-  update(batch: ReplayBatch): { criticLoss: number; actorLoss: number; meanQ: number; tdErrors: Float32Array };
   /** extra per-episode diagnostics averaged over the episode's slots (e.g. clip share) */
   slotDiagnostics(): Record<string, number>;
   /** the variables were assigned from outside (checkpoint restore): drop any cached copies */
   weightsChanged(): void;
   readonly variables: tf.Variable[];
   readonly optimizers: tf.Optimizer[];
-  readonly batchSize: number;
   dispose(): void;
+}
+
+/** What the off-policy loop needs from a learner. */
+export interface OffPolicyLearner extends Learner {
+  /** one update round on a minibatch; losses and |TD errors| per sampled transition */
+  update(batch: ReplayBatch): { criticLoss: number; actorLoss: number; meanQ: number; tdErrors: Float32Array };
+  readonly batchSize: number;
 }
 
 export class TrainingDivergedError extends Error {

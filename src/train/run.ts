@@ -10,7 +10,8 @@ import { algorithmSpec } from '../agents/registry.ts';
 import { initNeuralBackend } from '../nn/backendSelect.ts';
 import { loadFidelityModel } from '../sim/fidelity.ts';
 import { writeFileAtomic } from '../util/io.ts';
-import { OffPolicyLoopSchema, trainOffPolicy, type TrainRunOptions } from './offPolicy.ts';
+import { OffPolicyLoopSchema, trainOffPolicy, type OffPolicyLearner, type TrainRunOptions } from './offPolicy.ts';
+import { MappoConfigSchema, trainMappo } from '../agents/mappo.ts';
 import type { EpisodeMetrics } from './metrics.ts';
 
 export const SVEC_VERSION = '0.1.0';
@@ -86,6 +87,19 @@ async function runFromConfig(
 ): Promise<EpisodeMetrics[]> {
   await initNeuralBackend();
   const spec = algorithmSpec(config.algo);
+  if (spec.kind === 'on-policy') {
+    return trainMappo({
+      runDir,
+      scenario: config.scenario,
+      fidelity: loadFidelityModel(config.scenario.fidelityTable),
+      seed: config.seed,
+      episodes: config.episodes,
+      config: MappoConfigSchema.parse(config.hyperparameters),
+      resume: resumeRun,
+      onEpisode: hooks.onEpisode,
+      afterEpisode: hooks.afterEpisode,
+    });
+  }
   const loop = OffPolicyLoopSchema.parse(pick(config.hyperparameters, Object.keys(OffPolicyLoopSchema.shape)));
   return trainOffPolicy({
     runDir,
@@ -94,7 +108,7 @@ async function runFromConfig(
     seed: config.seed,
     episodes: config.episodes,
     loop,
-    createLearner: (streams, obsDim) => spec.createLearner(config.hyperparameters, config.scenario.vehicles, obsDim, streams),
+    createLearner: (streams, obsDim) => spec.createLearner(config.hyperparameters, config.scenario.vehicles, obsDim, streams) as OffPolicyLearner,
     resume: resumeRun,
     onEpisode: hooks.onEpisode,
     afterEpisode: hooks.afterEpisode,

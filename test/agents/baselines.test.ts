@@ -13,6 +13,7 @@ import { squashedGaussianLogProb, temperatureLoss, SacConfigSchema } from '../..
 import { initNeuralBackend } from '../../src/nn/backendSelect.ts';
 import { RandomStreams } from '../../src/random/stream.ts';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.ts';
+import type { OffPolicyLearner } from '../../src/train/offPolicy.ts';
 
 const N = 3;
 const OBS = 5;
@@ -53,7 +54,7 @@ for (const algo of ['ddpg', 'sac', 'maddpg-ra', 'dmadrl']) {
       }
     }
     const before = a.variables.map((v) => Array.from(v.dataSync()));
-    const stats = a.update(replay(2).sample(4, new RandomStreams(3).get('replay')));
+    const stats = (a as OffPolicyLearner).update(replay(2).sample(4, new RandomStreams(3).get('replay')));
     assert.ok(Number.isFinite(stats.criticLoss) && Number.isFinite(stats.actorLoss), JSON.stringify(stats));
     const changed = a.variables.filter((v, k) => v.dataSync().some((x, j) => x !== before[k]![j])).length;
     assert.ok(changed >= a.variables.length / 2, `${algo}: only ${changed}/${a.variables.length} variables changed`);

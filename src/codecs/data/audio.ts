@@ -103,6 +103,9 @@ export class MelExtractor {
     this.fft = new FFT(config.fftSize);
     this.window = hannWindow(config.windowLength);
     this.filters = melFilterbank(config);
+    this.frameInput = new Array<number>(config.fftSize).fill(0); // zero padding beyond windowLength stays zero
+    this.spectrum = this.fft.createComplexArray() as number[];
+    this.power = new Float64Array(config.fftSize / 2 + 1);
     // Only the non-zero span of each triangle is summed.
     this.filterRanges = this.filters.map((f) => {
       let first = f.findIndex((v) => v > 0);
@@ -113,15 +116,20 @@ export class MelExtractor {
     });
   }
 
-  /** Power spectrum |X_k|^2, k = 0..fftSize/2, of one windowed frame starting at `start`. */
+  // Reused per frame: the FFT input and output buffers and the power spectrum.
+  private readonly frameInput: number[];
+  private readonly spectrum: number[];
+  private readonly power: Float64Array;
+
+  /** Power spectrum |X_k|^2, k = 0..fftSize/2, of one windowed frame starting at `start` (a view reused by the next call). */
   powerSpectrum(samples: Float32Array, start: number): Float64Array {
-    const { fftSize, windowLength } = this.config;
-    const input = new Array<number>(fftSize).fill(0);
+    const { windowLength } = this.config;
+    const input = this.frameInput;
     for (let i = 0; i < windowLength; i++) input[i] = (samples[start + i] ?? 0) * this.window[i]!;
-    const out = this.fft.createComplexArray() as number[];
+    const out = this.spectrum;
     this.fft.realTransform(out, input);
     this.fft.completeSpectrum(out);
-    const power = new Float64Array(fftSize / 2 + 1);
+    const power = this.power;
     for (let k = 0; k < power.length; k++) power[k] = out[2 * k]! ** 2 + out[2 * k + 1]! ** 2;
     return power;
   }

@@ -24,7 +24,8 @@ export interface ImageSizes {
   testPerClass: number;
 }
 
-export const DEFAULT_IMAGE_SIZES: ImageSizes = { trainPerClass: 600, validationPerClass: 60, testPerClass: 150 };
+// About GTSRB's size: 39,209 training and 12,630 test images.
+export const DEFAULT_IMAGE_SIZES: ImageSizes = { trainPerClass: 900, validationPerClass: 90, testPerClass: 300 };
 
 export interface ImageOptions {
   sizes?: Partial<ImageSizes>;
