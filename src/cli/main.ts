@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { ConfigError, loadConfig, loadScenario } from '../config/load.ts';
+import { applyOverrides, ConfigError, loadConfig, loadScenario } from '../config/load.ts';
 import { join } from 'node:path';
 import type { EpisodeMetrics } from '../train/metrics.ts';
 // Commands that need TensorFlow.js import it lazily, so `svec simulate` and `svec model step` start fast.
@@ -214,6 +214,45 @@ function buildProgram(): Command {
       const result = await evaluateRun(opts.run, { episodes: opts.episodes, seed: opts.seed, builtins: opts.policies.split(',').map((p) => p.trim()).filter(Boolean) });
       if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       else process.stdout.write(`svec eval: ${opts.run} (${result.algo}, trained ${result.trainedEpisodes} episodes), ${opts.episodes} held-out episodes from seed ${opts.seed}\n\n${formatSummaryTable(result.rows)}\n`);
+    });
+
+  // svec compare
+  scenarioOptions(program.command('compare'))
+    .description('train algorithms on the same seeds and slot budget, evaluate on held-out seeds, table with 95% CIs')
+    .option('--algos <list>', 'learning algorithms and built-in policies', 'dmadrl,maddpg-ra,mappo,sac,ddpg,greedy')
+    .option('--seeds <n>', 'number of seeds (1..n) or a list like 3,5,8', '3')
+    .requiredOption('--episodes <n>', 'training episodes per run (same slot budget for every algorithm)', parseIntegerOption('--episodes', 1))
+    .option('--eval-episodes <n>', 'held-out evaluation episodes', parseIntegerOption('--eval-episodes', 1), 5)
+    .option('--eval-seed <n>', 'base of the held-out evaluation seeds', parseIntegerOption('--eval-seed', 0), 1_000_003)
+    .option('--hp <algo.key=value>', 'hyperparameter override for one algorithm, e.g. --hp dmadrl.batchSize=128 (repeatable)', collect, [])
+    .option('--workers <n>', 'worker threads (default: the number of cores)', parseIntegerOption('--workers', 1))
+    .requiredOption('--out <dir>', 'output folder (runs/, comparison.csv, .json, .md); rerun to resume')
+    .action(async (opts: { scenario?: string; set: string[]; algos: string; seeds: string; episodes: number; evalEpisodes: number; evalSeed: number; hp: string[]; workers?: number; out: string }) => {
+      const { compare, formatComparison } = await import('../experiments/compare.ts');
+      const { ALGORITHMS } = await import('../agents/registry.ts');
+      const scenario = loadScenario({ file: opts.scenario, overrides: opts.set });
+      const seeds = opts.seeds.includes(',')
+        ? opts.seeds.split(',').map((s) => parseIntegerOption('--seeds', 0)(s.trim()))
+        : Array.from({ length: parseIntegerOption('--seeds', 1)(opts.seeds) }, (_, k) => k + 1);
+      const algos = opts.algos.split(',').map((a) => a.trim()).filter(Boolean);
+      const hyperparameters: Record<string, Record<string, unknown>> = {};
+      for (const item of opts.hp) {
+        const dot = item.indexOf('.');
+        const algo = item.slice(0, dot);
+        if (dot <= 0 || !ALGORITHMS[algo]) throw new UsageError(`--hp ${item}: expected ALGO.key=value with ALGO one of ${Object.keys(ALGORITHMS).join(', ')}`);
+        hyperparameters[algo] = { ...hyperparameters[algo], ...applyOverrides({}, [item.slice(dot + 1)]) };
+      }
+      for (const [algo, hp] of Object.entries(hyperparameters)) loadConfig(ALGORITHMS[algo]!.schema, `${algo} hyperparameters`, { base: hp });
+      const total = algos.filter((a) => ALGORITHMS[a]).length * seeds.length * opts.episodes;
+      const progress = createProgress(total, 'compare [{bar}] {value}/{total} training episodes | ETA {eta_formatted}', {});
+      const done = new Map<string, number>();
+      const rows = await compare({
+        scenario, algos, seeds, episodes: opts.episodes, evalEpisodes: opts.evalEpisodes, evalSeed: opts.evalSeed, hyperparameters, outDir: opts.out, workers: opts.workers,
+        onProgress: (m) => { done.set(m.runDir, m.episode); progress.update([...done.values()].reduce((a, b) => a + b, 0)); },
+        onStage: (stage) => { if (!process.stderr.isTTY || process.env.CI) process.stderr.write(`svec compare: ${stage}\n`); },
+      });
+      progress.stop();
+      process.stdout.write(`svec compare: ${seeds.length} seeds, ${opts.episodes} training episodes (${opts.episodes * scenario.slotsPerEpisode} slots) per run, ${opts.evalEpisodes} held-out episodes; mean ± 95% CI across seeds\n\n${formatComparison(rows)}\n\nwritten: ${opts.out}/comparison.{md,csv,json}\n`);
     });
 
   // svec config

@@ -25,7 +25,13 @@ export interface PolicySummary extends EpisodeStats {
 
 export interface SimulateOptions {
   episodes: number;
+  /** environment seed: episode e uses deriveSeed(seed, e) */
   seed: number;
+  /** seed of the policy's own randomness (default: seed) */
+  policySeed?: number;
+  /** episodes played first and not counted (e.g. Greedy building its history), on seeds deriveSeed(warmupSeed, e) */
+  warmupEpisodes?: number;
+  warmupSeed?: number;
   fidelity?: FidelityModel;
   onEpisode?: (episode: number, teamReward: number) => void;
 }
@@ -40,9 +46,18 @@ export function simulatePolicy(
   options: SimulateOptions,
 ): PolicySummary {
   const core = new SvecCore(scenario, { fidelity: options.fidelity });
-  const streams = new RandomStreams(options.seed);
+  const streams = new RandomStreams(options.policySeed ?? options.seed);
   const policy = makePolicy(core, streams);
   const actions = allocateSlotActions(core.n);
+  for (let episode = 0; episode < (options.warmupEpisodes ?? 0); episode++) {
+    core.reset(deriveSeed(options.warmupSeed ?? options.seed + 1, episode));
+    policy.startEpisode?.(core);
+    while (!core.episodeDone) {
+      policy.act(core, actions);
+      core.step(actions);
+      policy.observe?.(core, actions);
+    }
+  }
   const accumulator = new EpisodeAccumulator(core.n);
   const episodes: EpisodeStats[] = [];
   for (let episode = 0; episode < options.episodes; episode++) {

@@ -4,6 +4,8 @@ import type { MessagePort } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Scenario } from '../config/scenario.ts';
+import { checkpointEpisode } from '../train/checkpoint.ts';
+import { readMetrics } from '../train/metrics.ts';
 import { resume, train } from '../train/run.ts';
 
 export interface TrainingTask {
@@ -31,9 +33,14 @@ export async function runTrainingTask(task: TrainingTask): Promise<{ runDir: str
     const message: TrainingProgressMessage = { runDir: task.runDir, episode: row.episode, teamReward: row.teamReward, ...info };
     task.port?.postMessage(message);
   };
-  const rows = existsSync(join(task.runDir, 'config.json'))
-    ? await resume(task.runDir, { episodes: task.episodes, onEpisode })
-    : await train({ ...task, onEpisode });
+  const exists = existsSync(join(task.runDir, 'config.json'));
+  if (exists && checkpointEpisode(task.runDir) >= task.episodes) {
+    // finished already: nothing to train (and nothing is rewritten)
+    const rows = readMetrics(task.runDir);
+    task.port?.close();
+    return { runDir: task.runDir, episodes: rows.length, lastReward: rows[rows.length - 1]?.teamReward ?? Number.NaN };
+  }
+  const rows = exists ? await resume(task.runDir, { episodes: task.episodes, onEpisode }) : await train({ ...task, onEpisode });
   task.port?.close();
   return { runDir: task.runDir, episodes: rows.length, lastReward: rows[rows.length - 1]?.teamReward ?? Number.NaN };
 }

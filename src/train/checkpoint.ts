@@ -105,6 +105,14 @@ export function latestCheckpoint(runDir: string): string | null {
   return existsSync(join(dir, 'state.json')) ? dir : null;
 }
 
+/** The episode of the newest complete checkpoint, or 0 when there is none. */
+export function checkpointEpisode(runDir: string): number {
+  const dir = latestCheckpoint(runDir);
+  if (!dir) return 0;
+  const match = /ep-(\d+)$/.exec(dir);
+  return match ? Number(match[1]) : 0;
+}
+
 /** Restores variables and optimizers in place and returns the rest. */
 export async function loadCheckpoint(dir: string, variables: tf.Variable[], optimizers: tf.Optimizer[]): Promise<LoadedCheckpoint> {
   const meta = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { episode: number; state: Record<string, unknown>; sections: Section[]; optimizerCounts: number[] };

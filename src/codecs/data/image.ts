@@ -156,7 +156,6 @@ function blurRgba(data: Uint8ClampedArray, size: number, sigma: number): void {
         }
       }
     }
-    if (pass === 0) continue;
   }
 }
 

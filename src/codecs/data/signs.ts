@@ -606,6 +606,7 @@ export function paintArtwork(ctx: Ctx, spec: ArtworkSpec, image: Canvas): void {
     ctx.restore();
     warning((c) => {
       const [dw, dh] = fit(1.9);
+      c.globalCompositeOperation = 'multiply'; // the icon's white background must not cover the red border
       c.drawImage(image, sx, sy, sw, sh, -dw / 2, -dh / 2, dw, dh);
     })(ctx);
     return;
@@ -613,6 +614,7 @@ export function paintArtwork(ctx: Ctx, spec: ArtworkSpec, image: Canvas): void {
   if (spec.frame === 'prohibitory') {
     prohibitory(ctx);
     const [dw, dh] = fit(1.45);
+    ctx.globalCompositeOperation = 'multiply';
     ctx.drawImage(image, sx, sy, sw, sh, -dw / 2, -dh / 2, dw, dh);
     ctx.restore();
     return;
