@@ -213,7 +213,12 @@ function buildProgram(): Command {
       const { evaluateRun } = await import('../experiments/evaluate.ts');
       const result = await evaluateRun(opts.run, { episodes: opts.episodes, seed: opts.seed, builtins: opts.policies.split(',').map((p) => p.trim()).filter(Boolean) });
       if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else process.stdout.write(`svec eval: ${opts.run} (${result.algo}, trained ${result.trainedEpisodes} episodes), ${opts.episodes} held-out episodes from seed ${opts.seed}\n\n${formatSummaryTable(result.rows)}\n`);
+      else {
+        const oracle = result.rows.find((r) => r.policy === 'oracle');
+        const learned = result.rows[0]!;
+        const gap = oracle ? `\ngap to the per-slot oracle: ${(((oracle.teamReward - learned.teamReward) / Math.abs(oracle.teamReward)) * 100).toFixed(1)}% of the oracle's team reward\n` : '';
+        process.stdout.write(`svec eval: ${opts.run} (${result.algo}, trained ${result.trainedEpisodes} episodes), ${opts.episodes} held-out episodes from seed ${opts.seed}\n\n${formatSummaryTable(result.rows)}\n${gap}`);
+      }
     });
 
   // svec compare
