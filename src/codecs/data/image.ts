@@ -269,7 +269,8 @@ export interface ImageHeader {
   contactSheet: string;
 }
 
-const IMAGE_FORMAT_VERSION = 1;
+// Bump when rendering changes, so that caches made by older code are prepared again.
+const IMAGE_FORMAT_VERSION = 2;
 
 export function imageFingerprint(seed: number, options: ImageOptions): { fingerprint: string; resolved: unknown } {
   const resolved = {
