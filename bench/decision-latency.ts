@@ -3,7 +3,7 @@
 // Prints {"name": "decision-latency", "N": 20, "K": 7, "p50_ms", "p99_ms", ...} as the last line.
 import { DmadrlAgent, DmadrlConfigSchema } from '../src/agents/dmadrl.ts';
 import { defaultScenario } from '../src/config/scenario.ts';
-import { initNeuralBackend } from '../src/nn/backendSelect.ts';
+import { initNeuralBackend } from '../src/nn/backend.ts';
 import { RandomStreams } from '../src/random/stream.ts';
 import { SvecCore } from '../src/sim/core.ts';
 import { observationDim, writeObservations } from '../src/sim/observation.ts';

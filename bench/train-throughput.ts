@@ -12,7 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DmadrlAgent, DmadrlConfigSchema } from '../src/agents/dmadrl.ts';
 import { ReplayMemory } from '../src/agents/replay.ts';
-import { initNeuralBackend } from '../src/nn/backendSelect.ts';
+import { initNeuralBackend } from '../src/nn/backend.ts';
 import { RandomStreams } from '../src/random/stream.ts';
 
 const args = process.argv.slice(2);

@@ -1,7 +1,7 @@
 // Greedy evaluation of a trained run on held-out seeds, beside the built-in policies on the
 // same seeds (paired comparison: same vehicles, tasks and channels for every row).
 import { algorithmSpec } from '../agents/registry.ts';
-import { initNeuralBackend } from '../nn/backendSelect.ts';
+import { initNeuralBackend } from '../nn/backend.ts';
 import type { Policy } from '../policies/policy.ts';
 import { RandomStreams } from '../random/stream.ts';
 import type { SvecCore } from '../sim/core.ts';

@@ -1,110 +1,311 @@
 // Native matrix products for TensorFlow.js's WebAssembly backend.
 //
-// TF.js's WebAssembly BatchMatMul runs at well under 1 GFLOP/s on this kind of machine, while
-// OpenBLAS's cblas_sgemm (native/svec_blas.c, built by the install step) runs at ~90 GFLOP/s.
-// We replace the backend's BatchMatMul kernel with one that calls sgemm directly on the
-// WebAssembly heap (no copies). Gradients of matMul are matMuls, so training uses it too.
-// Without the addon everything runs on the original kernels.
+// TF.js's WebAssembly BatchMatMul runs at about 1 GFLOP/s in Node (one thread), while OpenBLAS's
+// cblas_sgemm (native/svec_blas.c, built by scripts/build-native.mjs) runs at ~90 on one core.
+// The kernels below replace the backend's BatchMatMul and _FusedMatMul: they read the operands
+// straight from the WebAssembly heap (backend.dataIdMap -> memoryOffset) and write the product
+// into an output the backend allocated (backend.makeOutput): no copies. Gradients of matMul are
+// matMuls, so training goes through them too. src/nn/backend.ts decides whether they are used.
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The addon's functions (see native/svec_blas.c for the exact contract). */
 export interface NativeBlas {
+  /** For b in [0, batch): C_b = op(A_b) op(B_b) + beta C_b, row-major; X_b starts at xOffset + b strideX (stride 0 broadcasts). */
   sgemmStrided(
     transA: boolean, transB: boolean, batch: number, M: number, N: number, K: number,
     A: Float32Array, aOffset: number, strideA: number,
     B: Float32Array, bOffset: number, strideB: number,
     C: Float32Array, cOffset: number, strideC: number,
+    beta?: number,
   ): void;
+  /** In place over X[offset, offset + length); kind numbered as TF.js's FusableActivation. */
+  activate(kind: number, alpha: number, X: Float32Array, offset: number, length: number): void;
+  /** OpenBLAS's thread count, global to the process (shared by its worker threads). */
   setThreads(n: number): void;
   getThreads(): number;
+  /** OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 ... Cooperlake MAX_THREADS=64". */
+  config(): string;
 }
 
-const addonPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'native', 'build', 'Release', 'svec_blas.node');
+const defaultAddonPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'native', 'build', 'Release', 'svec_blas.node');
 
-let cached: { blas: NativeBlas | null; reason?: string } | null = null;
+/** Where the addon is loaded from; SVEC_NATIVE_ADDON overrides it (tests use it to simulate a missing build). */
+export function nativeAddonPath(): string {
+  const override = process.env.SVEC_NATIVE_ADDON;
+  return override ? resolve(override) : defaultAddonPath;
+}
 
-/** Loads the addon once; `reason` says why it is unavailable. */
-export function loadNativeBlas(): { blas: NativeBlas | null; reason?: string } {
+export interface NativeBlasLoad {
+  blas: NativeBlas | null;
+  /** why the addon is unavailable, when it is */
+  reason?: string;
+}
+
+let cached: NativeBlasLoad | null = null;
+
+/** Loads the addon once per thread; `reason` says why it is unavailable. */
+export function loadNativeBlas(): NativeBlasLoad {
   if (cached) return cached;
-  if (!existsSync(addonPath)) {
-    cached = { blas: null, reason: `${addonPath} not built (install libopenblas-dev, then npm rebuild or node scripts/build-native.mjs)` };
+  const path = nativeAddonPath();
+  if (!existsSync(path)) {
+    cached = { blas: null, reason: `${path} is not built (apt-get install -y libopenblas-dev, then node scripts/build-native.mjs)` };
     return cached;
   }
   try {
-    const blas = createRequire(import.meta.url)(addonPath) as NativeBlas;
-    // One BLAS thread per process: parallelism comes from independent runs in worker threads.
-    blas.setThreads(Number(process.env.SVEC_BLAS_THREADS ?? 1));
-    cached = { blas };
+    const blas = createRequire(import.meta.url)(path) as Partial<NativeBlas>;
+    const missing = (['sgemmStrided', 'activate', 'setThreads', 'getThreads', 'config'] as const).filter((name) => typeof blas[name] !== 'function');
+    if (missing.length > 0) {
+      cached = { blas: null, reason: `${path} is out of date (lacks ${missing.join(', ')}): rebuild with node scripts/build-native.mjs` };
+      return cached;
+    }
+    // The addon sets one OpenBLAS thread when a process first loads it (see native/svec_blas.c for why).
+    const threads = process.env.SVEC_BLAS_THREADS;
+    if (threads !== undefined) blas.setThreads!(Number(threads));
+    cached = { blas: blas as NativeBlas };
   } catch (err) {
-    cached = { blas: null, reason: `cannot load ${addonPath}: ${(err as Error).message}` };
+    cached = { blas: null, reason: `cannot load ${path}: ${(err as Error).message}` };
   }
   return cached;
 }
 
-/** The parts of the WebAssembly backend we touch. */
+/** The parts of tfjs-backend-wasm's BackendWasm the kernels use. */
 interface WasmBackendLike {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  /** Emscripten replaces HEAPF32 when the heap grows, so read it after every allocation. */
+  wasm: { HEAPF32: Float32Array };
 }
 
-function sizeOf(shape: number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
+interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
 }
 
-let heapView: Float32Array | null = null;
-function heapF32(backend: WasmBackendLike): Float32Array {
-  const buffer = backend.wasm.HEAPU8.buffer;
-  if (!heapView || heapView.buffer !== buffer) heapView = new Float32Array(buffer); // the heap may have grown
-  return heapView;
+function sizeOf(shape: readonly number[]): number {
+  let size = 1;
+  for (const d of shape) size *= d;
+  return size;
 }
 
-/** BatchMatMul on the WebAssembly heap through sgemm: same shapes and broadcasting as TF.js's wasm kernel. */
-function nativeBatchMatMul(blas: NativeBlas, args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
-  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-  const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-  const backend = args.backend as WasmBackendLike;
-  if (a.dtype !== 'float32' || b.dtype !== 'float32') throw new Error('BatchMatMul for non-float32 tensors is not supported');
+/** Element offset of a tensor in the Float32 view of the heap. */
+function heapIndex(backend: WasmBackendLike, info: tf.TensorInfo): number {
+  return backend.dataIdMap.get(info.dataId).memoryOffset / 4;
+}
+
+/** Shapes of a (batched) product, following TF.js's BatchMatMul. */
+interface ProductGeometry {
+  M: number;
+  N: number;
+  K: number;
+  aBatchDims: number[];
+  bBatchDims: number[];
+  outBatchDims: number[];
+  outShape: number[];
+}
+
+function productGeometry(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean, opName: string): ProductGeometry {
   const aRank = a.shape.length;
   const bRank = b.shape.length;
+  if (aRank < 2 || bRank < 2) throw new Error(`${opName}: operands must have rank >= 2, got shapes ${a.shape} and ${b.shape}`);
   const innerA = transposeA ? a.shape[aRank - 2]! : a.shape[aRank - 1]!;
   const innerB = transposeB ? b.shape[bRank - 1]! : b.shape[bRank - 2]!;
+  if (innerA !== innerB) {
+    throw new Error(
+      `Error in ${opName}: inner shapes (${innerA}) and (${innerB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+    );
+  }
   const M = transposeA ? a.shape[aRank - 1]! : a.shape[aRank - 2]!;
   const N = transposeB ? b.shape[bRank - 2]! : b.shape[bRank - 1]!;
-  if (innerA !== innerB) {
-    throw new Error(`Error in matMul: inner shapes (${innerA}) and (${innerB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+  const aBatchDims = a.shape.slice(0, -2);
+  const bBatchDims = b.shape.slice(0, -2);
+  const outBatchDims = tf.broadcast_util.assertAndGetBroadcastShape(aBatchDims, bBatchDims);
+  return { M, N, K: innerA, aBatchDims, bBatchDims, outBatchDims, outShape: [...outBatchDims, M, N] };
+}
+
+/** Index of the operand matrix (with batch dims `dims`) used for output batch `flat` (right-aligned broadcasting). */
+function broadcastBatchIndex(flat: number, outDims: readonly number[], dims: readonly number[]): number {
+  let index = 0;
+  let stride = 1;
+  let rest = flat;
+  for (let k = outDims.length - 1, j = dims.length - 1; k >= 0; k--, j--) {
+    const coordinate = rest % outDims[k]!;
+    rest = Math.floor(rest / outDims[k]!);
+    if (j >= 0) {
+      if (dims[j]! !== 1) index += coordinate * stride;
+      stride *= dims[j]!;
+    }
   }
-  const batchA = sizeOf(a.shape.slice(0, -2));
-  const batchB = sizeOf(b.shape.slice(0, -2));
-  if (batchA !== batchB && batchA !== 1 && batchB !== 1) throw new Error(`matMul: batch sizes ${batchA} and ${batchB} do not broadcast`);
-  const outerShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const outShape = [...outerShape, M, N];
-  const out = backend.makeOutput(outShape, 'float32');
-  const batch = Math.max(batchA, batchB);
-  if (batch * M * N === 0) return out;
-  const heap = heapF32(backend); // after makeOutput, which may grow the heap
-  blas.sgemmStrided(
-    transposeA, transposeB, batch, M, N, innerA,
-    heap, backend.dataIdMap.get(a.dataId).memoryOffset / 4, batchA === 1 ? 0 : M * innerA,
-    heap, backend.dataIdMap.get(b.dataId).memoryOffset / 4, batchB === 1 ? 0 : innerA * N,
-    heap, backend.dataIdMap.get(out.dataId).memoryOffset / 4, M * N,
-  );
+  return index;
+}
+
+/** C = op(A) op(B) + beta C over all output batches; operands are heap element indices. */
+function runProducts(
+  blas: NativeBlas, heap: Float32Array, g: ProductGeometry, transposeA: boolean, transposeB: boolean,
+  aIndex: number, bIndex: number, outIndex: number, beta: number,
+): void {
+  const { M, N, K } = g;
+  const batch = sizeOf(g.outBatchDims);
+  const batchA = sizeOf(g.aBatchDims);
+  const batchB = sizeOf(g.bBatchDims);
+  // An operand whose batch count is the output's has the output's layout (its other dims are 1);
+  // one with a single matrix is reused for every batch: then one strided call does everything.
+  if ((batchA === batch || batchA === 1) && (batchB === batch || batchB === 1)) {
+    blas.sgemmStrided(
+      transposeA, transposeB, batch, M, N, K,
+      heap, aIndex, batchA === 1 ? 0 : M * K,
+      heap, bIndex, batchB === 1 ? 0 : K * N,
+      heap, outIndex, M * N, beta,
+    );
+    return;
+  }
+  // Both operands broadcast along different dims (e.g. [2, 1, m, k] x [1, 3, k, n]): one call per
+  // output matrix. (TF.js 4.22's own cpu and wasm kernels get this case wrong; this follows numpy.)
+  for (let out = 0; out < batch; out++) {
+    const ia = broadcastBatchIndex(out, g.outBatchDims, g.aBatchDims);
+    const ib = broadcastBatchIndex(out, g.outBatchDims, g.bBatchDims);
+    blas.sgemmStrided(
+      transposeA, transposeB, 1, M, N, K,
+      heap, aIndex + ia * M * K, 0, heap, bIndex + ib * K * N, 0, heap, outIndex + out * M * N, 0, beta,
+    );
+  }
+}
+
+function nativeBatchMatMul(blas: NativeBlas, original: tf.KernelConfig, args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return original.kernelFunc(args as never); // its own error
+  const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+  const backend = args.backend as WasmBackendLike;
+  const g = productGeometry(a, b, transposeA, transposeB, 'matMul');
+  const out = backend.makeOutput(g.outShape, 'float32');
+  if (sizeOf(g.outShape) === 0) return out;
+  const heap = backend.wasm.HEAPF32; // after makeOutput, which may have grown the heap
+  runProducts(blas, heap, g, transposeA, transposeB, heapIndex(backend, a), heapIndex(backend, b), heapIndex(backend, out), 0);
   return out;
 }
 
-let registered = false;
+/** TF.js's FusableActivation numbering (tfjs-backend-wasm/src/kernels/types.ts), as native/svec_blas.c's activate() takes it. */
+const activationKinds: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 4, sigmoid: 5, elu: 6 };
 
-/** Replaces the WebAssembly backend's BatchMatMul with the native one (idempotent). */
-export function registerNativeMatMul(blas: NativeBlas): void {
-  if (registered) return;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: (args) => nativeBatchMatMul(blas, args as never) });
-  registered = true;
+/**
+ * Writes the bias, broadcast, into every output matrix [batch, M, N], so that sgemm with beta = 1
+ * adds the product to it. TF.js's own wasm kernel takes only rank-1 biases; this takes any bias
+ * that broadcasts to the output (svec's stacked layers use [G, 1, out]).
+ */
+function fillBias(heap: Float32Array, bias: tf.TensorInfo, biasIndex: number, g: ProductGeometry, outIndex: number): void {
+  const { M, N } = g;
+  const rank = bias.shape.length;
+  const bn = rank >= 1 ? bias.shape[rank - 1]! : 1;
+  const bm = rank >= 2 ? bias.shape[rank - 2]! : 1;
+  const biasBatchDims = bias.shape.slice(0, Math.max(0, rank - 2));
+  while (biasBatchDims.length > 0 && biasBatchDims[0] === 1) biasBatchDims.shift();
+  const biasBatch = sizeOf(biasBatchDims);
+  const batch = sizeOf(g.outBatchDims);
+  if ((bm !== 1 && bm !== M) || (bn !== 1 && bn !== N)) throw new Error(`fused matMul: bias of shape ${bias.shape} does not broadcast to [${g.outShape}]`);
+  // The kernel sees the product flattened to [batch, M, N]; a bias whose batch dims are all 1, all
+  // of the output's, or a suffix of them (no 1s inside) maps onto that flat batch index.
+  let biasBatchOf: (b: number) => number;
+  if (biasBatch === 1) biasBatchOf = () => 0;
+  else if (biasBatch === batch) biasBatchOf = (b) => b;
+  else if (!biasBatchDims.includes(1) && batch % biasBatch === 0) biasBatchOf = (b) => b % biasBatch;
+  else throw new Error(`fused matMul: bias of shape ${bias.shape} cannot be broadcast over the flattened batch of [${g.outShape}]`);
+
+  const matrixSize = M * N;
+  const fillMatrix = (src: number, dst: number): void => {
+    if (bm === M && bn === N) heap.copyWithin(dst, src, src + matrixSize);
+    else if (bn === N) {
+      // one row, then doubling copies: log2(M) memmoves instead of M
+      heap.copyWithin(dst, src, src + N);
+      for (let filled = N; filled < matrixSize; filled *= 2) heap.copyWithin(dst + filled, dst, dst + Math.min(filled, matrixSize - filled));
+    } else {
+      for (let i = 0; i < M; i++) heap.fill(heap[src + (bm === 1 ? 0 : i)]!, dst + i * N, dst + (i + 1) * N);
+    }
+  };
+  if (biasBatch === 1) {
+    fillMatrix(biasIndex, outIndex);
+    const total = batch * matrixSize;
+    for (let filled = matrixSize; filled < total; filled *= 2) heap.copyWithin(outIndex + filled, outIndex, outIndex + Math.min(filled, total - filled));
+  } else {
+    for (let b = 0; b < batch; b++) fillMatrix(biasIndex + biasBatchOf(b) * bm * bn, outIndex + b * matrixSize);
+  }
 }
 
-export function nativeMatMulRegistered(): boolean {
-  return registered;
+function nativeFusedMatMul(blas: NativeBlas, original: tf.KernelConfig, args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { a, b, bias } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo };
+  const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as {
+    transposeA: boolean;
+    transposeB: boolean;
+    activation: string;
+    leakyreluAlpha?: number;
+  };
+  const kind = activationKinds[activation];
+  // prelu (a weight tensor) and non-float32 operands go to TF.js's own kernel
+  if (kind === undefined || a.dtype !== 'float32' || b.dtype !== 'float32' || (bias != null && bias.dtype !== 'float32')) {
+    return original.kernelFunc(args as never);
+  }
+  const backend = args.backend as WasmBackendLike;
+  const g = productGeometry(a, b, transposeA, transposeB, 'fused matMul');
+  const out = backend.makeOutput(g.outShape, 'float32');
+  const size = sizeOf(g.outShape);
+  if (size === 0) return out;
+  const heap = backend.wasm.HEAPF32;
+  const outIndex = heapIndex(backend, out);
+  if (bias != null) fillBias(heap, bias, heapIndex(backend, bias), g, outIndex);
+  runProducts(blas, heap, g, transposeA, transposeB, heapIndex(backend, a), heapIndex(backend, b), outIndex, bias != null ? 1 : 0);
+  if (kind !== 0) blas.activate(kind, leakyreluAlpha ?? 0.2, heap, outIndex, size);
+  return out;
+}
+
+/** The wasm backend's own kernels while ours are registered (to restore them, and to delegate to). */
+let originals: { batchMatMul: tf.KernelConfig; fusedMatMul: tf.KernelConfig } | null = null;
+
+function initializedWasmBackend(): tf.KernelBackend | undefined {
+  // engine.registry holds only backends already initialized (tf.findBackend would initialize one)
+  return tf.engine().registry['wasm'];
+}
+
+function replaceKernel(config: tf.KernelConfig): void {
+  tf.unregisterKernel(config.kernelName, 'wasm');
+  tf.registerKernel(config);
+  // The engine calls setupFunc when a backend is set; when the wasm backend is already up, do it now.
+  const backend = initializedWasmBackend();
+  if (backend && config.setupFunc) config.setupFunc(backend);
+}
+
+/** Replaces the WebAssembly backend's BatchMatMul and _FusedMatMul with the native ones (idempotent). */
+export function installNativeMatMulKernels(blas: NativeBlas): void {
+  if (originals) return;
+  const batchMatMul = tf.getKernel('BatchMatMul', 'wasm');
+  const fusedMatMul = tf.getKernel('_FusedMatMul', 'wasm');
+  if (!batchMatMul || !fusedMatMul) throw new Error('the wasm backend kernels are not registered (import @tensorflow/tfjs-backend-wasm first)');
+  // Our configs keep the originals' setupFuncs: they bind the original kernels we delegate to.
+  replaceKernel({
+    kernelName: 'BatchMatMul',
+    backendName: 'wasm',
+    setupFunc: batchMatMul.setupFunc,
+    kernelFunc: (args) => nativeBatchMatMul(blas, batchMatMul, args as KernelArgs),
+  });
+  replaceKernel({
+    kernelName: '_FusedMatMul',
+    backendName: 'wasm',
+    setupFunc: fusedMatMul.setupFunc,
+    kernelFunc: (args) => nativeFusedMatMul(blas, fusedMatMul, args as KernelArgs),
+  });
+  originals = { batchMatMul, fusedMatMul };
+}
+
+/** Restores the WebAssembly backend's own kernels (idempotent). */
+export function uninstallNativeMatMulKernels(): void {
+  if (!originals) return;
+  replaceKernel(originals.batchMatMul);
+  replaceKernel(originals.fusedMatMul);
+  originals = null;
+}
+
+export function nativeMatMulKernelsInstalled(): boolean {
+  return originals !== null;
 }

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScenarioSchema, type Scenario } from '../config/scenario.ts';
 import { algorithmSpec } from '../agents/registry.ts';
-import { initNeuralBackend } from '../nn/backendSelect.ts';
+import { initNeuralBackend } from '../nn/backend.ts';
 import { loadFidelityModel } from '../sim/fidelity.ts';
 import { writeFileAtomic } from '../util/io.ts';
 import { OffPolicyLoopSchema, trainOffPolicy, type OffPolicyLearner, type TrainRunOptions } from './offPolicy.ts';

@@ -10,7 +10,7 @@ import { ALGORITHMS } from '../../src/agents/registry.ts';
 import { ReplayMemory } from '../../src/agents/replay.ts';
 import { MaddpgRaAgent, MaddpgRaConfigSchema } from '../../src/agents/maddpgRa.ts';
 import { squashedGaussianLogProb, temperatureLoss, SacConfigSchema } from '../../src/agents/sac.ts';
-import { initNeuralBackend } from '../../src/nn/backendSelect.ts';
+import { initNeuralBackend } from '../../src/nn/backend.ts';
 import { RandomStreams } from '../../src/random/stream.ts';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.ts';
 import type { OffPolicyLearner } from '../../src/train/offPolicy.ts';

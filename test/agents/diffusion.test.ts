@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initNeuralBackend } from '../../src/nn/backendSelect.ts';
+import { initNeuralBackend } from '../../src/nn/backend.ts';
 import { reverseChain, sinusoidalTable, vpSchedule } from '../../src/nn/diffusion.ts';
 import { argmaxOneHot, gumbelSoftmaxStraightThrough } from '../../src/nn/gumbel.ts';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { DmadrlAgent, DmadrlConfigSchema } from '../../src/agents/dmadrl.ts';
 import { ReplayMemory } from '../../src/agents/replay.ts';
-import { initNeuralBackend } from '../../src/nn/backendSelect.ts';
+import { initNeuralBackend } from '../../src/nn/backend.ts';
 import { StackedMlp } from '../../src/nn/stackedMlp.ts';
 import { RandomStreams } from '../../src/random/stream.ts';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { clippedSurrogate, clippedValueLoss, gae } from '../../src/agents/mappo.ts';
 import { defaultScenario } from '../../src/config/scenario.ts';
-import { initNeuralBackend } from '../../src/nn/backendSelect.ts';
+import { initNeuralBackend } from '../../src/nn/backend.ts';
 import { resume, train } from '../../src/train/run.ts';
 
 const near = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} vs ${b}`);

@@ -1,0 +1,106 @@
+// The one place svec's neural-network backend is chosen.
+//
+// svec runs TF.js on its WebAssembly backend ('wasm': one thread in Node, but exact float32 and
+// no native TensorFlow download). When the OpenBLAS addon (native/, built at install) loads, the
+// backend's BatchMatMul and _FusedMatMul kernels are replaced by native ones
+// (src/nn/nativeKernels.ts), ~50-100x faster on 256-wide layers; everything else stays wasm.
+//   native 'auto' (default): native kernels when the addon loads, else the pure wasm kernels;
+//          the returned `reason` says why not.
+//   native 'on':  the addon must load, or initNeuralBackend rejects with the reason.
+//   native 'off': the pure wasm kernels (restored if native ones were installed before).
+// Without an explicit option, SVEC_NATIVE=auto|on|off chooses.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import {
+  installNativeMatMulKernels,
+  loadNativeBlas,
+  nativeMatMulKernelsInstalled,
+  uninstallNativeMatMulKernels,
+} from './nativeKernels.ts';
+
+export type NativeMode = 'auto' | 'on' | 'off';
+
+export interface NeuralBackendOptions {
+  /** whether to use the native matrix products; default: SVEC_NATIVE, else 'auto' */
+  native?: NativeMode;
+}
+
+export interface NeuralBackendInfo {
+  backend: 'wasm';
+  /** whether BatchMatMul and _FusedMatMul run on OpenBLAS */
+  nativeMatmul: boolean;
+  /** why the native kernels are not in use, when they are not */
+  reason?: string;
+}
+
+function nativeModeFromEnv(): NativeMode {
+  const value = process.env.SVEC_NATIVE || 'auto'; // unset or empty: auto
+  if (value !== 'auto' && value !== 'on' && value !== 'off') throw new Error(`SVEC_NATIVE must be auto, on or off, got '${value}'`);
+  return value;
+}
+
+let current: NeuralBackendInfo | null = null;
+// Calls run one after another: each awaits tf.setBackend, and kernels must not be swapped mid-way.
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Sets TF.js's backend to 'wasm' (awaiting tf.ready()) and installs or removes the native matrix
+ * products. Safe to call any number of times, also after another backend was set in between
+ * (tests switch to 'cpu' for reference values): it only does what is missing.
+ */
+export function initNeuralBackend(options: NeuralBackendOptions = {}): Promise<NeuralBackendInfo> {
+  const run = queue.then(() => configure(options.native ?? nativeModeFromEnv()));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function configure(mode: NativeMode): Promise<NeuralBackendInfo> {
+  if (mode !== 'auto' && mode !== 'on' && mode !== 'off') throw new Error(`native must be 'auto', 'on' or 'off', got '${String(mode)}'`);
+  let info: NeuralBackendInfo;
+  if (mode === 'off') {
+    uninstallNativeMatMulKernels();
+    info = { backend: 'wasm', nativeMatmul: false, reason: "disabled (native: 'off')" };
+  } else {
+    const { blas, reason } = loadNativeBlas();
+    if (blas) {
+      installNativeMatMulKernels(blas); // before or after the backend is up: both work
+      info = { backend: 'wasm', nativeMatmul: true };
+    } else if (mode === 'on') {
+      throw new Error(`native matrix products were required (native: 'on') but are unavailable: ${reason}`);
+    } else {
+      uninstallNativeMatMulKernels();
+      info = { backend: 'wasm', nativeMatmul: false, reason };
+    }
+  }
+  if (tf.getBackend() !== 'wasm') {
+    if (!(await tf.setBackend('wasm'))) throw new Error("TensorFlow.js's wasm backend could not be initialized");
+  }
+  await tf.ready();
+  current = info;
+  return info;
+}
+
+/** What the last successful initNeuralBackend set up (null before the first). */
+export function neuralBackendInfo(): NeuralBackendInfo | null {
+  if (current && current.nativeMatmul !== nativeMatMulKernelsInstalled()) return null; // changed behind our back
+  return current;
+}
+
+/**
+ * OpenBLAS's thread count for this process (all its worker threads share it). Default 1: svec
+ * runs independent jobs in worker threads, one per core, and a multi-threaded OpenBLAS under them
+ * would oversubscribe the cores. Returns the count in effect, or null without the addon.
+ */
+export function setNativeThreads(threads: number): number | null {
+  const { blas } = loadNativeBlas();
+  if (!blas) return null;
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`thread count must be a positive integer, got ${threads}`);
+  blas.setThreads(threads);
+  return blas.getThreads();
+}
+
+/** OpenBLAS's current thread count and build description, or null without the addon. */
+export function nativeBlasDescription(): { threads: number; config: string } | null {
+  const { blas } = loadNativeBlas();
+  return blas ? { threads: blas.getThreads(), config: blas.config() } : null;
+}
