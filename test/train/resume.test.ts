@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultScenario } from '../../src/config/scenario.ts';
 import { DmadrlAgent, DmadrlConfigSchema } from '../../src/agents/dmadrl.ts';
-import { initNeuralBackend } from '../../src/nn/backendSelect.ts';
+import { initNeuralBackend } from '../../src/nn/backend.ts';
 import { RandomStreams } from '../../src/random/stream.ts';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.ts';
 import { resume, train } from '../../src/train/run.ts';
