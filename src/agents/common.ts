@@ -3,6 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RandomStream } from '../random/stream.ts';
 import { gumbelNoise } from '../nn/gumbel.ts';
+import { MlpSnapshot } from '../nn/inference.ts';
+import type { StackedMlp } from '../nn/stackedMlp.ts';
 import type { ReplayBatch } from './replay.ts';
 
 /** Offloading logits (2) + continuous (lambda, power, bandwidth) (3). */
@@ -101,4 +103,59 @@ export function rawActions(
     }
   }
   return out;
+}
+
+/** A plain-arithmetic copy of a network for acting, refreshed when `changed()` was called since. */
+export class ActingSnapshot {
+  private snapshot: MlpSnapshot | null = null;
+  private version = 0;
+  private seen = -1;
+
+  constructor(private readonly net: StackedMlp) {}
+
+  /** The weights changed (an update, a checkpoint restore). */
+  changed(): void {
+    this.version++;
+  }
+
+  get(): MlpSnapshot {
+    if (!this.snapshot || this.seen !== this.version) {
+      this.snapshot ??= new MlpSnapshot(this.net);
+      this.snapshot.refresh(this.net);
+      this.seen = this.version;
+    }
+    return this.snapshot;
+  }
+}
+
+/** A deterministic actor's heads on [N, B, obsDim]: offloading logits and tanh continuous values. */
+export function deterministicPolicy(net: StackedMlp, obs: tf.Tensor3D): { logits: tf.Tensor3D; continuous: tf.Tensor3D } {
+  const out = net.apply(obs);
+  const [n, B] = [obs.shape[0], obs.shape[1]];
+  return { logits: tf.slice(out, [0, 0, 0], [n, B, 2]), continuous: tf.tanh(tf.slice(out, [0, 0, 2], [n, B, CONTINUOUS_DIM])) as tf.Tensor3D };
+}
+
+/** Acting with a deterministic actor (DDPG, MADDPG-RA): the same heads in plain arithmetic. */
+export function actDeterministic(
+  snapshot: MlpSnapshot, obs: Float32Array, agents: number, obsDim: number, explore: boolean, rng: RandomStream,
+  options: { temperature: number; noiseStd: number },
+): Float32Array {
+  const out = new Float32Array(agents * ACTION_DIM);
+  snapshot.forward(obs, agents, obsDim, null, out);
+  const logits = new Float32Array(agents * 2);
+  const continuous = new Float32Array(agents * CONTINUOUS_DIM);
+  for (let i = 0; i < agents; i++) {
+    logits[i * 2] = out[i * ACTION_DIM]!;
+    logits[i * 2 + 1] = out[i * ACTION_DIM + 1]!;
+    for (let c = 0; c < CONTINUOUS_DIM; c++) continuous[i * CONTINUOUS_DIM + c] = Math.tanh(out[i * ACTION_DIM + 2 + c]!);
+  }
+  return rawActions(agents, logits, continuous, explore, rng, options);
+}
+
+/** Reads and disposes the |TD error| tensor a critic step kept. */
+export function readTdErrors(td: tf.Tensor | null): Float32Array {
+  if (!td) throw new Error('the critic step did not record TD errors');
+  const values = Float32Array.from(td.dataSync());
+  td.dispose();
+  return values;
 }

@@ -13,10 +13,9 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { RandomStream } from '../random/stream.ts';
 import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
-import { MlpSnapshot } from '../nn/inference.ts';
 import { minimizeStacked } from '../nn/optim.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
-import { ACTION_DIM, batchTensors, CONTINUOUS_DIM, rawActions } from './common.ts';
+import { ACTION_DIM, actDeterministic, ActingSnapshot, batchTensors, deterministicPolicy, readTdErrors } from './common.ts';
 import type { ReplayBatch } from './replay.ts';
 
 export const DdpgConfigSchema = z.strictObject({
@@ -48,9 +47,7 @@ export class DdpgAgent {
   readonly actorOptimizer: tf.Optimizer;
   readonly criticOptimizer: tf.Optimizer;
   private readonly streams: { policy: RandomStream; learner: RandomStream };
-  private weightsVersion = 0;
-  private snapshotVersion = -1;
-  private snapshot: MlpSnapshot | null = null;
+  private readonly acting: ActingSnapshot;
 
   constructor(config: DdpgConfig, agents: number, obsDim: number, streams: { init: RandomStream; policy: RandomStream; learner: RandomStream }) {
     this.config = config;
@@ -65,6 +62,7 @@ export class DdpgAgent {
     this.critic = mlp('critic', [obsDim + ACTION_DIM, ...hidden, 1]);
     this.targetCritic = mlp('targetCritic', [obsDim + ACTION_DIM, ...hidden, 1]);
     this.actor.copyTo(this.targetActor);
+    this.acting = new ActingSnapshot(this.actor);
     this.critic.copyTo(this.targetCritic);
     this.actorOptimizer = tf.train.adam(config.actorLr);
     this.criticOptimizer = tf.train.adam(config.criticLr);
@@ -82,33 +80,8 @@ export class DdpgAgent {
     return this.config.batchSize;
   }
 
-  /** mu(o) -> [logits (2), tanh(continuous) (3)] for [N, B, obsDim]. */
-  private policy(net: StackedMlp, obs: tf.Tensor3D): { logits: tf.Tensor3D; continuous: tf.Tensor3D } {
-    const out = net.apply(obs);
-    const [n, B] = [obs.shape[0], obs.shape[1]];
-    return {
-      logits: tf.slice(out, [0, 0, 0], [n, B, 2]),
-      continuous: tf.tanh(tf.slice(out, [0, 0, 2], [n, B, CONTINUOUS_DIM])) as tf.Tensor3D,
-    };
-  }
-
   act(obs: Float32Array, explore: boolean): Float32Array {
-    const n = this.agents;
-    if (!this.snapshot || this.snapshotVersion !== this.weightsVersion) {
-      this.snapshot ??= new MlpSnapshot(this.actor);
-      this.snapshot.refresh(this.actor);
-      this.snapshotVersion = this.weightsVersion;
-    }
-    const out = new Float32Array(n * ACTION_DIM);
-    this.snapshot.forward(obs, n, this.obsDim, null, out);
-    const logits = new Float32Array(n * 2);
-    const continuous = new Float32Array(n * CONTINUOUS_DIM);
-    for (let i = 0; i < n; i++) {
-      logits[i * 2] = out[i * ACTION_DIM]!;
-      logits[i * 2 + 1] = out[i * ACTION_DIM + 1]!;
-      for (let c = 0; c < CONTINUOUS_DIM; c++) continuous[i * CONTINUOUS_DIM + c] = Math.tanh(out[i * ACTION_DIM + 2 + c]!);
-    }
-    return rawActions(n, logits, continuous, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd });
+    return actDeterministic(this.acting.get(), obs, this.agents, this.obsDim, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd });
   }
 
   update(batch: ReplayBatch): { criticLoss: number; actorLoss: number; meanQ: number; tdErrors: Float32Array } {
@@ -116,7 +89,7 @@ export class DdpgAgent {
     return tf.tidy(() => {
       const t = batchTensors(batch, n, this.obsDim, config.rewardScale);
       // 1. targets with the target actor's greedy action
-      const next = this.policy(this.targetActor, t.nextObs);
+      const next = deterministicPolicy(this.targetActor, t.nextObs);
       const nextAction = tf.concat([tf.oneHot(tf.argMax(next.logits, -1), 2).toFloat(), next.continuous], 2);
       const qNext = this.targetCritic.apply(tf.concat([t.nextObs, nextAction], 2) as tf.Tensor3D);
       const targets = tf.add(t.rewards, tf.mul(tf.mul(t.notDone, config.gamma), qNext));
@@ -131,7 +104,7 @@ export class DdpgAgent {
       // 3. actor step through the straight-through Gumbel-softmax
       let meanQ = 0;
       const actorLoss = minimizeStacked(this.actorOptimizer, this.actor.variables, n, () => {
-        const { logits, continuous } = this.policy(this.actor, t.obs);
+        const { logits, continuous } = deterministicPolicy(this.actor, t.obs);
         const [, B] = logits.shape;
         const offload = gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(this.streams.learner, n * B * 2), [n, B, 2]), config.gumbelTemperature);
         const q = this.critic.apply(tf.concat([t.obs, offload, continuous], 2) as tf.Tensor3D);
@@ -142,16 +115,13 @@ export class DdpgAgent {
       // 4. soft target updates
       this.actor.softUpdate(this.targetActor, config.tau);
       this.critic.softUpdate(this.targetCritic, config.tau);
-      this.weightsVersion++;
-      const td = (tdErrors as tf.Tensor | null)!;
-      const tdValues = Float32Array.from(td.dataSync());
-      td.dispose();
-      return { criticLoss, actorLoss, meanQ, tdErrors: tdValues };
+      this.acting.changed();
+      return { criticLoss, actorLoss, meanQ, tdErrors: readTdErrors(tdErrors) };
     });
   }
 
   weightsChanged(): void {
-    this.weightsVersion++;
+    this.acting.changed();
   }
 
   slotDiagnostics(): Record<string, number> {

@@ -25,7 +25,7 @@ import { minimizeStacked } from '../nn/optim.ts';
 import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
 import type { ReplayBatch } from './replay.ts';
-import { ACTION_DIM, batchTensors, CONTINUOUS_DIM, jointFromPerAgent, rawActions, replaceOwnAction, tileForAgents } from './common.ts';
+import { ACTION_DIM, batchTensors, CONTINUOUS_DIM, jointFromPerAgent, rawActions, readTdErrors, replaceOwnAction, tileForAgents } from './common.ts';
 
 export { ACTION_DIM };
 
@@ -294,10 +294,7 @@ export class DmadrlAgent {
       this.actor.softUpdate(this.targetActor, config.tau);
       this.critic.softUpdate(this.targetCritic, config.tau);
       this.weightsVersion++;
-      const td = (tdErrors as tf.Tensor | null)!;
-      const tdValues = Float32Array.from(td.dataSync());
-      td.dispose();
-      return { criticLoss, actorLoss, meanQ, tdErrors: tdValues };
+      return { criticLoss, actorLoss, meanQ, tdErrors: readTdErrors(tdErrors) };
     });
   }
 

@@ -15,10 +15,9 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { RandomStream } from '../random/stream.ts';
 import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
-import { MlpSnapshot } from '../nn/inference.ts';
 import { minimizeStacked } from '../nn/optim.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
-import { ACTION_DIM, batchTensors, CONTINUOUS_DIM, rawActions } from './common.ts';
+import { ACTION_DIM, actDeterministic, ActingSnapshot, batchTensors, deterministicPolicy, readTdErrors } from './common.ts';
 import type { ReplayBatch } from './replay.ts';
 
 export const MaddpgRaConfigSchema = z.strictObject({
@@ -127,9 +126,7 @@ export class MaddpgRaAgent {
   readonly actorOptimizer: tf.Optimizer;
   readonly criticOptimizer: tf.Optimizer;
   private readonly streams: { policy: RandomStream; learner: RandomStream };
-  private weightsVersion = 0;
-  private snapshotVersion = -1;
-  private snapshot: MlpSnapshot | null = null;
+  private readonly acting: ActingSnapshot;
 
   constructor(config: MaddpgRaConfig, agents: number, obsDim: number, streams: { init: RandomStream; policy: RandomStream; learner: RandomStream }) {
     if (config.encodingSize % config.attentionHeads !== 0) {
@@ -147,6 +144,7 @@ export class MaddpgRaAgent {
     this.critic = new AttentionCritic(`${id}/critic`, agents, obsDim, config, streams.init);
     this.targetCritic = new AttentionCritic(`${id}/targetCritic`, agents, obsDim, config, streams.init);
     this.actor.copyTo(this.targetActor);
+    this.acting = new ActingSnapshot(this.actor);
     this.critic.copyTo(this.targetCritic);
     this.actorOptimizer = tf.train.adam(config.actorLr);
     this.criticOptimizer = tf.train.adam(config.criticLr);
@@ -164,29 +162,8 @@ export class MaddpgRaAgent {
     return this.config.batchSize;
   }
 
-  private policy(net: StackedMlp, obs: tf.Tensor3D) {
-    const out = net.apply(obs);
-    const [n, B] = [obs.shape[0], obs.shape[1]];
-    return { logits: tf.slice(out, [0, 0, 0], [n, B, 2]), continuous: tf.tanh(tf.slice(out, [0, 0, 2], [n, B, CONTINUOUS_DIM])) as tf.Tensor3D };
-  }
-
   act(obs: Float32Array, explore: boolean): Float32Array {
-    const n = this.agents;
-    if (!this.snapshot || this.snapshotVersion !== this.weightsVersion) {
-      this.snapshot ??= new MlpSnapshot(this.actor);
-      this.snapshot.refresh(this.actor);
-      this.snapshotVersion = this.weightsVersion;
-    }
-    const out = new Float32Array(n * ACTION_DIM);
-    this.snapshot.forward(obs, n, this.obsDim, null, out);
-    const logits = new Float32Array(n * 2);
-    const continuous = new Float32Array(n * CONTINUOUS_DIM);
-    for (let i = 0; i < n; i++) {
-      logits[i * 2] = out[i * ACTION_DIM]!;
-      logits[i * 2 + 1] = out[i * ACTION_DIM + 1]!;
-      for (let c = 0; c < CONTINUOUS_DIM; c++) continuous[i * CONTINUOUS_DIM + c] = Math.tanh(out[i * ACTION_DIM + 2 + c]!);
-    }
-    return rawActions(n, logits, continuous, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd });
+    return actDeterministic(this.acting.get(), obs, this.agents, this.obsDim, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd });
   }
 
   update(batch: ReplayBatch): { criticLoss: number; actorLoss: number; meanQ: number; tdErrors: Float32Array } {
@@ -195,7 +172,7 @@ export class MaddpgRaAgent {
     return tf.tidy(() => {
       const t = batchTensors(batch, n, this.obsDim, config.rewardScale);
       // targets
-      const next = this.policy(this.targetActor, t.nextObs);
+      const next = deterministicPolicy(this.targetActor, t.nextObs);
       const nextActions = tf.concat([tf.oneHot(tf.argMax(next.logits, -1), 2).toFloat(), next.continuous], 2) as tf.Tensor3D;
       const nextEncodings = this.targetCritic.encode(t.nextObs, nextActions);
       const qNext = this.targetCritic.q(nextEncodings, nextEncodings);
@@ -212,7 +189,7 @@ export class MaddpgRaAgent {
       let meanQ = 0;
       const bufferEncodings = this.critic.encode(t.obs, t.actions);
       const actorLoss = minimizeStacked(this.actorOptimizer, this.actor.variables, n, () => {
-        const { logits, continuous } = this.policy(this.actor, t.obs);
+        const { logits, continuous } = deterministicPolicy(this.actor, t.obs);
         const offload = gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(this.streams.learner, n * t.B * 2), [n, t.B, 2]), config.gumbelTemperature);
         const fresh = this.critic.encode(t.obs, tf.concat([offload, continuous], 2) as tf.Tensor3D);
         const perAgent = tf.mean(this.critic.q(fresh, bufferEncodings), [1, 2]);
@@ -221,16 +198,13 @@ export class MaddpgRaAgent {
       }, config.gradientClip);
       this.actor.softUpdate(this.targetActor, config.tau);
       this.critic.softUpdate(this.targetCritic, config.tau);
-      this.weightsVersion++;
-      const td = (tdErrors as tf.Tensor | null)!;
-      const tdValues = Float32Array.from(td.dataSync());
-      td.dispose();
-      return { criticLoss, actorLoss, meanQ, tdErrors: tdValues };
+      this.acting.changed();
+      return { criticLoss, actorLoss, meanQ, tdErrors: readTdErrors(tdErrors) };
     });
   }
 
   weightsChanged(): void {
-    this.weightsVersion++;
+    this.acting.changed();
   }
 
   slotDiagnostics(): Record<string, number> {

@@ -14,10 +14,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { RandomStream } from '../random/stream.ts';
-import { MlpSnapshot } from '../nn/inference.ts';
 import { minimizeStacked } from '../nn/optim.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
-import { ACTION_DIM, batchTensors, CONTINUOUS_DIM, rawActions } from './common.ts';
+import { ActingSnapshot, batchTensors, CONTINUOUS_DIM, rawActions, readTdErrors } from './common.ts';
 import type { ReplayBatch } from './replay.ts';
 
 export const SacConfigSchema = z.strictObject({
@@ -76,9 +75,7 @@ export class SacAgent {
   readonly criticOptimizer: tf.Optimizer;
   readonly alphaOptimizer: tf.Optimizer;
   private readonly streams: { policy: RandomStream; learner: RandomStream };
-  private weightsVersion = 0;
-  private snapshotVersion = -1;
-  private snapshot: MlpSnapshot | null = null;
+  private readonly acting: ActingSnapshot;
 
   constructor(config: SacConfig, agents: number, obsDim: number, streams: { init: RandomStream; policy: RandomStream; learner: RandomStream }) {
     this.config = config;
@@ -94,6 +91,7 @@ export class SacAgent {
     this.critic2 = mlp('critic2', criticSizes);
     this.targetCritic1 = mlp('targetCritic1', criticSizes);
     this.targetCritic2 = mlp('targetCritic2', criticSizes);
+    this.acting = new ActingSnapshot(this.actor);
     this.critic1.copyTo(this.targetCritic1);
     this.critic2.copyTo(this.targetCritic2);
     const logAlpha = Math.log(config.initialAlpha);
@@ -134,13 +132,8 @@ export class SacAgent {
 
   act(obs: Float32Array, explore: boolean): Float32Array {
     const n = this.agents;
-    if (!this.snapshot || this.snapshotVersion !== this.weightsVersion) {
-      this.snapshot ??= new MlpSnapshot(this.actor);
-      this.snapshot.refresh(this.actor);
-      this.snapshotVersion = this.weightsVersion;
-    }
     const out = new Float32Array(n * ACTOR_OUT);
-    this.snapshot.forward(obs, n, this.obsDim, null, out);
+    this.acting.get().forward(obs, n, this.obsDim, null, out);
     const rng = this.streams.policy;
     const logits = new Float32Array(n * 2);
     const continuous = new Float32Array(n * CONTINUOUS_DIM);
@@ -208,16 +201,13 @@ export class SacAgent {
       // 5. soft target updates
       this.critic1.softUpdate(this.targetCritic1, config.tau);
       this.critic2.softUpdate(this.targetCritic2, config.tau);
-      this.weightsVersion++;
-      const td = (tdErrors as tf.Tensor | null)!;
-      const tdValues = Float32Array.from(td.dataSync());
-      td.dispose();
-      return { criticLoss, actorLoss, meanQ, tdErrors: tdValues };
+      this.acting.changed();
+      return { criticLoss, actorLoss, meanQ, tdErrors: readTdErrors(tdErrors) };
     });
   }
 
   weightsChanged(): void {
-    this.weightsVersion++;
+    this.acting.changed();
   }
 
   slotDiagnostics(): Record<string, number> {
