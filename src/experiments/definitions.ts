@@ -1,0 +1,142 @@
+// The experiments of the paper's Section VI as small declarative definitions (one per figure),
+// and their resolution into cells: one training run (or built-in evaluation) per
+// algorithm x scenario variant x sweep value x seed. Cells are identified by what they compute,
+// so figures that need the same runs (Fig. 5, 6 and 7 share one sweep over N) share cells.
+//
+// STATUS: definitions and cell resolution only (issue 6). The sweep runner, the figures and the
+// report that use them are still to be written; `svec compare` already runs cells of this kind.
+import { createHash } from 'node:crypto';
+
+export type ExperimentId = 'fig4' | 'fig5' | 'fig6' | 'fig7' | 'fig8' | 'fig9' | 'fig10' | 'fig11' | 'oracle-gap' | 'lyapunov-v';
+
+/** A variant of the scenario (e.g. semantic vs non-semantic communication). */
+export interface ScenarioVariant {
+  label: string;
+  /** scenario fields that differ from the default, in `--set` form */
+  overrides: Record<string, unknown>;
+}
+
+export interface ExperimentDefinition {
+  id: ExperimentId;
+  /** the figure's title */
+  title: string;
+  /** learning algorithms and built-in policies drawn in the figure */
+  algorithms: string[];
+  variants: ScenarioVariant[];
+  /** a scenario field swept along the x axis (absent: per-episode curves) */
+  sweep?: { field: string; label: string; unit?: string; values: number[] };
+  /** hyperparameter field swept instead (Fig. 11: denoising steps of DMADRL) */
+  hyperparameterSweep?: { algo: string; field: string; label: string; values: number[] };
+  /** the quantity on the y axis: a per-episode metric */
+  metric: 'teamReward' | 'latencyMs' | 'cost' | 'queue' | 'fidelity';
+  /** 'curve': the metric per training episode; 'final': held-out evaluation after training */
+  kind: 'curve' | 'final';
+}
+
+const LEARNING = ['dmadrl', 'maddpg-ra', 'mappo', 'sac', 'ddpg'];
+const SEMANTIC: ScenarioVariant = { label: 'semantic', overrides: {} };
+const NON_SEMANTIC: ScenarioVariant = { label: 'non-semantic', overrides: { mode: 'non-semantic' } };
+const VEHICLES = { field: 'vehicles', label: 'Number of vehicles', values: [5, 10, 15, 20, 25, 30] };
+
+export const EXPERIMENTS: Record<ExperimentId, ExperimentDefinition> = {
+  fig4: { id: 'fig4', title: 'Reward per episode while training (N = 20)', algorithms: LEARNING, variants: [SEMANTIC, NON_SEMANTIC], metric: 'teamReward', kind: 'curve' },
+  fig5: { id: 'fig5', title: 'Average team reward versus the number of vehicles', algorithms: [...LEARNING, 'greedy'], variants: [SEMANTIC, NON_SEMANTIC], sweep: VEHICLES, metric: 'teamReward', kind: 'final' },
+  fig6: { id: 'fig6', title: 'Average latency versus the number of vehicles', algorithms: [...LEARNING, 'greedy'], variants: [SEMANTIC], sweep: { ...VEHICLES }, metric: 'latencyMs', kind: 'final' },
+  fig7: { id: 'fig7', title: 'Average cost (latency + 10 x energy) versus the number of vehicles', algorithms: [...LEARNING, 'greedy'], variants: [SEMANTIC], sweep: { ...VEHICLES }, metric: 'cost', kind: 'final' },
+  fig8: { id: 'fig8', title: 'Average Lyapunov queue length per episode (N = 20)', algorithms: LEARNING, variants: [SEMANTIC], metric: 'queue', kind: 'curve' },
+  fig9: { id: 'fig9', title: 'Semantic fidelity versus SNR', algorithms: ['dmadrl'], variants: [SEMANTIC], sweep: { field: 'noisePowerW', label: 'Noise power', unit: 'W', values: [8e-13, 8e-14, 8e-15, 8e-16] }, metric: 'fidelity', kind: 'final' },
+  fig10: { id: 'fig10', title: 'Semantic fidelity versus the maximum bandwidth', algorithms: ['dmadrl'], variants: [SEMANTIC], sweep: { field: 'bandwidthHz', label: 'Maximum bandwidth', unit: 'Hz', values: [10e6, 20e6, 30e6, 40e6, 50e6] }, metric: 'fidelity', kind: 'final' },
+  fig11: { id: 'fig11', title: 'DMADRL reward per episode for several denoising steps K', algorithms: ['dmadrl'], variants: [SEMANTIC], hyperparameterSweep: { algo: 'dmadrl', field: 'denoisingSteps', label: 'K', values: [1, 3, 5, 7, 9, 12] }, metric: 'teamReward', kind: 'curve' },
+  'oracle-gap': { id: 'oracle-gap', title: 'Gap of every algorithm to the per-slot oracle (N = 20)', algorithms: [...LEARNING, 'greedy', 'oracle'], variants: [SEMANTIC], metric: 'teamReward', kind: 'final' },
+  'lyapunov-v': { id: 'lyapunov-v', title: 'Lyapunov trade-off: energy against utility over V', algorithms: ['dmadrl', 'oracle'], variants: [SEMANTIC], sweep: { field: 'lyapunovV', label: 'V', values: [1, 3, 10, 30, 100] }, metric: 'teamReward', kind: 'final' },
+};
+
+/** How much of everything to run. */
+export interface Profile {
+  name: 'demo' | 'quick' | 'standard' | 'paper';
+  seeds: number;
+  episodes: number;
+  evalEpisodes: number;
+  /** vehicles when the experiment does not sweep them */
+  vehicles: number;
+  /** keep only every k-th sweep value (quick runs), always keeping the last */
+  sweepStride: number;
+  /** restrict the algorithms (demo: DMADRL beside two baselines) */
+  algorithms?: string[];
+}
+
+export const PROFILES: Record<Profile['name'], Profile> = {
+  demo: { name: 'demo', seeds: 1, episodes: 8, evalEpisodes: 2, vehicles: 5, sweepStride: 3, algorithms: ['dmadrl', 'ddpg', 'mappo', 'greedy', 'oracle'] },
+  quick: { name: 'quick', seeds: 2, episodes: 15, evalEpisodes: 2, vehicles: 5, sweepStride: 2 },
+  standard: { name: 'standard', seeds: 3, episodes: 150, evalEpisodes: 5, vehicles: 20, sweepStride: 1 },
+  paper: { name: 'paper', seeds: 3, episodes: 1000, evalEpisodes: 10, vehicles: 20, sweepStride: 1 },
+};
+
+/** One unit of work. Cells with the same key are the same run, whichever figures ask for them. */
+export interface Cell {
+  key: string;
+  algo: string;
+  learning: boolean;
+  seed: number;
+  episodes: number;
+  /** scenario fields that differ from the default */
+  scenario: Record<string, unknown>;
+  /** hyperparameter overrides */
+  hyperparameters: Record<string, unknown>;
+  /** which experiments use it, and under which labels */
+  uses: { experiment: ExperimentId; variant: string; x: number | null }[];
+}
+
+function thin(values: number[], stride: number): number[] {
+  if (stride <= 1) return values;
+  const kept = values.filter((_, k) => k % stride === 0);
+  if (kept[kept.length - 1] !== values[values.length - 1]) kept.push(values[values.length - 1]!);
+  return kept;
+}
+
+function cellKey(parts: unknown): string {
+  const canonical = JSON.stringify(parts, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 12);
+}
+
+/**
+ * The cells of some experiments under a profile, merged: a cell needed by several figures
+ * appears once, with every use listed. `isLearning` tells learning algorithms from built-ins.
+ */
+export function resolveCells(ids: ExperimentId[], profile: Profile, isLearning: (algo: string) => boolean): Cell[] {
+  const cells = new Map<string, Cell>();
+  for (const id of ids) {
+    const def = EXPERIMENTS[id];
+    if (!def) throw new Error(`unknown experiment '${id}' (known: ${Object.keys(EXPERIMENTS).join(', ')})`);
+    const algorithms = def.algorithms.filter((a) => !profile.algorithms || profile.algorithms.includes(a));
+    const sweep = def.sweep ? thin(def.sweep.values, profile.sweepStride) : [null];
+    const hpSweep = def.hyperparameterSweep ? thin(def.hyperparameterSweep.values, profile.sweepStride) : [null];
+    for (const algo of algorithms) {
+      const learning = isLearning(algo);
+      // deterministic built-ins need one seed; learning algorithms and stochastic built-ins need all
+      const seeds = learning || algo === 'greedy' || algo === 'random' ? profile.seeds : 1;
+      for (const variant of def.variants) {
+        for (const x of sweep) {
+          for (const k of hpSweep) {
+            for (let s = 1; s <= seeds; s++) {
+              const scenario: Record<string, unknown> = { ...variant.overrides };
+              if (!def.sweep || def.sweep.field !== 'vehicles') scenario.vehicles = profile.vehicles;
+              if (def.sweep && x !== null) scenario[def.sweep.field] = x;
+              const hyperparameters: Record<string, unknown> = {};
+              if (def.hyperparameterSweep && k !== null && algo === def.hyperparameterSweep.algo) hyperparameters[def.hyperparameterSweep.field] = k;
+              const episodes = learning || algo === 'greedy' ? profile.episodes : 0;
+              const key = cellKey({ algo, seed: s, episodes, scenario, hyperparameters });
+              const use = { experiment: id, variant: variant.label, x: x ?? k };
+              const existing = cells.get(key);
+              if (existing) existing.uses.push(use);
+              else cells.set(key, { key, algo, learning, seed: s, episodes, scenario, hyperparameters, uses: [use] });
+            }
+          }
+        }
+      }
+    }
+  }
+  return [...cells.values()];
+}
