@@ -5,7 +5,7 @@
 // the reference ../shared/bench/ref_dmadrl_torch.py runs at the same sizes in the same run and
 // its `ds_agent_updates_per_s` (one shared minibatch per round, the same scheme) is the reference.
 //
-//   npm run bench -- train-throughput [--quick] [--no-reference] [--repeats R]
+//   npm run bench -- train-throughput [--quick] [--no-reference] [--repeats R] [--act relu|mish]
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -20,6 +20,9 @@ const quick = args.includes('--quick');
 const useReference = !args.includes('--no-reference');
 const repeatsArg = args.indexOf('--repeats');
 const repeats = repeatsArg >= 0 ? Number(args[repeatsArg + 1]) : quick ? 3 : 5;
+const actArg = args.indexOf('--act');
+const activation = (actArg >= 0 ? args[actArg + 1] : 'relu') as 'relu' | 'mish';
+if (activation !== 'relu' && activation !== 'mish') throw new Error(`--act must be relu or mish, got ${activation}`);
 const backend = await initNeuralBackend();
 
 const OBS_DIM = 5;
@@ -33,7 +36,7 @@ const stepsList = [1, 7];
 
 function measureSvec(N: number, K: number, H: number, B: number): number {
   const streams = new RandomStreams(1);
-  const agent = new DmadrlAgent(DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation: 'mish' }), N, OBS_DIM, {
+  const agent = new DmadrlAgent(DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation }), N, OBS_DIM, {
     init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner'),
   });
   const memory = new ReplayMemory({ capacity: 2048, agents: N, obsDim: OBS_DIM, actionDim: 5, priorityAlpha: 0 });
@@ -71,7 +74,7 @@ function measureReference(N: number, K: number, H: number, B: number): number | 
   if (!haveTorch) return null;
   const out = execFileSync(
     '/usr/bin/python3',
-    [referenceScript, '--N', String(N), '--H', String(H), '--B', String(B), '--K', String(K), '--act', 'mish', '--threads', '2', '--skip', 'a,b,c', '--repeats', String(repeats), '--time-cap', quick ? '20' : '60'],
+    [referenceScript, '--N', String(N), '--H', String(H), '--B', String(B), '--K', String(K), '--act', activation, '--threads', '2', '--skip', 'a,b,c', '--repeats', String(repeats), '--time-cap', quick ? '20' : '60'],
     { encoding: 'utf8', maxBuffer: 1 << 24 },
   );
   const line = out.trim().split('\n').pop()!;
@@ -90,5 +93,5 @@ for (const { H, B } of sizes) {
     }
   }
 }
-console.log(JSON.stringify({ name: 'train-throughput', backend, repeats, reference: haveTorch ? 'ref_dmadrl_torch.py ds_agent_updates_per_s (PyTorch, 2 threads)' : null, rows }));
+console.log(JSON.stringify({ name: 'train-throughput', backend, activation, repeats, reference: haveTorch ? `ref_dmadrl_torch.py ds_agent_updates_per_s (PyTorch, 2 threads, ${activation})` : null, rows }));
 
