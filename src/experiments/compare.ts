@@ -10,6 +10,7 @@ import { algorithmSpec } from '../agents/registry.ts';
 import { loadFidelityModel } from '../sim/fidelity.ts';
 import { confidenceInterval, type Interval } from '../report/stats.ts';
 import { writeFileAtomic } from '../util/io.ts';
+import { markdownTable } from '../util/markdown.ts';
 import { runTrainingTasks } from './parallel.ts';
 import { evaluateRun } from './evaluate.ts';
 import { simulateBuiltin, SUMMARY_COLUMNS, type PolicySummary } from './simulate.ts';
@@ -147,8 +148,5 @@ export function formatComparison(rows: CompareRow[]): string {
       return m.n >= 2 ? `${m.mean.toFixed(c.digits)} ± ${m.halfWidth.toFixed(c.digits)}` : m.mean.toFixed(c.digits);
     }),
   ]);
-  const widths = headers.map((h, k) => Math.max(h.length, ...body.map((row) => row[k]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, k) => (k === 0 ? cell.padEnd(widths[k]!) : cell.padStart(widths[k]!))).join(' | ')} |`;
-  const separator = `|${widths.map((w, k) => (k === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
-  return [line(headers), separator, ...body.map(line)].join('\n');
+  return markdownTable(headers, body);
 }

@@ -7,6 +7,7 @@ import { SvecCore } from '../sim/core.ts';
 import type { FidelityModel } from '../sim/fidelity.ts';
 import { allocateSlotActions } from '../sim/slotModel.ts';
 import type { Policy } from '../policies/policy.ts';
+import { markdownTable } from '../util/markdown.ts';
 import { EpisodeAccumulator, meanStats, type EpisodeStats } from '../sim/episodeStats.ts';
 import { createBuiltinPolicy } from '../policies/registry.ts';
 
@@ -49,28 +50,26 @@ export function simulatePolicy(
   const streams = new RandomStreams(options.policySeed ?? options.seed);
   const policy = makePolicy(core, streams);
   const actions = allocateSlotActions(core.n);
-  for (let episode = 0; episode < (options.warmupEpisodes ?? 0); episode++) {
-    core.reset(deriveSeed(options.warmupSeed ?? options.seed + 1, episode));
+  const accumulator = new EpisodeAccumulator(core.n);
+  // One episode of the policy on the given environment seed; statistics go to `stats`.
+  const play = (seed: number, stats: EpisodeAccumulator) => {
+    core.reset(seed);
     policy.startEpisode?.(core);
     while (!core.episodeDone) {
       policy.act(core, actions);
+      stats.beforeStep(core);
       core.step(actions);
       policy.observe?.(core, actions);
+      stats.afterStep(core, actions);
     }
-  }
-  const accumulator = new EpisodeAccumulator(core.n);
+    return stats.finish();
+  };
+  // Warm-up episodes (e.g. Greedy building its history) are played but not counted.
+  const uncounted = new EpisodeAccumulator(core.n);
+  for (let episode = 0; episode < (options.warmupEpisodes ?? 0); episode++) play(deriveSeed(options.warmupSeed ?? options.seed + 1, episode), uncounted);
   const episodes: EpisodeStats[] = [];
   for (let episode = 0; episode < options.episodes; episode++) {
-    core.reset(deriveSeed(options.seed, episode));
-    policy.startEpisode?.(core);
-    while (!core.episodeDone) {
-      policy.act(core, actions);
-      accumulator.beforeStep(core);
-      core.step(actions);
-      policy.observe?.(core, actions);
-      accumulator.afterStep(core, actions);
-    }
-    const stats = accumulator.finish();
+    const stats = play(deriveSeed(options.seed, episode), accumulator);
     episodes.push(stats);
     options.onEpisode?.(episode, stats.teamReward);
   }
@@ -117,8 +116,5 @@ export function formatSummaryTable(rows: PolicySummary[]): string {
       return Number.isNaN(value) ? '—' : value.toFixed(c.digits);
     }),
   ]);
-  const widths = headers.map((h, k) => Math.max(h.length, ...body.map((r) => r[k]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, k) => (k === 0 ? cell.padEnd(widths[k]!) : cell.padStart(widths[k]!))).join(' | ')} |`;
-  const separator = `|${widths.map((w, k) => (k === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
-  return [line(headers), separator, ...body.map(line)].join('\n');
+  return markdownTable(headers, body);
 }
