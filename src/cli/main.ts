@@ -17,6 +17,7 @@ import { loadFidelityModel } from '../sim/fidelity.ts';
 import { evaluateSlotCase, parseSlotCases, SlotCaseError } from '../sim/slotCase.ts';
 import { readInput, writeFileAtomic } from '../util/io.ts';
 import { createProgress } from './progress.ts';
+import { registerCodecCommands } from './codec.ts';
 
 const VERSION = '0.1.0';
 
@@ -260,6 +261,54 @@ function buildProgram(): Command {
       process.stdout.write(`svec compare: ${seeds.length} seeds, ${opts.episodes} training episodes (${opts.episodes * scenario.slotsPerEpisode} slots) per run, ${opts.evalEpisodes} held-out episodes; mean ± 95% CI across seeds\n\n${formatComparison(rows)}\n\nwritten: ${opts.out}/comparison.{md,csv,json}\n`);
     });
 
+  // svec reproduce
+  scenarioOptions(program.command('reproduce'))
+    .description("run the experiments of the paper's Section VI (figures, comparison, claims table) as one resumable sweep")
+    .addOption(new Option('--profile <name>', 'how much to run: demo (minutes), quick (<15 min), standard (about an hour), paper (days)').choices(['demo', 'quick', 'standard', 'paper']).default('demo'))
+    .option('--only <list>', 'experiments to run, e.g. fig4,fig9 (fig4..fig11, oracle-gap, lyapunov-v)')
+    .option('--out <dir>', 'output folder (default out/reproduce-PROFILE); rerun to resume')
+    .option('--workers <n>', 'worker threads (default: the number of cores)', parseIntegerOption('--workers', 1))
+    .action(async (opts: { scenario?: string; set: string[]; profile: 'demo' | 'quick' | 'standard' | 'paper'; only?: string; out?: string; workers?: number }) => {
+      const { reproduce, planCells, estimateCellSeconds } = await import('../experiments/reproduce.ts');
+      const { EXPERIMENTS, PROFILES } = await import('../experiments/definitions.ts');
+      const { cellScenario } = await import('../experiments/cellTask.ts');
+      const { existsSync } = await import('node:fs');
+      type Id = keyof typeof EXPERIMENTS;
+      const profile = PROFILES[opts.profile];
+      const only = opts.only?.split(',').map((s) => s.trim()).filter(Boolean);
+      for (const id of only ?? []) if (!(id in EXPERIMENTS)) throw new UsageError(`--only: unknown experiment '${id}' (known: ${Object.keys(EXPERIMENTS).join(', ')})`);
+      const ids = (only ?? profile.experiments ?? Object.keys(EXPERIMENTS)) as Id[];
+      const baseScenario = loadScenario({ file: opts.scenario, overrides: opts.set });
+      const outDir = opts.out ?? join('out', `reproduce-${profile.name}`);
+      const workers = opts.workers ?? (await import('node:os')).availableParallelism();
+      // State the expected duration before starting (from per-cell cost estimates measured here).
+      const cells = planCells(ids, profile, baseScenario);
+      const pending = cells.filter((c) => !existsSync(join(outDir, 'cells', c.key, 'result.json')));
+      const estimate = pending.reduce((a, c) => a + estimateCellSeconds(c, cellScenario(baseScenario, c)), 0) / workers;
+      const human = estimate < 5400 ? `${(estimate / 60).toFixed(0)} min` : `${(estimate / 3600).toFixed(1)} h`;
+      process.stderr.write(`svec reproduce: profile ${profile.name} (${profile.description})\nsvec reproduce: ${cells.length} cells, ${pending.length} to run on ${workers} worker(s); expected duration about ${human} (a rough estimate from timings on a 2-core machine)\n`);
+      const progress = createProgress(1000, 'reproduce [{bar}] {percentage}% of training | cells {cells} | ETA {eta_formatted}', { cells: '' });
+      let lastLogged = -1;
+      const quiet = !process.stderr.isTTY || Boolean(process.env.CI);
+      const summary = await reproduce({
+        profile, only: only as Id[] | undefined, outDir, baseScenario, workers,
+        command: ['svec', ...process.argv.slice(2)].join(' '),
+        onProgress: (done, total, finishedCells, totalCells) => {
+          progress.update(total > 0 ? Math.round((1000 * done) / total) : 1000, { cells: `${finishedCells}/${totalCells}` });
+          // off a terminal: one line per finished cell
+          if (quiet && finishedCells !== lastLogged) {
+            lastLogged = finishedCells;
+            process.stderr.write(`svec reproduce: ${finishedCells}/${totalCells} cells finished\n`);
+          }
+        },
+        onStage: (stage) => process.stderr.write(`svec reproduce: ${stage}\n`),
+      });
+      progress.stop();
+      const failed = summary.failed.length > 0 ? `\n${summary.failed.length} cell(s) failed (listed in the report); rerun the same command to retry them` : '';
+      process.stdout.write(`svec reproduce: ${summary.cells} cells (${summary.reused} reused, ${summary.ran} run) in ${summary.wallSeconds.toFixed(0)} s${failed}\nreport: ${summary.reportPath} (and report.html beside it)\n`);
+      if (summary.failed.length > 0) process.exitCode = 1;
+    });
+
   // svec data prepare
   const data = program.command('data').description('real data for the semantic codecs (docs/data.md)');
   data
@@ -307,6 +356,7 @@ function buildProgram(): Command {
       process.stdout.write(`${describeFields(jsonSchema as JsonSchemaNode).join('\n')}\n`);
     });
 
+  registerCodecCommands(program);
   return program;
 }
 

@@ -109,7 +109,7 @@ function isLearning(name: string): boolean {
   }
 }
 
-function summarize(name: string, kind: CompareRow['kind'], perSeed: PolicySummary[]): CompareRow {
+export function summarize(name: string, kind: CompareRow['kind'], perSeed: PolicySummary[]): CompareRow {
   const metrics: Record<string, Interval> = {};
   for (const column of SUMMARY_COLUMNS) metrics[column.key] = confidenceInterval(perSeed.map((s) => s[column.key] as number));
   return { name, kind, seeds: perSeed.length, metrics, perSeed };

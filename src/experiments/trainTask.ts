@@ -17,6 +17,8 @@ export interface TrainingTask {
   runDir: string;
   /** where per-episode progress messages go */
   port?: MessagePort;
+  /** called after every episode (for a caller inside the same thread) */
+  onEpisode?: (episode: number, teamReward: number) => void;
 }
 
 export interface TrainingProgressMessage {
@@ -32,6 +34,7 @@ export async function runTrainingTask(task: TrainingTask): Promise<{ runDir: str
   const onEpisode = (row: { episode: number; teamReward: number }, info: { slotsPerSecond: number; updatesPerSecond: number }) => {
     const message: TrainingProgressMessage = { runDir: task.runDir, episode: row.episode, teamReward: row.teamReward, ...info };
     task.port?.postMessage(message);
+    task.onEpisode?.(row.episode, row.teamReward);
   };
   const exists = existsSync(join(task.runDir, 'config.json'));
   if (exists && checkpointEpisode(task.runDir) >= task.episodes) {
@@ -40,7 +43,8 @@ export async function runTrainingTask(task: TrainingTask): Promise<{ runDir: str
     task.port?.close();
     return { runDir: task.runDir, episodes: rows.length, lastReward: rows[rows.length - 1]?.teamReward ?? Number.NaN };
   }
-  const rows = exists ? await resume(task.runDir, { episodes: task.episodes, onEpisode }) : await train({ ...task, onEpisode });
+  const { port: _port, onEpisode: _callback, ...options } = task;
+  const rows = exists ? await resume(task.runDir, { episodes: task.episodes, onEpisode }) : await train({ ...options, onEpisode });
   task.port?.close();
   return { runDir: task.runDir, episodes: rows.length, lastReward: rows[rows.length - 1]?.teamReward ?? Number.NaN };
 }

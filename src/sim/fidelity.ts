@@ -11,6 +11,8 @@ import { MODALITIES, type Modality, type ModalityName } from './modality.ts';
 export interface FidelityModel {
   /** Semantic fidelity in [0, 1] of a task of `modality` sent at extraction factor `lambda` and SNR `snrDb`. */
   fidelity(modality: Modality, lambda: number, snrDb: number): number;
+  /** Fidelity with no channel noise at all, when the table measured it (else callers use the highest SNR). */
+  errorFree?(modality: Modality, lambda: number): number;
   /** Where the numbers come from (recorded in every run's config). */
   readonly provenance: FidelityProvenance;
 }

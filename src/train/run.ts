@@ -5,6 +5,8 @@
 //   DIR/checkpoints/   checkpoints (train/checkpoint.ts)
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ScenarioSchema, type Scenario } from '../config/scenario.ts';
 import { algorithmSpec } from '../agents/registry.ts';
 import { initNeuralBackend } from '../nn/backend.ts';
@@ -16,8 +18,31 @@ import type { EpisodeMetrics } from './metrics.ts';
 
 export const SVEC_VERSION = '0.1.0';
 
+let cachedCodeVersion: string | undefined;
+
+/**
+ * The code that ran: the package version plus the git commit ('+dirty' with uncommitted
+ * changes), or the version alone outside a git checkout.
+ */
+export function codeVersion(): string {
+  if (cachedCodeVersion === undefined) {
+    try {
+      const root = fileURLToPath(new URL('../..', import.meta.url));
+      const git = (args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
+      const commit = git(['rev-parse', '--short=12', 'HEAD']);
+      const dirty = git(['status', '--porcelain', '--untracked-files=no']).length > 0;
+      cachedCodeVersion = `${SVEC_VERSION}+${commit}${dirty ? '-dirty' : ''}`;
+    } catch {
+      cachedCodeVersion = SVEC_VERSION;
+    }
+  }
+  return cachedCodeVersion;
+}
+
 export interface RunConfig {
   svecVersion: string;
+  /** package version + git commit of the code that started the run */
+  codeVersion?: string;
   algo: string;
   seed: number;
   episodes: number;
@@ -57,6 +82,7 @@ export async function train(options: TrainOptions): Promise<EpisodeMetrics[]> {
   mkdirSync(options.runDir, { recursive: true });
   const config: RunConfig = {
     svecVersion: SVEC_VERSION,
+    codeVersion: codeVersion(),
     algo: options.algo,
     seed: options.seed,
     episodes: options.episodes,

@@ -1,0 +1,205 @@
+// `svec reproduce`: the experiments of Section VI as one resumable sweep.
+//   1. resolve the experiments under a profile into cells (definitions.ts); figures that need the
+//      same run share it
+//   2. run every unfinished cell on worker threads, one per core (cellTask.ts): a finished cell
+//      (its result.json exists) is never run again, an interrupted one resumes from its checkpoint
+//   3. draw every figure from the cells' results and write report.md and report.html
+//
+//   OUT/plan.json        the profile, the experiments and their cells
+//   OUT/cells/KEY/       one cell: its training run and result.json
+//   OUT/figures/         SVG, PNG and the CSV behind each figure
+//   OUT/report.md, OUT/report.html, OUT/summary.json
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { ScenarioSchema, type Scenario } from '../config/scenario.ts';
+import { ALGORITHMS, algorithmSpec } from '../agents/registry.ts';
+import { loadFidelityModel } from '../sim/fidelity.ts';
+import { codeVersion } from '../train/run.ts';
+import { writeFileAtomic } from '../util/io.ts';
+import { cellScenario, readCellResult, type CellProgressMessage, type CellResult, type CellTask } from './cellTask.ts';
+import { EXPERIMENTS, resolveCells, type Cell, type ExperimentId, type Profile } from './definitions.ts';
+import { writeReport } from './report.ts';
+
+export interface ReproduceOptions {
+  profile: Profile;
+  /** experiments to run (default: the profile's, else all) */
+  only?: ExperimentId[];
+  outDir: string;
+  /** the scenario every cell's overrides apply to (default: the default scenario) */
+  baseScenario?: Scenario;
+  workers?: number;
+  /** held-out evaluation seed base (the same for every cell: paired comparisons) */
+  evalSeed?: number;
+  /** the command line, recorded in the report */
+  command?: string;
+  /** progress: training episodes (and finished built-in cells) done out of the total */
+  onProgress?: (done: number, total: number, finishedCells: number, cells: number) => void;
+  onStage?: (stage: string) => void;
+  /** stop after this many cells have finished in this invocation (tests: an interrupted sweep) */
+  maxCells?: number;
+}
+
+export interface ReproduceSummary {
+  outDir: string;
+  reportPath: string;
+  cells: number;
+  /** cells run (or resumed) by this invocation */
+  ran: number;
+  /** cells already finished before it */
+  reused: number;
+  failed: { key: string; algo: string; error: string }[];
+  wallSeconds: number;
+}
+
+export const DEFAULT_EVAL_SEED = 1_000_003;
+
+export function isLearningAlgorithm(algo: string): boolean {
+  return algo in ALGORITHMS;
+}
+
+/** The cells of a reproduction, normalized against the defaults (equal runs share one cell). */
+export function planCells(ids: ExperimentId[], profile: Profile, baseScenario: Scenario): Cell[] {
+  return resolveCells(ids, profile, isLearningAlgorithm, {
+    scenario: baseScenario as unknown as Record<string, unknown>,
+    hyperparameters: (algo) => algorithmSpec(algo).schema.parse({}) as Record<string, unknown>,
+  });
+}
+
+/** Work units of a cell for the progress bar: its training episodes, or 1 for a built-in. */
+function cellWork(cell: Cell): number {
+  return cell.learning ? cell.episodes : 1;
+}
+
+/**
+ * A rough cost of a cell in seconds on this machine, to run expensive cells first and to state
+ * the expected duration. Measured on the 2-core development machine (see docs/reproduce.md); a
+ * guide, not a promise.
+ */
+export function estimateCellSeconds(cell: Cell, scenario: Scenario): number {
+  const n = scenario.vehicles;
+  const slots = cell.episodes * scenario.slotsPerEpisode;
+  if (!cell.learning) return cell.algo === 'oracle' ? 0.02 * n * scenario.slotsPerEpisode : 0.5 + 1e-4 * slots * n;
+  // s per slot including updates, measured at the short-run settings with the other core busy
+  const perSlot = cell.algo === 'mappo' ? 0.0001 * n : cell.algo === 'dmadrl' ? 0.002 + 0.008 * n * ((Number(cell.hyperparameters.denoisingSteps ?? 7) + 1) / 8) : 0.001 * n;
+  return 3 + slots * perSlot;
+}
+
+export async function reproduce(options: ReproduceOptions): Promise<ReproduceSummary> {
+  const started = performance.now();
+  const { profile, outDir } = options;
+  const ids = options.only ?? profile.experiments ?? (Object.keys(EXPERIMENTS) as ExperimentId[]);
+  const baseScenario = options.baseScenario ?? ScenarioSchema.parse({});
+  const evalSeed = options.evalSeed ?? DEFAULT_EVAL_SEED;
+  mkdirSync(join(outDir, 'cells'), { recursive: true });
+
+  // 1. The plan: every cell with its resolved scenario and hyperparameters.
+  const cells = planCells(ids, profile, baseScenario);
+  const tasks: CellTask[] = cells.map((cell) => ({
+    cell,
+    scenario: cellScenario(baseScenario, cell),
+    hyperparameters: cell.learning ? (algorithmSpec(cell.algo).schema.parse(cell.hyperparameters) as Record<string, unknown>) : {},
+    cellDir: join(outDir, 'cells', cell.key),
+    evalEpisodes: profile.evalEpisodes,
+    evalSeed,
+  }));
+  writeFileAtomic(
+    join(outDir, 'plan.json'),
+    `${JSON.stringify({ profile, experiments: ids, evalSeed, baseScenario, codeVersion: codeVersion(), fidelityProvenance: loadFidelityModel(baseScenario.fidelityTable).provenance, cells }, null, 2)}\n`,
+  );
+
+  // 2. Run what is not finished, the most expensive first (better packing on the workers).
+  const finished = new Set(tasks.filter((t) => existsSync(join(t.cellDir, 'result.json'))).map((t) => t.cell.key));
+  let pending = tasks.filter((t) => !finished.has(t.cell.key));
+  pending.sort((a, b) => estimateCellSeconds(b.cell, b.scenario) - estimateCellSeconds(a.cell, a.scenario));
+  if (options.maxCells !== undefined) pending = pending.slice(0, options.maxCells);
+  const total = cells.reduce((a, c) => a + cellWork(c), 0);
+  const progressOf = new Map<string, number>(cells.filter((c) => finished.has(c.key)).map((c) => [c.key, cellWork(c)]));
+  let finishedCells = finished.size;
+  const report = () => options.onProgress?.([...progressOf.values()].reduce((a, b) => a + b, 0), total, finishedCells, cells.length);
+  report();
+  options.onStage?.(`${cells.length} cells (${finished.size} finished already, ${pending.length} to run) for ${ids.join(', ')}`);
+
+  const failed: ReproduceSummary['failed'] = [];
+  if (pending.length > 0) {
+    const pool = new Piscina({
+      filename: new URL('./cellWorker.mjs', import.meta.url).href,
+      maxThreads: Math.max(1, options.workers ?? availableParallelism()),
+      minThreads: 1,
+      idleTimeout: 1000,
+    });
+    try {
+      await Promise.all(
+        pending.map(async (task) => {
+          const channel = new MessageChannel();
+          channel.port2.on('message', (message: CellProgressMessage) => {
+            progressOf.set(message.key, message.done ? cellWork(task.cell) : message.episode);
+            report();
+          });
+          try {
+            await pool.run({ ...task, port: channel.port1 }, { transferList: [channel.port1] });
+            finishedCells++;
+            report();
+            rmSync(join(task.cellDir, 'error.txt'), { force: true });
+          } catch (error) {
+            // recorded, not fatal: the other cells go on, the report lists what is missing, and the
+            // next invocation tries this cell again
+            const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+            failed.push({ key: task.cell.key, algo: task.cell.algo, error: message });
+            mkdirSync(task.cellDir, { recursive: true });
+            writeFileAtomic(join(task.cellDir, 'error.txt'), `${message}\n`);
+          } finally {
+            channel.port2.close();
+          }
+        }),
+      );
+    } finally {
+      await pool.destroy();
+    }
+  }
+
+  // 3. Figures and the report from every finished cell.
+  options.onStage?.('drawing figures and writing the report');
+  const results = new Map<string, CellResult>();
+  for (const task of tasks) {
+    const result = readCellResult(task.cellDir);
+    if (result) results.set(task.cell.key, result);
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  const history = readHistory(outDir);
+  history.push({ command: options.command ?? '', startedAt: new Date(Date.now() - wallSeconds * 1000).toISOString(), wallSeconds, ran: pending.length, failed: failed.length });
+  writeFileAtomic(join(outDir, 'history.json'), `${JSON.stringify(history, null, 2)}\n`);
+  const reportPath = await writeReport({
+    outDir,
+    profile,
+    experiments: ids,
+    cells,
+    results,
+    baseScenario,
+    evalSeed,
+    command: options.command,
+    history,
+    failed,
+  });
+  return { outDir, reportPath, cells: cells.length, ran: pending.length, reused: finished.size, failed, wallSeconds };
+}
+
+export interface HistoryEntry {
+  command: string;
+  startedAt: string;
+  wallSeconds: number;
+  ran: number;
+  failed: number;
+}
+
+function readHistory(outDir: string): HistoryEntry[] {
+  const path = join(outDir, 'history.json');
+  if (!existsSync(path)) return [];
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as HistoryEntry[];
+  } catch {
+    return [];
+  }
+}
