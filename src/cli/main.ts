@@ -155,10 +155,11 @@ function buildProgram(): Command {
     });
 
   // svec train
-  scenarioOptions(program.command('train'))
+  const trainCommand: Command = scenarioOptions(program.command('train'));
+  trainCommand
     .description('train a learning algorithm; writes config.json, metrics.csv/jsonl and checkpoints to --out')
     .option('--algo <name>', `algorithm (${ALGORITHM_NAMES.join(', ')})`, 'dmadrl')
-    .option('--config <file>', 'hyperparameters YAML/JSON file (see configs/algos/)')
+    .option('--config <file>', "hyperparameters YAML/JSON file (see configs/algos/), or a run's config.json (algorithm, scenario, hyperparameters, seed and episodes from it; options given on the command line win)")
     .option('--hp <key=value>', 'override a hyperparameter, e.g. --hp batchSize=128 (repeatable)', collect, [])
     .option('--seed <n>', 'seed of the run', parseIntegerOption('--seed', 0), 1)
     .option('--seeds <list>', 'several seeds at once (e.g. 1,2,3): one run per seed in DIR/seed-S, in parallel worker threads')
@@ -177,11 +178,26 @@ function buildProgram(): Command {
         return;
       }
       if (!opts.out) throw new UsageError('train: --out DIR is required (or --resume DIR)');
+      // A run's config.json regenerates that run: its algorithm, scenario, hyperparameters, seed and episodes.
+      const { readConfigFile } = await import('../config/load.ts');
+      const fromFile = opts.config ? readConfigFile(opts.config) : undefined;
+      const runConfig = fromFile && typeof fromFile.algo === 'string' && typeof fromFile.svecVersion === 'string' && fromFile.hyperparameters ? fromFile : undefined;
+      const explicit = (name: string) => trainCommand.getOptionValueSource(name) === 'cli';
+      if (runConfig) {
+        if (explicit('algo') && opts.algo !== runConfig.algo) throw new UsageError(`--algo ${opts.algo} contradicts --config ${opts.config} (a ${String(runConfig.algo)} run)`);
+        opts.algo = runConfig.algo as string;
+        if (!explicit('seed') && typeof runConfig.seed === 'number') opts.seed = runConfig.seed;
+        if (opts.episodes === undefined && typeof runConfig.episodes === 'number') opts.episodes = runConfig.episodes;
+      }
       if (opts.episodes === undefined) throw new UsageError('train: --episodes is required');
       const spec = ALGORITHMS[opts.algo];
       if (!spec) throw new UsageError(`--algo: unknown algorithm '${opts.algo}' (available: ${Object.keys(ALGORITHMS).join(', ')})`);
-      const scenario = loadScenario({ file: opts.scenario, overrides: opts.set });
-      const hyperparameters = loadConfig(spec.schema, `${opts.algo} hyperparameters`, { file: opts.config, overrides: opts.hp });
+      const scenario = runConfig
+        ? loadScenario({ base: runConfig.scenario as Record<string, unknown>, file: opts.scenario, overrides: opts.set })
+        : loadScenario({ file: opts.scenario, overrides: opts.set });
+      const hyperparameters = runConfig
+        ? loadConfig(spec.schema, `${opts.algo} hyperparameters`, { base: runConfig.hyperparameters as Record<string, unknown>, overrides: opts.hp })
+        : loadConfig(spec.schema, `${opts.algo} hyperparameters`, { file: opts.config, overrides: opts.hp });
       if (opts.seeds) {
         const seeds = opts.seeds.split(',').map((s) => parseIntegerOption('--seeds', 0)(s.trim()));
         const episodes = opts.episodes;
