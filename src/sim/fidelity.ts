@@ -4,7 +4,9 @@
 // PROVISIONAL: until the trained semantic codecs exist (issue 5), `provisionalFidelityTable()`
 // fills the grid from an analytic placeholder, monotone in lambda and SNR and in [0, 1].
 // Its numbers are NOT measured; every run records which table it used (`provenance`).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MODALITIES, type Modality, type ModalityName } from './modality.ts';
 
 /** The interface the simulator sees. */
@@ -179,14 +181,31 @@ export function provisionalFidelityTable(): FidelityTable {
   });
 }
 
+/** The repository root (this file is src/sim/fidelity.ts). */
+export const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The measured table committed with the repository (svec codec table), relative to its root. */
+export const MEASURED_FIDELITY_TABLE = 'models/fidelity/measured.json';
+
+/**
+ * Where a table path points: absolute paths as they are; a relative path relative to the
+ * working directory when the file is there, else relative to the repository root (so the default
+ * `models/fidelity/measured.json` works from any directory).
+ */
+export function resolveFidelityTablePath(spec: string): string {
+  if (isAbsolute(spec) || existsSync(spec)) return resolve(spec);
+  return join(REPOSITORY_ROOT, spec);
+}
+
 /** Loads the table a scenario names: 'provisional' or the path of a table JSON. */
 export function loadFidelityModel(spec: string): FidelityModel {
   if (spec === 'provisional') return provisionalFidelityTable();
+  const path = resolveFidelityTablePath(spec);
   let json: FidelityTableJson;
   try {
-    json = JSON.parse(readFileSync(spec, 'utf8')) as FidelityTableJson;
+    json = JSON.parse(readFileSync(path, 'utf8')) as FidelityTableJson;
   } catch (err) {
-    throw new Error(`cannot read fidelity table ${spec}: ${(err as Error).message}`);
+    throw new Error(`cannot read fidelity table ${spec} (looked in the working directory and at ${path}): ${(err as Error).message}`);
   }
   if (json.kind !== 'svec-fidelity-table') throw new Error(`${spec} is not an svec fidelity table (kind must be 'svec-fidelity-table')`);
   return new FidelityTable(json);
