@@ -46,9 +46,9 @@ const METRIC_AXIS: Record<CurveMetric, { title: string; unit?: string }> = {
   utility: { title: 'Average utility per vehicle-slot' },
 };
 
-/** The series name of a point: the algorithm, or DMADRL with its K in Fig. 11. */
+/** The series name of a point: the algorithm, or K in Fig. 11 (distinct colours, not shades of one). */
 function seriesOf(id: ExperimentId, point: ExperimentPoint): string {
-  return id === 'fig11' ? `dmadrl:K=${point.x}` : point.result.algo;
+  return id === 'fig11' ? `K = ${point.x}` : point.result.algo;
 }
 
 /** Learning curves (per training episode), smoothed per seed, then mean and 95% CI across seeds. */
