@@ -62,7 +62,8 @@ export function registerCodecCommands(program: Command): void {
     .option('--out <dir>', 'model folder (default models/codecs/<modality>)')
     .option('--cache-dir <dir>', 'prepared data', 'data/cache')
     .option('--fading <f>', 'channel during training: awgn or rayleigh', fading, 'awgn')
-    .action(async (opts: { modality: Name; seed: number; minutes?: number; epochs?: number; batchSize: number; out?: string; cacheDir: string; fading: 'awgn' | 'rayleigh' }) => {
+    .option('--init <dir>', 'continue from the weights of a trained codec folder (fresh optimizer; recorded in codec.json)')
+    .action(async (opts: { modality: Name; seed: number; minutes?: number; epochs?: number; batchSize: number; out?: string; cacheDir: string; fading: 'awgn' | 'rayleigh'; init?: string }) => {
       const { trainCodec } = await import('../codecs/train.ts');
       if (!existsSync(join(opts.cacheDir, 'manifest.json'))) fail(`no prepared data in ${opts.cacheDir}; run 'svec data prepare' first`);
       const out = opts.out ?? join('models', 'codecs', opts.modality);
@@ -73,7 +74,7 @@ export function registerCodecCommands(program: Command): void {
       const quiet = Boolean(process.stderr.isTTY) && !process.env.CI;
       const manifest = await trainCodec({
         modality: opts.modality, seed: opts.seed, out, cacheDir: opts.cacheDir, minutes: opts.minutes, epochs: opts.epochs,
-        batchSize: opts.batchSize, channel: { fading: opts.fading }, command: commandLine(),
+        batchSize: opts.batchSize, channel: { fading: opts.fading }, command: commandLine(), init: opts.init,
         onProgress: (p) => {
           bar.update(Math.floor(p.fraction * 1000), { step: p.step, epoch: p.epoch, loss: p.loss.toFixed(3), elapsed: Math.round(p.elapsedS) });
           if (!quiet && p.elapsedS - lastLog >= 60) {

@@ -42,6 +42,8 @@ export interface TrainCodecOptions {
   onProgress?: (p: TrainProgress) => void;
   /** validation items for the summary (default 1000) */
   validationItems?: number;
+  /** start from the weights of this trained codec folder (same configuration) instead of a fresh initialization */
+  init?: string;
 }
 
 export interface TrainProgress {
@@ -69,6 +71,8 @@ export interface CodecManifest {
     seconds: number;
     budget: { minutes: number } | { epochs: number };
     finalLoss: number;
+    /** training continued from this earlier model (its hash, command and seconds) */
+    initializedFrom?: { weightsSha256: string; command: string; seconds: number; steps: number };
   };
   data: { cacheDir: string; fingerprint: string | null; counts: Record<string, number>; textCoverage?: number };
   parameters: number;
@@ -133,14 +137,21 @@ export async function trainCodec(options: TrainCodecOptions): Promise<CodecManif
   const minutes = options.epochs === undefined ? (options.minutes ?? 12) : Infinity;
   if (!(minutes > 0)) throw new Error(`minutes must be positive, got ${options.minutes}`);
   const backend = await initCodecBackend();
-  let config = options.config ?? defaultCodecConfig(modality);
-  if (modality === 'speech' && !options.config) {
+  const initFrom = options.init ? loadTrainedCodec(options.init) : null;
+  if (initFrom && initFrom.manifest.modality !== modality) throw new Error(`--init ${options.init} holds a ${initFrom.manifest.modality} codec, not ${modality}`);
+  let config = options.config ?? initFrom?.manifest.config ?? defaultCodecConfig(modality);
+  if (modality === 'speech' && !options.config && !initFrom) {
     const header = JSON.parse(readFileSync(join(cacheDir, 'speech', 'header.json'), 'utf8')) as { classes: unknown[] };
     config = { ...config, classes: header.classes.length } as CodecConfig;
   }
   const channel = options.channel ?? { fading: 'awgn' };
   const data = loadCodecData(modality, cacheDir, ['train', 'validation'], config);
   const codec = buildCodec(config, seed);
+  if (initFrom) {
+    const dir = join(out, 'checkpoint', 'init');
+    initFrom.codec.params.save(dir);
+    codec.params.load(dir);
+  }
   const streams = new RandomStreams(seed);
   const batchSize = options.batchSize ?? 64;
   const baseRate = options.learningRate ?? 1e-3;
@@ -205,6 +216,7 @@ export async function trainCodec(options: TrainCodecOptions): Promise<CodecManif
     training: {
       lambda: TRAIN_LAMBDA, snrDb: TRAIN_SNR_DB, batchSize, learningRate: baseRate, steps: step, epochs: epoch, seconds,
       budget: options.epochs !== undefined ? { epochs: options.epochs } : { minutes }, finalLoss: smoothed,
+      ...(initFrom ? { initializedFrom: { weightsSha256: initFrom.manifest.weightsSha256, command: initFrom.manifest.command, seconds: initFrom.manifest.training.seconds, steps: initFrom.manifest.training.steps } } : {}),
     },
     data: { cacheDir, fingerprint: prov.fingerprint, counts: prov.counts, ...(data.kind === 'text' ? { textCoverage: data.coverage } : {}) },
     parameters: codec.params.count(),
