@@ -79,7 +79,11 @@ export const ScenarioSchema = z
     bandwidthWeightMin: z.number().gt(0).max(1).default(0.05).describe('smallest bandwidth weight w an action maps to'),
     road: RoadSchema,
     observation: z.enum(['paper', 'extended']).default('paper').describe("'paper': the five features of eq. 29; 'extended': plus modality, SNR, queue and last slot's M/N"),
-    fidelityTable: z.string().default('provisional').describe("semantic fidelity table: 'provisional' (analytic placeholder) or the path of a measured table JSON"),
+    fidelityTable: z
+      .string()
+      .min(1)
+      .default('models/fidelity/measured.json')
+      .describe("semantic fidelity table: the path of a measured table JSON (default: the table measured from the committed codecs, svec codec table; a relative path is looked up in the working directory, then in the repository root) or 'provisional' (the analytic placeholder)"),
   })
   .describe('an SVEC scenario');
 

@@ -17,7 +17,9 @@ test('svec simulate --json prints summaries with the scenario and seed; --out wr
   const record = JSON.parse(result.stdout);
   assert.equal(record.seed, 3);
   assert.equal(record.scenario.vehicles, 4);
-  assert.equal(record.fidelityProvenance.provisional, true);
+  // the measured table is the default, and its provenance names the codec models
+  assert.equal(record.fidelityProvenance.provisional, false);
+  assert.match(record.fidelityProvenance.models.image.weightsSha256, /^[0-9a-f]{64}$/);
   assert.deepEqual(record.results.map((r: { policy: string }) => r.policy), ['local-only', 'random']);
   assert.equal(record.results[0].offloadFraction, 0);
   assert.deepEqual(JSON.parse(readFileSync(outFile, 'utf8')), record);
@@ -27,7 +29,10 @@ test('svec simulate prints a table; bad config exits 2 with the field named', ()
   const table = svec(['simulate', '--episodes', '1', '--policies', 'local-only', '--set', 'vehicles=3', '--set', 'slotsPerEpisode=3']);
   assert.equal(table.status, 0, table.stderr);
   assert.match(table.stdout, /\| local-only +\|/);
-  assert.match(table.stdout, /PROVISIONAL/);
+  assert.doesNotMatch(table.stdout, /PROVISIONAL/);
+  const provisional = svec(['simulate', '--episodes', '1', '--policies', 'local-only', '--set', 'vehicles=3', '--set', 'slotsPerEpisode=3', '--set', 'fidelityTable=provisional']);
+  assert.equal(provisional.status, 0, provisional.stderr);
+  assert.match(provisional.stdout, /PROVISIONAL/);
   const bad = svec(['simulate', '--set', 'bandwidthHz=-1']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /bandwidthHz/);
