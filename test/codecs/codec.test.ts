@@ -34,7 +34,7 @@ test('AWGN noise power matches the requested SNR within 2% over many symbols (un
   }
 });
 
-test('Rayleigh block fading with known-CSI equalization: noise power E[1/|h|^2]-scaled, zero where nothing was sent', async () => {
+test('Rayleigh block fading with known-CSI equalization: near-unit symbols at high SNR, zero where nothing was sent', async () => {
   await ready;
   const rng = new RandomStreams(4).get('channel');
   const x = normalizePower(tf.ones([4, 50]), prefixMask(50, [1, 1, 0.5, 0.5]));
