@@ -156,7 +156,11 @@ export async function measureFidelityTable(options: MeasureTableOptions): Promis
       noiseSeed: options.seed,
       models: per((r) => ({
         path: r.modelDir, weightsSha256: r.manifest.weightsSha256, seed: r.manifest.seed, command: r.manifest.command,
-        trainingSeconds: Math.round(r.manifest.training.seconds), steps: r.manifest.training.steps, parameters: r.manifest.parameters,
+        // a run continued with --init counts the earlier run's time and steps too
+        trainingSeconds: Math.round(r.manifest.training.seconds + (r.manifest.training.initializedFrom?.seconds ?? 0)),
+        steps: r.manifest.training.steps + (r.manifest.training.initializedFrom?.steps ?? 0),
+        parameters: r.manifest.parameters,
+        ...(r.manifest.training.initializedFrom ? { continuedFrom: r.manifest.training.initializedFrom } : {}),
       })),
       data: per((r) => ({ fingerprint: dataProvenance(options.cacheDir, r.modality).fingerprint, counts: r.manifest.data.counts, testItems: r.test.items })),
       nativeMatmul: backend.nativeMatmul,
