@@ -145,6 +145,11 @@ export interface CellDefaults {
   scenario: Record<string, unknown>;
   /** the full default hyperparameters of a learning algorithm (their keys say which fields it has) */
   hyperparameters: (algo: string) => Record<string, unknown>;
+  /**
+   * how the base scenario differs from the schema's defaults (e.g. another fidelity table): part of
+   * every key, so cells run on another base are never mistaken for these
+   */
+  baseDifferences?: Record<string, unknown>;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -188,7 +193,9 @@ export function resolveCells(ids: ExperimentId[], profile: Profile, isLearning: 
                 if (hpDefaults) hyperparameters = Object.fromEntries(Object.entries(hyperparameters).filter(([f, v]) => !sameValue(v, hpDefaults[f])));
               }
               const episodes = learning || algo === 'greedy' ? profile.episodes : 0;
-              const key = cellKey({ algo, seed: s, episodes, scenario, hyperparameters });
+              const keyParts: Record<string, unknown> = { algo, seed: s, episodes, scenario, hyperparameters };
+              if (defaults?.baseDifferences && Object.keys(defaults.baseDifferences).length > 0) keyParts.base = defaults.baseDifferences;
+              const key = cellKey(keyParts);
               const use = { experiment: id, variant: variant.label, x: x ?? k };
               const existing = cells.get(key);
               if (existing) existing.uses.push(use);

@@ -62,9 +62,13 @@ export function isLearningAlgorithm(algo: string): boolean {
 
 /** The cells of a reproduction, normalized against the defaults (equal runs share one cell). */
 export function planCells(ids: ExperimentId[], profile: Profile, baseScenario: Scenario): Cell[] {
+  const schemaDefaults = ScenarioSchema.parse({}) as unknown as Record<string, unknown>;
+  const base = baseScenario as unknown as Record<string, unknown>;
+  const baseDifferences = Object.fromEntries(Object.entries(base).filter(([field, value]) => JSON.stringify(value) !== JSON.stringify(schemaDefaults[field])));
   return resolveCells(ids, profile, isLearningAlgorithm, {
-    scenario: baseScenario as unknown as Record<string, unknown>,
+    scenario: base,
     hyperparameters: (algo) => algorithmSpec(algo).schema.parse({}) as Record<string, unknown>,
+    baseDifferences,
   });
 }
 

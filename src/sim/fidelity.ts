@@ -39,6 +39,8 @@ export interface FidelityTableJson {
   snrDb: number[];
   /** fidelity[modality][lambdaIndex][snrIndex] */
   fidelity: Record<ModalityName, number[][]>;
+  /** measured tables: fidelity with no channel noise, errorFree.fidelity[modality][lambdaIndex] */
+  errorFree?: { fidelity: Record<ModalityName, number[]> };
 }
 
 /** A bilinear table over an ascending lambda grid x ascending SNR grid, one per modality. */
@@ -50,6 +52,8 @@ export class FidelityTable implements FidelityModel {
   private readonly values: Float64Array;
   private readonly lambdaStep: number;
   private readonly snrStep: number;
+  /** error-free fidelity per modality x lambda, when the table measured it */
+  private readonly errorFreeValues: Float64Array | undefined;
 
   constructor(json: FidelityTableJson) {
     const { lambdas, snrDb } = json;
@@ -69,7 +73,28 @@ export class FidelityTable implements FidelityModel {
         });
       });
     });
+    const errorFree = json.errorFree?.fidelity;
+    if (errorFree) {
+      this.errorFreeValues = new Float64Array(MODALITIES.length * lambdas.length);
+      MODALITIES.forEach((name, m) => {
+        const row = errorFree[name];
+        if (!row || row.length !== lambdas.length) throw new Error(`fidelity table: errorFree.fidelity.${name} must have ${lambdas.length} values (one per lambda)`);
+        row.forEach((value, i) => {
+          if (!(value >= 0 && value <= 1)) throw new Error(`fidelity table: errorFree.fidelity.${name}[${i}] = ${value} is outside [0, 1]`);
+          this.errorFreeValues![m * lambdas.length + i] = value;
+        });
+      });
+    }
     this.lambdaStep = uniformStep(this.lambdas);
+    if (this.errorFreeValues) {
+      const values = this.errorFreeValues;
+      const nl = this.lambdas.length;
+      this.errorFree = (modality, lambda) => {
+        const [i, fi] = locate(this.lambdas, this.lambdaStep, lambda);
+        const i1 = i + 1 < nl ? i + 1 : i;
+        return (1 - fi) * values[modality * nl + i]! + fi * values[modality * nl + i1]!;
+      };
+    }
     this.snrStep = uniformStep(this.snrs);
     this.provenance = { ...json.provenance, hash: hashNumbers(this.values) } as FidelityProvenance;
   }
@@ -88,6 +113,9 @@ export class FidelityTable implements FidelityModel {
     const v11 = this.values[base + i1 * ns + j1]!;
     return (1 - fi) * ((1 - fj) * v00 + fj * v01) + fi * ((1 - fj) * v10 + fj * v11);
   }
+
+  /** Fidelity with no channel noise (linear in lambda between grid points); absent when not measured. */
+  errorFree?(modality: Modality, lambda: number): number;
 
   toJSON(): FidelityTableJson {
     const fidelity = {} as Record<ModalityName, number[][]>;
