@@ -101,7 +101,8 @@ export function fidelityRows(points: readonly ExperimentPoint[], modality: Modal
     }
   }
   rows.sort((a, b) => (a.x as number) - (b.x as number));
-  return summarizeAcrossSeeds(rows, ['algorithm', 'x'], 'value');
+  // fidelity lies in [0, 1]: a t interval over few seeds can reach past it, so the band is clipped
+  return summarizeAcrossSeeds(rows, ['algorithm', 'x'], 'value').map((r) => ({ ...r, lo: Math.max(0, r.lo), hi: Math.min(1, r.hi) }));
 }
 
 function subtitleOf(points: readonly ExperimentPoint[], extra: string): string {
@@ -117,7 +118,9 @@ export async function drawFigures(dir: string, ids: readonly ExperimentId[], cel
     const paths = await writeFigure(dir, name, spec, rows);
     drawn.push({ experiment, name, title, paths, caption });
   };
-  const episodeAxis: AxisOptions = { field: 'episode', title: 'Training episode' };
+  const episodeAxis: AxisOptions = { field: 'episode', title: 'Training episode', format: 'd' };
+  // ticks at the swept values (no 3.5 vehicles between 3 and 4)
+  const sweptTicks = (rows: readonly Record<string, unknown>[]) => [...new Set(rows.map((r) => Number(r.x)))].filter(Number.isFinite).sort((a, b) => a - b);
   const meanAxis = (metric: CurveMetric): AxisOptions => ({ field: 'mean', ...METRIC_AXIS[metric] });
 
   for (const id of ids) {
@@ -140,9 +143,9 @@ export async function drawFigures(dir: string, ids: readonly ExperimentId[], cel
       for (const modality of MODALITIES) {
         const rows = fidelityRows(points, modality, fromSnr, fromSnr ? 1 : 1e-6);
         const title = `${def.title}: ${modality}`;
-        const x: AxisOptions = fromSnr ? { field: 'x', title: 'Mean receive SNR of offloaded tasks', unit: 'dB' } : { field: 'x', title: 'Maximum bandwidth', unit: 'MHz' };
+        const x: AxisOptions = fromSnr ? { field: 'x', title: 'Mean receive SNR of offloaded tasks', unit: 'dB' } : { field: 'x', title: 'Maximum bandwidth', unit: 'MHz', ticks: sweptTicks(rows), format: 'd' };
         await draw(id, `${id}-${modality}`, title,
-          `Held-out evaluation of DMADRL; conventional: the same codec at one fixed lambda (DMADRL's mean lambda rounded to 0.05); error-free: DMADRL's lambda without channel noise.${fromSnr ? ' The x value is the mean SNR measured at each swept noise power.' : ''}`,
+          `Held-out evaluation of DMADRL; conventional: the same codec at one fixed lambda (DMADRL's mean lambda rounded to 0.05); error-free: DMADRL's lambda without channel noise.${fromSnr ? ' The x value is the mean SNR measured at each swept noise power.' : ''} Bands are clipped to [0, 1].`,
           lineChartSpec({ data: rows, x, y: { field: 'mean', title: 'Semantic fidelity' }, title, subtitle: subtitleOf(points, ''), points: true }), rows);
       }
     } else if (id === 'oracle-gap') {
@@ -154,7 +157,7 @@ export async function drawFigures(dir: string, ids: readonly ExperimentId[], cel
         const rows = sweepRows(id, points, metric, 'semantic');
         const title = `${def.title}: ${suffix}`;
         await draw(id, `${id}-${suffix}`, title, 'Held-out evaluation after training at each V.',
-          lineChartSpec({ data: rows, x: { field: 'x', title: 'Lyapunov control parameter V', log: true }, y: meanAxis(metric), title, subtitle: subtitleOf(points, ''), points: true }), rows);
+          lineChartSpec({ data: rows, x: { field: 'x', title: 'Lyapunov control parameter V', log: true, ticks: sweptTicks(rows), format: '~g' }, y: meanAxis(metric), title, subtitle: subtitleOf(points, ''), points: true }), rows);
       }
     } else if (def.sweep) {
       // Held-out metric against the number of vehicles (Fig. 5, 6, 7).
@@ -163,7 +166,7 @@ export async function drawFigures(dir: string, ids: readonly ExperimentId[], cel
         const rows = sweepRows(id, points, metric, variant);
         const title = `${def.title}${panels.length > 1 ? `, ${variant} communication` : ''}`;
         await draw(id, `${id}${suffix}`, title, 'Held-out evaluation (greedy actions) after training at each N.',
-          lineChartSpec({ data: rows, x: { field: 'x', title: def.sweep.label }, y: meanAxis(metric), title, subtitle: subtitleOf(points, ''), points: true }), rows);
+          lineChartSpec({ data: rows, x: { field: 'x', title: def.sweep.label, ticks: sweptTicks(rows), format: 'd' }, y: meanAxis(metric), title, subtitle: subtitleOf(points, ''), points: true }), rows);
       }
     }
   }

@@ -123,6 +123,8 @@ export interface AxisOptions {
   domain?: [number, number];
   /** d3 number format of the tick labels, e.g. '.2f', '~s' */
   format?: string;
+  /** explicit tick values (e.g. the swept values of a sweep) */
+  ticks?: number[];
 }
 
 function axisTitle(axis: { title: string; unit?: string }): string {
@@ -137,6 +139,7 @@ function quantitative(axis: AxisOptions, defaultZero: boolean): Record<string, u
   if (axis.domain) scale.domain = axis.domain;
   const axisDef: Record<string, unknown> = { title: axisTitle(axis) };
   if (axis.format) axisDef.format = axis.format;
+  if (axis.ticks) axisDef.values = axis.ticks;
   return { field: axis.field, type: 'quantitative', scale, axis: axisDef };
 }
 
