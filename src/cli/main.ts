@@ -280,7 +280,7 @@ function buildProgram(): Command {
   // svec reproduce
   scenarioOptions(program.command('reproduce'))
     .description("run the experiments of the paper's Section VI (figures, comparison, claims table) as one resumable sweep")
-    .addOption(new Option('--profile <name>', 'how much to run: demo (minutes), quick (<15 min), standard (about an hour), paper (days)').choices(['demo', 'quick', 'standard', 'paper']).default('demo'))
+    .addOption(new Option('--profile <name>', 'how much to run: demo (about a minute), quick (about 5 min), standard (about half an hour), paper (days)').choices(['demo', 'quick', 'standard', 'paper']).default('demo'))
     .option('--only <list>', 'experiments to run, e.g. fig4,fig9 (fig4..fig11, oracle-gap, lyapunov-v)')
     .option('--out <dir>', 'output folder (default out/reproduce-PROFILE); rerun to resume')
     .option('--workers <n>', 'worker threads (default: the number of cores)', parseIntegerOption('--workers', 1))

@@ -82,7 +82,7 @@ const SHORT_RUN = { learningStarts: 200, randomWarmupSlots: 100 };
 export const PROFILES: Record<Profile['name'], Profile> = {
   demo: {
     name: 'demo',
-    description: 'DMADRL beside DDPG and MAPPO and the built-in policies, N = 5 (3 to 8 swept), one seed, 12 episodes (a few minutes)',
+    description: 'DMADRL beside DDPG and MAPPO and the built-in policies, N = 5 (3 to 8 swept), one seed, 12 episodes (about a minute on 2 cores)',
     seeds: 1, episodes: 12, evalEpisodes: 2, vehicles: 5, sweepStride: 3,
     sweeps: { vehicles: [3, 5, 8] },
     algorithms: ['dmadrl', 'ddpg', 'mappo', 'greedy', 'oracle'],
@@ -91,14 +91,14 @@ export const PROFILES: Record<Profile['name'], Profile> = {
   },
   quick: {
     name: 'quick',
-    description: 'every figure, all algorithms, N = 5 (3 to 10 swept), 2 seeds, 12 episodes, fewer sweep values (under 15 minutes on 2 cores)',
+    description: 'every figure, all algorithms, N = 5 (3 to 10 swept), 2 seeds, 12 episodes, fewer sweep values (about 5 minutes on 2 cores)',
     seeds: 2, episodes: 12, evalEpisodes: 2, vehicles: 5, sweepStride: 2,
     sweeps: { vehicles: [3, 6, 10], denoisingSteps: [1, 7, 12] },
     hyperparameters: SHORT_RUN,
   },
   standard: {
     name: 'standard',
-    description: 'every figure, all algorithms, N = 6 (3 to 12 swept), 3 seeds, 30 episodes (about an hour on 2 cores)',
+    description: 'every figure, all algorithms, N = 6 (3 to 12 swept), 3 seeds, 30 episodes (about half an hour on 2 cores)',
     seeds: 3, episodes: 30, evalEpisodes: 3, vehicles: 6, sweepStride: 2,
     sweeps: { vehicles: [3, 6, 9, 12], noisePowerW: [8e-13, 8e-14, 8e-15, 8e-16], denoisingSteps: [1, 3, 7, 12], lyapunovV: [1, 10, 100] },
     hyperparameters: SHORT_RUN,
