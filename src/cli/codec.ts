@@ -63,7 +63,9 @@ export function registerCodecCommands(program: Command): void {
     .option('--cache-dir <dir>', 'prepared data', 'data/cache')
     .option('--fading <f>', 'channel during training: awgn or rayleigh', fading, 'awgn')
     .option('--init <dir>', 'continue from the weights of a trained codec folder (fresh optimizer; recorded in codec.json)')
-    .action(async (opts: { modality: Name; seed: number; minutes?: number; epochs?: number; batchSize: number; out?: string; cacheDir: string; fading: 'awgn' | 'rayleigh'; init?: string }) => {
+    .option('--resume', 'continue an interrupted run from OUT/checkpoint (weights, counters, random streams, time spent; fresh Adam moments)')
+    .option('--checkpoint-seconds <s>', 'write OUT/checkpoint every this many seconds', positive('--checkpoint-seconds'), 120)
+    .action(async (opts: { modality: Name; seed: number; minutes?: number; epochs?: number; batchSize: number; out?: string; cacheDir: string; fading: 'awgn' | 'rayleigh'; init?: string; resume?: boolean; checkpointSeconds: number }) => {
       const { trainCodec } = await import('../codecs/train.ts');
       if (!existsSync(join(opts.cacheDir, 'manifest.json'))) fail(`no prepared data in ${opts.cacheDir}; run 'svec data prepare' first`);
       const out = opts.out ?? join('models', 'codecs', opts.modality);
@@ -72,9 +74,11 @@ export function registerCodecCommands(program: Command): void {
       const bar = createProgress(1000, `${opts.modality} [{bar}] {percentage}% | step {step} | epoch {epoch} | loss {loss} | {elapsed}s`, { step: 0, epoch: 0, loss: '-', elapsed: 0 });
       let lastLog = 0;
       const quiet = Boolean(process.stderr.isTTY) && !process.env.CI;
-      const manifest = await trainCodec({
+      let manifest: Awaited<ReturnType<typeof trainCodec>>;
+      try {
+        manifest = await trainCodec({
         modality: opts.modality, seed: opts.seed, out, cacheDir: opts.cacheDir, minutes: opts.minutes, epochs: opts.epochs,
-        batchSize: opts.batchSize, channel: { fading: opts.fading }, command: commandLine(), init: opts.init,
+        batchSize: opts.batchSize, channel: { fading: opts.fading }, command: commandLine(), init: opts.init, resume: opts.resume, checkpointSeconds: opts.checkpointSeconds,
         onProgress: (p) => {
           bar.update(Math.floor(p.fraction * 1000), { step: p.step, epoch: p.epoch, loss: p.loss.toFixed(3), elapsed: Math.round(p.elapsedS) });
           if (!quiet && p.elapsedS - lastLog >= 60) {
@@ -83,6 +87,12 @@ export function registerCodecCommands(program: Command): void {
           }
         },
       });
+      } catch (err) {
+        bar.stop();
+        // a bad --resume / --init is the user's to fix: one clear line, exit status 2
+        if (err instanceof Error && /^--(resume|init)/.test(err.message)) fail(err.message);
+        throw err;
+      }
       bar.stop();
       process.stdout.write(`${JSON.stringify({ out, steps: manifest.training.steps, seconds: Math.round(manifest.training.seconds), weightsSha256: manifest.weightsSha256, validation: manifest.validation }, null, 2)}\n`);
     });

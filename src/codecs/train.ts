@@ -5,7 +5,7 @@
 //   OUT/codec.json                      configuration, command, seed, data counts, hash, metrics
 //   OUT/vocab.txt                       text only: the capped vocabulary, one token a line
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { initNeuralBackend, setNativeThreads } from '../nn/backend.ts';
 import { installNativeConvKernels, registerWasmGradKernels } from '../nn/wasmGradKernels.ts';
@@ -44,6 +44,23 @@ export interface TrainCodecOptions {
   validationItems?: number;
   /** start from the weights of this trained codec folder (same configuration) instead of a fresh initialization */
   init?: string;
+  /**
+   * continue an interrupted run from OUT/checkpoint: its weights, step and epoch counters, random
+   * streams and the budget already spent. Adam's moment estimates are not in the checkpoint, so
+   * the optimizer restarts them (a resumed run is close to, not identical with, an uninterrupted one).
+   */
+  resume?: boolean;
+}
+
+/** What OUT/checkpoint/progress.json holds beside the weights. */
+interface CheckpointProgress {
+  step: number;
+  epoch: number;
+  elapsedS: number;
+  loss: number;
+  seed: number;
+  modality: ModalityName;
+  streams?: ReturnType<RandomStreams['getState']>;
 }
 
 export interface TrainProgress {
@@ -137,6 +154,16 @@ export async function trainCodec(options: TrainCodecOptions): Promise<CodecManif
   const minutes = options.epochs === undefined ? (options.minutes ?? 12) : Infinity;
   if (!(minutes > 0)) throw new Error(`minutes must be positive, got ${options.minutes}`);
   const backend = await initCodecBackend();
+  if (options.resume && options.init) throw new Error('--resume and --init exclude each other (a resumed run keeps its own initialization)');
+  const checkpointDir = join(out, 'checkpoint');
+  let resumed: CheckpointProgress | undefined;
+  if (options.resume) {
+    const path = join(checkpointDir, 'progress.json');
+    if (!existsSync(path)) throw new Error(`--resume: ${out} holds no checkpoint (${path} is missing); train without --resume`);
+    resumed = JSON.parse(readFileSync(path, 'utf8')) as CheckpointProgress;
+    if (resumed.modality !== undefined && resumed.modality !== modality) throw new Error(`--resume: the checkpoint in ${out} is of a ${resumed.modality} codec, not ${modality}`);
+    if (resumed.seed !== undefined && resumed.seed !== seed) throw new Error(`--resume: the checkpoint in ${out} was trained with seed ${resumed.seed}, not ${seed}`);
+  }
   const initFrom = options.init ? loadTrainedCodec(options.init) : null;
   if (initFrom && initFrom.manifest.modality !== modality) throw new Error(`--init ${options.init} holds a ${initFrom.manifest.modality} codec, not ${modality}`);
   let config = options.config ?? initFrom?.manifest.config ?? defaultCodecConfig(modality);
@@ -153,17 +180,22 @@ export async function trainCodec(options: TrainCodecOptions): Promise<CodecManif
     codec.params.load(dir);
   }
   const streams = new RandomStreams(seed);
+  if (resumed) {
+    codec.params.load(checkpointDir);
+    if (resumed.streams) streams.setState(resumed.streams);
+  }
   const batchSize = options.batchSize ?? 64;
   const baseRate = options.learningRate ?? 1e-3;
   const optimizer = tf.train.adam(baseRate);
   const vars = codec.params.list();
-  const started = Date.now();
+  // a resumed run counts the time it already spent against the budget
+  const started = Date.now() - (resumed ? resumed.elapsedS * 1000 : 0);
   const budgetMs = minutes * 60_000;
   const checkpointMs = (options.checkpointSeconds ?? 120) * 1000;
-  let lastCheckpoint = started;
-  let step = 0;
-  let epoch = 0;
-  let smoothed = NaN;
+  let lastCheckpoint = Date.now();
+  let step = resumed?.step ?? 0;
+  let epoch = resumed?.epoch ?? 0;
+  let smoothed = resumed?.loss ?? NaN;
   let done = false;
   const totalEpochs = options.epochs ?? Infinity;
   while (!done) {
@@ -187,8 +219,9 @@ export async function trainCodec(options: TrainCodecOptions): Promise<CodecManif
       step++;
       options.onProgress?.({ step, epoch, fraction, loss: smoothed, elapsedS: (Date.now() - started) / 1000 });
       if (Date.now() - lastCheckpoint > checkpointMs) {
-        codec.params.save(join(out, 'checkpoint'));
-        writeFileAtomic(join(out, 'checkpoint', 'progress.json'), JSON.stringify({ step, epoch, elapsedS: (Date.now() - started) / 1000, loss: smoothed }) + '\n');
+        codec.params.save(checkpointDir);
+        const progress: CheckpointProgress = { step, epoch, elapsedS: (Date.now() - started) / 1000, loss: smoothed, seed, modality, streams: streams.getState() };
+        writeFileAtomic(join(checkpointDir, 'progress.json'), JSON.stringify(progress) + '\n');
         lastCheckpoint = Date.now();
       }
     }
