@@ -1,9 +1,8 @@
 // The figures of a reproduction, drawn from the cells' results: each experiment's data in long
 // format (one row per series x point x seed), summarized across seeds (mean and 95% CI), drawn
 // with the shared plotting layer (report/plot.ts) and written as SVG, PNG and CSV.
-import { confidenceInterval, mean, movingAverageBy, summarizeAcrossSeeds } from '../report/stats.ts';
+import { mean, movingAverageBy, summarizeAcrossSeeds } from '../report/stats.ts';
 import { barChartSpec, lineChartSpec, writeFigure, type AxisOptions, type FigurePaths } from '../report/plot.ts';
-import { displayName } from '../report/palette.ts';
 import { MODALITIES, type ModalityName } from '../sim/modality.ts';
 import type { CellResult, CurveMetric, FidelityFigures } from './cellTask.ts';
 import { EXPERIMENTS, type Cell, type ExperimentId } from './definitions.ts';
@@ -171,16 +170,4 @@ export async function drawFigures(dir: string, ids: readonly ExperimentId[], cel
     }
   }
   return drawn;
-}
-
-/** Mean ± CI half width as text. */
-export function formatInterval(values: readonly number[], digits: number): string {
-  const ci = confidenceInterval(values);
-  if (Number.isNaN(ci.mean)) return '—';
-  return ci.n >= 2 ? `${ci.mean.toFixed(digits)} ± ${ci.halfWidth.toFixed(digits)}` : ci.mean.toFixed(digits);
-}
-
-/** A label for a series name in tables. */
-export function seriesLabel(name: string): string {
-  return displayName(name);
 }

@@ -17,6 +17,7 @@ import { formatComparison, summarize, type CompareRow } from './compare.ts';
 import { EXPERIMENTS, type Cell, type ExperimentId, type Profile } from './definitions.ts';
 import { drawFigures, pointsOf, type DrawnFigure } from './figures.ts';
 import type { HistoryEntry } from './reproduce.ts';
+import { ALGORITHMS } from '../agents/registry.ts';
 import type { PolicySummary } from './simulate.ts';
 
 export interface ReportInput {
@@ -54,7 +55,7 @@ function comparisonRows(input: ReportInput): CompareRow[] {
     seeds.set(p.result.key, { ...p.result.evaluation, policy: p.result.algo });
     byAlgo.set(p.result.algo, seeds);
   }
-  return [...byAlgo].map(([algo, seeds]) => summarize(algo, input.results.get([...seeds.keys()][0]!)!.episodes > 0 && algo !== 'greedy' ? 'learning' : 'built-in', [...seeds.values()]));
+  return [...byAlgo].map(([algo, seeds]) => summarize(algo, algo in ALGORITHMS ? 'learning' : 'built-in', [...seeds.values()]));
 }
 
 export async function writeReport(input: ReportInput): Promise<string> {
