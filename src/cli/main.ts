@@ -4,6 +4,8 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { applyOverrides, ConfigError, loadConfig, loadScenario } from '../config/load.ts';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { EpisodeMetrics } from '../train/metrics.ts';
 // Commands that need TensorFlow.js import it lazily, so `svec simulate` and `svec model step` start fast.
 export const ALGORITHM_NAMES = ['dmadrl', 'maddpg-ra', 'mappo', 'sac', 'ddpg'];
@@ -288,7 +290,6 @@ function buildProgram(): Command {
       const { reproduce, planCells, estimateCellSeconds } = await import('../experiments/reproduce.ts');
       const { EXPERIMENTS, PROFILES } = await import('../experiments/definitions.ts');
       const { cellScenario } = await import('../experiments/cellTask.ts');
-      const { existsSync } = await import('node:fs');
       type Id = keyof typeof EXPERIMENTS;
       const profile = PROFILES[opts.profile];
       const only = opts.only?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -296,7 +297,7 @@ function buildProgram(): Command {
       const ids = (only ?? profile.experiments ?? Object.keys(EXPERIMENTS)) as Id[];
       const baseScenario = loadScenario({ file: opts.scenario, overrides: opts.set });
       const outDir = opts.out ?? join('out', `reproduce-${profile.name}`);
-      const workers = opts.workers ?? (await import('node:os')).availableParallelism();
+      const workers = opts.workers ?? availableParallelism();
       // State the expected duration before starting (from per-cell cost estimates measured here).
       const cells = planCells(ids, profile, baseScenario);
       const pending = cells.filter((c) => !existsSync(join(outDir, 'cells', c.key, 'result.json')));

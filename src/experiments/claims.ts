@@ -79,8 +79,8 @@ export function checkClaims(cells: readonly Cell[], results: ReadonlyMap<string,
     else {
       const episode = convergenceEpisode(curve);
       const enough = curve.length >= 300;
-      checks.push({ ...base, measured: `settles at episode ${episode} of ${curve.length}`, verdict: enough ? (episode <= 375 ? 'holds' : 'does not hold') : 'not measured' });
-      if (!enough) checks[checks.length - 1]!.measured += ` (too few episodes to judge a claim about episode 250)`;
+      const measured = `settles at episode ${episode} of ${curve.length}${enough ? '' : ' (too few episodes to judge a claim about episode 250)'}`;
+      checks.push({ ...base, measured, verdict: enough ? (episode <= 375 ? 'holds' : 'does not hold') : 'not measured' });
     }
   }
 
@@ -197,8 +197,8 @@ export function checkClaims(cells: readonly Cell[], results: ReadonlyMap<string,
     else {
       const best = ks.reduce((b, r) => (r.reward > b.reward ? r : b));
       const tried7 = ks.some((r) => r.k === 7);
-      checks.push({ ...base, measured: `best K = ${best.k}; ${ks.map((r) => `K=${r.k}: ${fmt(r.reward)}`).join(', ')}`, verdict: !tried7 ? 'not measured' : best.k === 7 ? 'holds' : 'does not hold' });
-      if (!tried7) checks[checks.length - 1]!.measured += ' (K = 7 not in this profile)';
+      const measured = `best K = ${best.k}; ${ks.map((r) => `K=${r.k}: ${fmt(r.reward)}`).join(', ')}${tried7 ? '' : ' (K = 7 not in this profile)'}`;
+      checks.push({ ...base, measured, verdict: !tried7 ? 'not measured' : best.k === 7 ? 'holds' : 'does not hold' });
     }
   }
 

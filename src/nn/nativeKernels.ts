@@ -72,28 +72,29 @@ export function loadNativeBlas(): NativeBlasLoad {
   return cached;
 }
 
-/** The parts of tfjs-backend-wasm's BackendWasm the kernels use. */
-interface WasmBackendLike {
+/** The parts of tfjs-backend-wasm's BackendWasm the kernels (here and in wasmGradKernels.ts) use. */
+export interface WasmBackendLike {
   dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  readSync(dataId: tf.DataId): tf.backend_util.BackendValues;
   /** Emscripten replaces HEAPF32 when the heap grows, so read it after every allocation. */
   wasm: { HEAPF32: Float32Array };
 }
 
-interface KernelArgs {
+export interface KernelArgs {
   inputs: tf.NamedTensorInfoMap;
   backend: unknown;
   attrs?: tf.NamedAttrMap;
 }
 
-function sizeOf(shape: readonly number[]): number {
+export function sizeOf(shape: readonly number[]): number {
   let size = 1;
   for (const d of shape) size *= d;
   return size;
 }
 
 /** Element offset of a tensor in the Float32 view of the heap. */
-function heapIndex(backend: WasmBackendLike, info: tf.TensorInfo): number {
+export function heapIndex(backend: WasmBackendLike, info: tf.TensorInfo): number {
   return backend.dataIdMap.get(info.dataId).memoryOffset / 4;
 }
 

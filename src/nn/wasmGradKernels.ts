@@ -8,30 +8,11 @@
 // native OpenBLAS sgemm when the addon is loaded (src/nn/nativeKernels.ts), else by a plain
 // JavaScript loop. test/wasmGradKernels.test.ts compares them with the cpu backend.
 import * as tf from '@tensorflow/tfjs';
-import { loadNativeBlas, nativeMatMulKernelsInstalled, type NativeBlas } from './nativeKernels.ts';
-
-interface WasmBackendLike {
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  readSync(dataId: tf.DataId): tf.backend_util.BackendValues;
-  wasm: { HEAPF32: Float32Array };
-}
-
-interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}
-
-function sizeOf(shape: readonly number[]): number {
-  let size = 1;
-  for (const d of shape) size *= d;
-  return size;
-}
+import { heapIndex, loadNativeBlas, nativeMatMulKernelsInstalled, sizeOf, type KernelArgs, type NativeBlas, type WasmBackendLike } from './nativeKernels.ts';
 
 /** A float32 tensor's values as a view of the heap (valid until the next allocation). */
 function heapView(backend: WasmBackendLike, info: tf.TensorInfo): Float32Array {
-  const offset = backend.dataIdMap.get(info.dataId).memoryOffset / 4;
+  const offset = heapIndex(backend, info);
   return backend.wasm.HEAPF32.subarray(offset, offset + sizeOf(info.shape));
 }
 
