@@ -12,7 +12,7 @@ await initNeuralBackend();
 const N = 20;
 const config = DmadrlConfigSchema.parse({ denoisingSteps: 7 });
 const streams = new RandomStreams(1);
-const agent = new DmadrlAgent(config, N, observationDim('paper'), { init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner') });
+const agent = new DmadrlAgent(config, { agents: N, observationSize: observationDim('paper'), action: { discrete: [2], continuous: 3 } }, { init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner') });
 const core = new SvecCore({ ...defaultScenario(), vehicles: N }, { seed: 1 });
 core.reset(1);
 const obs = new Float32Array(N * observationDim('paper'));

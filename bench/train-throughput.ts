@@ -36,13 +36,13 @@ const stepsList = [1, 7];
 
 function measureSvec(N: number, K: number, H: number, B: number): number {
   const streams = new RandomStreams(1);
-  const agent = new DmadrlAgent(DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation }), N, OBS_DIM, {
+  const agent = new DmadrlAgent(DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation }), { agents: N, observationSize: OBS_DIM, action: { discrete: [2], continuous: 3 } }, {
     init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner'),
   });
   const memory = new ReplayMemory({ capacity: 2048, agents: N, obsDim: OBS_DIM, actionDim: 5, priorityAlpha: 0 });
   const rng = streams.get('tasks');
   const vec = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniformIn(lo, hi));
-  for (let k = 0; k < 2048; k++) memory.add(vec(N * OBS_DIM, 0, 1), vec(N * 5, -1, 1), vec(N, -1, 1), vec(N * OBS_DIM, 0, 1), k % 50 === 49);
+  for (let k = 0; k < 2048; k++) memory.add(vec(N * OBS_DIM, 0, 1), vec(N * 5, -1, 1), vec(N, -1, 1), vec(N * OBS_DIM, 0, 1), new Float32Array(N).fill(k % 50 === 49 ? 1 : 0));
   const replayRng = streams.get('replay');
   agent.update(memory.sample(B, replayRng)); // warm-up (kernels, optimizer slots)
   const times: number[] = [];

@@ -3,26 +3,27 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { ScenarioSchema } from '../src/config/scenario.ts';
 import { documentedDefaults } from '../src/config/document.ts';
-import { ALGORITHMS } from '../src/agents/registry.ts';
+import { allAlgorithms } from '../src/agents/catalog.ts';
 
-export function generatedConfigs(): Record<string, string> {
+export async function generatedConfigs(): Promise<Record<string, string>> {
   const files: Record<string, string> = {
     'configs/scenarios/default.yaml': documentedDefaults(
       ScenarioSchema,
       'The default SVEC scenario (Table II of the paper plus our calibrated open parameters).\nGenerated from src/config/scenario.ts by `npm run configs`; copy it to make your own scenario.\nUse: svec simulate --scenario FILE, svec train --scenario FILE, or --set field=value.',
     ),
   };
-  for (const [name, spec] of Object.entries(ALGORITHMS)) {
+  for (const entry of allAlgorithms()) {
+    const { name } = entry;
     files[`configs/algos/${name}.yaml`] = documentedDefaults(
-      spec.schema,
-      `${name}: ${spec.description}.\nDefault hyperparameters, generated from the algorithm's schema by \`npm run configs\`.\nUse: svec train --algo ${name} --config FILE, or --hp field=value.`,
+      (await entry.load()).schema,
+      `${name}: ${entry.description}.\nDefault hyperparameters, generated from the algorithm's schema by \`npm run configs\`.\nUse: svec train --algo ${name} --config FILE, or --hp field=value.`,
     );
   }
   return files;
 }
 
 if (process.argv[1]?.endsWith('gen-configs.ts')) {
-  for (const [path, text] of Object.entries(generatedConfigs())) {
+  for (const [path, text] of Object.entries(await generatedConfigs())) {
     mkdirSync(path.slice(0, path.lastIndexOf('/')), { recursive: true });
     writeFileSync(path, text);
     console.log(`wrote ${path}`);

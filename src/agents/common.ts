@@ -1,15 +1,49 @@
-// Pieces every replay-based learner shares: the minibatch as tensors laid out per agent, and
-// turning offloading logits plus continuous values into the simulator's raw hybrid action.
+// Pieces every learner shares: the action layout it reads from the environment's declared
+// spaces, the minibatch as tensors laid out per agent, and turning discrete scores plus
+// continuous values into the environment's raw action.
 import * as tf from '@tensorflow/tfjs';
-import type { RandomStream } from '../random/stream.ts';
+import type { RandomStream, RandomStreams } from '../random/stream.ts';
 import { gumbelNoise } from '../nn/gumbel.ts';
 import { MlpSnapshot } from '../nn/inference.ts';
 import type { StackedMlp } from '../nn/stackedMlp.ts';
+import type { LearnerSpaces } from './contract.ts';
 import type { ReplayBatch } from './replay.ts';
 
-/** Offloading logits (2) + continuous (lambda, power, bandwidth) (3). */
-export const ACTION_DIM = 5;
-export const CONTINUOUS_DIM = 3;
+/**
+ * One agent's action as learners see it: `choices` scores of the one discrete component (0 when
+ * the environment has none), then `continuous` values in [-1, 1]; `width` numbers in all.
+ */
+export interface ActionLayout {
+  choices: number;
+  continuous: number;
+  width: number;
+}
+
+/** The layout of an environment's action space; the learners support at most one discrete component. */
+export function actionLayout(spaces: LearnerSpaces, algorithm: string): ActionLayout {
+  const { discrete, continuous } = spaces.action;
+  if (discrete.length > 1) {
+    throw new Error(`${algorithm}: the environment declares ${discrete.length} discrete action components; svec's learners support at most one`);
+  }
+  const choices = discrete[0] ?? 0;
+  return { choices, continuous, width: choices + continuous };
+}
+
+/** Hidden layer sizes from the shared hyperparameters. */
+export function hiddenSizes(config: { hiddenLayers: number; hiddenSize: number }): number[] {
+  return Array.from({ length: config.hiddenLayers }, () => config.hiddenSize);
+}
+
+/** The streams a learner draws from: weights, acting noise, and noise inside updates. */
+export interface LearnerStreams {
+  init: RandomStream;
+  policy: RandomStream;
+  learner: RandomStream;
+}
+
+export function learnerStreams(streams: RandomStreams): LearnerStreams {
+  return { init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner') };
+}
 
 /** A minibatch of joint transitions as tensors, per agent first. Create inside tf.tidy. */
 export interface BatchTensors {
@@ -17,41 +51,41 @@ export interface BatchTensors {
   /** [N, B, obsDim] */
   obs: tf.Tensor3D;
   nextObs: tf.Tensor3D;
-  /** [N, B, 5]: one-hot offloading + continuous, as stored */
+  /** [N, B, width]: one-hot choice + continuous, as stored */
   actions: tf.Tensor3D;
   /** [N, B, 1] */
   rewards: tf.Tensor3D;
-  /** [1, B, 1]: 1 - done */
+  /** [N, B, 1]: 1 - done */
   notDone: tf.Tensor3D;
   /** [1, B, 1]: importance-sampling weights */
   weights: tf.Tensor3D;
-  /** [B, N obsDim], [B, N obsDim], [B, N 5]: joint views for centralized critics */
+  /** [B, N obsDim], [B, N obsDim], [B, N width]: joint views for centralized critics */
   jointObs: tf.Tensor2D;
   jointNextObs: tf.Tensor2D;
   jointActions: tf.Tensor2D;
 }
 
-export function batchTensors(batch: ReplayBatch, agents: number, obsDim: number, rewardScale: number): BatchTensors {
-  const B = batch.dones.length;
+export function batchTensors(batch: ReplayBatch, agents: number, obsDim: number, actionWidth: number, rewardScale: number): BatchTensors {
+  const B = batch.weights.length;
   const n = agents;
   const obsBN = tf.tensor3d(batch.obs, [B, n, obsDim]);
   const nextObsBN = tf.tensor3d(batch.nextObs, [B, n, obsDim]);
-  const actionsBN = tf.tensor3d(batch.actions, [B, n, ACTION_DIM]);
+  const actionsBN = tf.tensor3d(batch.actions, [B, n, actionWidth]);
   return {
     B,
     obs: tf.transpose(obsBN, [1, 0, 2]) as tf.Tensor3D,
     nextObs: tf.transpose(nextObsBN, [1, 0, 2]) as tf.Tensor3D,
     actions: tf.transpose(actionsBN, [1, 0, 2]) as tf.Tensor3D,
     rewards: tf.mul(tf.reshape(tf.transpose(tf.tensor2d(batch.rewards, [B, n])), [n, B, 1]), rewardScale) as tf.Tensor3D,
-    notDone: tf.reshape(tf.sub(1, tf.tensor1d(batch.dones)), [1, B, 1]) as tf.Tensor3D,
+    notDone: tf.reshape(tf.transpose(tf.sub(1, tf.tensor2d(batch.dones, [B, n]))), [n, B, 1]) as tf.Tensor3D,
     weights: tf.reshape(tf.tensor1d(batch.weights), [1, B, 1]) as tf.Tensor3D,
     jointObs: tf.reshape(obsBN, [B, n * obsDim]) as tf.Tensor2D,
     jointNextObs: tf.reshape(nextObsBN, [B, n * obsDim]) as tf.Tensor2D,
-    jointActions: tf.reshape(actionsBN, [B, n * ACTION_DIM]) as tf.Tensor2D,
+    jointActions: tf.reshape(actionsBN, [B, n * actionWidth]) as tf.Tensor2D,
   };
 }
 
-/** Per-agent actions [N, B, 5] -> the joint action [B, N 5] each centralized critic sees. */
+/** Per-agent actions [N, B, w] -> the joint action [B, N w] each centralized critic sees. */
 export function jointFromPerAgent(actions: tf.Tensor3D): tf.Tensor2D {
   const [n, B, d] = actions.shape;
   return tf.reshape(tf.transpose(actions, [1, 0, 2]), [B, n * d]) as tf.Tensor2D;
@@ -59,14 +93,14 @@ export function jointFromPerAgent(actions: tf.Tensor3D): tf.Tensor2D {
 
 /**
  * For each critic n, the joint action with agent n's entry replaced by `fresh[n]` and the others
- * from `buffer` (MADDPG's actor update): [N, B, N 5].
+ * from `buffer` (MADDPG's actor update): [N, B, N w].
  */
 export function replaceOwnAction(fresh: tf.Tensor3D, buffer: tf.Tensor3D): tf.Tensor3D {
-  const [n, B] = fresh.shape;
+  const [n, B, width] = fresh.shape;
   const eye = tf.reshape(tf.eye(n), [n, 1, n, 1]);
-  const bufferBN = tf.reshape(tf.transpose(buffer, [1, 0, 2]), [1, B, n, ACTION_DIM]);
-  const mixed = tf.add(tf.mul(eye, tf.reshape(fresh, [n, B, 1, ACTION_DIM])), tf.mul(tf.sub(1, eye), bufferBN));
-  return tf.reshape(mixed, [n, B, n * ACTION_DIM]) as tf.Tensor3D;
+  const bufferBN = tf.reshape(tf.transpose(buffer, [1, 0, 2]), [1, B, n, width]);
+  const mixed = tf.add(tf.mul(eye, tf.reshape(fresh, [n, B, 1, width])), tf.mul(tf.sub(1, eye), bufferBN));
+  return tf.reshape(mixed, [n, B, n * width]) as tf.Tensor3D;
 }
 
 /** Tiles a joint tensor [B, D] to [N, B, D] (the same input for every agent's critic). */
@@ -75,34 +109,58 @@ export function tileForAgents(joint: tf.Tensor2D, agents: number): tf.Tensor3D {
   return tf.tile(tf.reshape(joint, [1, B, D]), [agents, 1, 1]) as tf.Tensor3D;
 }
 
+/** Index of the largest of `count` scores starting at `offset` (ties: the lowest index). */
+export function argmaxAt(values: ArrayLike<number>, offset: number, count: number): number {
+  let best = 0;
+  for (let c = 1; c < count; c++) if (values[offset + c]! > values[offset + best]!) best = c;
+  return best;
+}
+
 /**
- * Raw hybrid actions [N * 5] for the simulator from per-agent logits [N * 2] and continuous
- * values [N * 3] already in [-1, 1]. explore: Gumbel-max sampled offloading (a sample of
- * softmax(logits / temperature)) and Gaussian noise of std `noiseStd` on the continuous part.
+ * Raw actions [N * width] from per-agent scores [N * choices] and continuous values
+ * [N * continuous] already in [-1, 1]: the choice as a one-hot, then the continuous values.
+ * explore: Gumbel-max sampled choice (a sample of softmax(scores / temperature)) and Gaussian
+ * noise of std `noiseStd` on the continuous part.
  */
 export function rawActions(
-  agents: number, logits: ArrayLike<number>, continuous: ArrayLike<number>, explore: boolean, rng: RandomStream,
+  layout: ActionLayout, agents: number, scores: ArrayLike<number>, continuous: ArrayLike<number>, explore: boolean, rng: RandomStream,
   options: { temperature: number; noiseStd: number },
 ): Float32Array {
-  const out = new Float32Array(agents * ACTION_DIM);
+  const { choices, continuous: dims, width } = layout;
+  const out = new Float32Array(agents * width);
+  const perturbed = new Float64Array(choices);
   for (let i = 0; i < agents; i++) {
-    let local = logits[i * 2]!;
-    let offload = logits[i * 2 + 1]!;
-    if (explore) {
-      const [gLocal, gOffload] = gumbelNoise(rng, 2);
-      local = local / options.temperature + gLocal!;
-      offload = offload / options.temperature + gOffload!;
+    const o = i * width;
+    if (choices > 0) {
+      for (let c = 0; c < choices; c++) perturbed[c] = scores[i * choices + c]!;
+      if (explore) {
+        const g = gumbelNoise(rng, choices);
+        for (let c = 0; c < choices; c++) perturbed[c] = perturbed[c]! / options.temperature + g[c]!;
+      }
+      out[o + argmaxAt(perturbed, 0, choices)] = 1;
     }
-    const o = i * ACTION_DIM;
-    out[o] = offload > local ? 0 : 1;
-    out[o + 1] = offload > local ? 1 : 0;
-    for (let c = 0; c < CONTINUOUS_DIM; c++) {
-      let value = continuous[i * CONTINUOUS_DIM + c]!;
+    for (let c = 0; c < dims; c++) {
+      let value = continuous[i * dims + c]!;
       if (explore && options.noiseStd > 0) value += options.noiseStd * rng.normal();
-      out[o + 2 + c] = Math.max(-1, Math.min(1, value));
+      out[o + choices + c] = Math.max(-1, Math.min(1, value));
     }
   }
   return out;
+}
+
+/**
+ * What the replay memory stores of a raw action, and what the critics see: the one-hot of the
+ * choice the environment took (argmax of the scores) and the continuous values clipped to [-1, 1].
+ */
+export function storedFromRaw(raw: ArrayLike<number>, agents: number, layout: ActionLayout): Float32Array {
+  const { choices, width } = layout;
+  const stored = new Float32Array(agents * width);
+  for (let i = 0; i < agents; i++) {
+    const o = i * width;
+    if (choices > 0) stored[o + argmaxAt(raw, o, choices)] = 1;
+    for (let c = choices; c < width; c++) stored[o + c] = Math.max(-1, Math.min(1, raw[o + c]!));
+  }
+  return stored;
 }
 
 /** A plain-arithmetic copy of a network for acting, refreshed when `changed()` was called since. */
@@ -128,28 +186,31 @@ export class ActingSnapshot {
   }
 }
 
-/** A deterministic actor's heads on [N, B, obsDim]: offloading logits and tanh continuous values. */
-export function deterministicPolicy(net: StackedMlp, obs: tf.Tensor3D): { logits: tf.Tensor3D; continuous: tf.Tensor3D } {
+/** A deterministic actor's heads on [N, B, obsDim]: choice scores and tanh continuous values. */
+export function deterministicPolicy(net: StackedMlp, obs: tf.Tensor3D, layout: ActionLayout): { logits: tf.Tensor3D; continuous: tf.Tensor3D } {
   const out = net.apply(obs);
   const [n, B] = [obs.shape[0], obs.shape[1]];
-  return { logits: tf.slice(out, [0, 0, 0], [n, B, 2]), continuous: tf.tanh(tf.slice(out, [0, 0, 2], [n, B, CONTINUOUS_DIM])) as tf.Tensor3D };
+  return {
+    logits: tf.slice(out, [0, 0, 0], [n, B, layout.choices]),
+    continuous: tf.tanh(tf.slice(out, [0, 0, layout.choices], [n, B, layout.continuous])) as tf.Tensor3D,
+  };
 }
 
 /** Acting with a deterministic actor (DDPG, MADDPG-RA): the same heads in plain arithmetic. */
 export function actDeterministic(
-  snapshot: MlpSnapshot, obs: Float32Array, agents: number, obsDim: number, explore: boolean, rng: RandomStream,
+  snapshot: MlpSnapshot, layout: ActionLayout, obs: Float32Array, agents: number, obsDim: number, explore: boolean, rng: RandomStream,
   options: { temperature: number; noiseStd: number },
 ): Float32Array {
-  const out = new Float32Array(agents * ACTION_DIM);
+  const { choices, continuous: dims, width } = layout;
+  const out = new Float32Array(agents * width);
   snapshot.forward(obs, agents, obsDim, null, out);
-  const logits = new Float32Array(agents * 2);
-  const continuous = new Float32Array(agents * CONTINUOUS_DIM);
+  const logits = new Float32Array(agents * choices);
+  const continuous = new Float32Array(agents * dims);
   for (let i = 0; i < agents; i++) {
-    logits[i * 2] = out[i * ACTION_DIM]!;
-    logits[i * 2 + 1] = out[i * ACTION_DIM + 1]!;
-    for (let c = 0; c < CONTINUOUS_DIM; c++) continuous[i * CONTINUOUS_DIM + c] = Math.tanh(out[i * ACTION_DIM + 2 + c]!);
+    for (let c = 0; c < choices; c++) logits[i * choices + c] = out[i * width + c]!;
+    for (let c = 0; c < dims; c++) continuous[i * dims + c] = Math.tanh(out[i * width + choices + c]!);
   }
-  return rawActions(agents, logits, continuous, explore, rng, options);
+  return rawActions(layout, agents, logits, continuous, explore, rng, options);
 }
 
 /** Reads and disposes the |TD error| tensor a critic step kept. */

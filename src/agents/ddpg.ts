@@ -11,56 +11,57 @@
 //   4. soft target updates.
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { RandomStream } from '../random/stream.ts';
 import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
 import { minimizeStacked } from '../nn/optim.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
-import { ACTION_DIM, actDeterministic, ActingSnapshot, batchTensors, deterministicPolicy, readTdErrors } from './common.ts';
+import type { AlgorithmModule } from './catalog.ts';
+import { actDeterministic, ActingSnapshot, actionLayout, batchTensors, deterministicPolicy, hiddenSizes, learnerStreams, readTdErrors, type ActionLayout, type LearnerStreams } from './common.ts';
+import type { LearnerSpaces, OffPolicyLearner, UpdateStats } from './contract.ts';
+import { offPolicySchema } from './hyperparameters.ts';
 import type { ReplayBatch } from './replay.ts';
 
-export const DdpgConfigSchema = z.strictObject({
-  hiddenSize: z.number().int().min(1).default(64).describe('width of the hidden layers (same as DMADRL for a fair comparison)'),
-  hiddenLayers: z.number().int().min(1).max(8).default(2).describe('hidden layers of actor and critic'),
-  activation: z.enum(['mish', 'relu', 'tanh']).default('relu').describe('hidden activation'),
-  gamma: z.number().min(0).max(1).default(0.99).describe('discount factor (paper, Table II)'),
+export const DdpgConfigSchema = offPolicySchema({
   tau: z.number().gt(0).max(1).default(0.001).describe('soft target update rate (paper, Table II; DDPG paper 0.001)'),
   actorLr: z.number().positive().default(1e-4).describe('actor Adam learning rate (paper; DDPG paper 1e-4)'),
   criticLr: z.number().positive().default(1e-3).describe('critic Adam learning rate (paper; DDPG paper 1e-3)'),
   batchSize: z.number().int().min(1).default(64).describe('minibatch of joint transitions (each agent uses its own slice)'),
   explorationStd: z.number().min(0).default(0.1).describe('Gaussian exploration noise on the continuous actions (CleanRL DDPG: 0.1)'),
-  gumbelTemperature: z.number().positive().default(1).describe('Gumbel-softmax temperature for offloading'),
-  rewardScale: z.number().positive().default(0.001).describe('rewards are multiplied by this before learning (as DMADRL)'),
-  gradientClip: z.number().min(0).default(10).describe('clip each agent\'s gradient norm per update (0 = off)'),
+  gumbelTemperature: z.number().positive().default(1).describe('Gumbel-softmax temperature for the discrete choice'),
 });
 export type DdpgConfig = z.infer<typeof DdpgConfigSchema>;
 
 let instanceCounter = 0;
 
-export class DdpgAgent {
+export class DdpgAgent implements OffPolicyLearner {
+  readonly kind = 'off-policy';
+  readonly diagnosticNames: readonly string[] = [];
   readonly config: DdpgConfig;
   readonly agents: number;
   readonly obsDim: number;
+  readonly layout: ActionLayout;
   readonly actor: StackedMlp;
   readonly targetActor: StackedMlp;
   readonly critic: StackedMlp;
   readonly targetCritic: StackedMlp;
   readonly actorOptimizer: tf.Optimizer;
   readonly criticOptimizer: tf.Optimizer;
-  private readonly streams: { policy: RandomStream; learner: RandomStream };
+  private readonly streams: LearnerStreams;
   private readonly acting: ActingSnapshot;
 
-  constructor(config: DdpgConfig, agents: number, obsDim: number, streams: { init: RandomStream; policy: RandomStream; learner: RandomStream }) {
+  constructor(config: DdpgConfig, spaces: LearnerSpaces, streams: LearnerStreams) {
     this.config = config;
-    this.agents = agents;
-    this.obsDim = obsDim;
+    this.agents = spaces.agents;
+    this.obsDim = spaces.observationSize;
+    this.layout = actionLayout(spaces, 'ddpg');
     this.streams = streams;
+    const { agents, obsDim, layout } = this;
     const id = `ddpg${instanceCounter++}`;
-    const hidden = Array.from({ length: config.hiddenLayers }, () => config.hiddenSize);
+    const hidden = hiddenSizes(config);
     const mlp = (name: string, sizes: number[]) => new StackedMlp({ groups: agents, sizes, activation: config.activation, name: `${id}/${name}` }, streams.init);
-    this.actor = mlp('actor', [obsDim, ...hidden, ACTION_DIM]);
-    this.targetActor = mlp('targetActor', [obsDim, ...hidden, ACTION_DIM]);
-    this.critic = mlp('critic', [obsDim + ACTION_DIM, ...hidden, 1]);
-    this.targetCritic = mlp('targetCritic', [obsDim + ACTION_DIM, ...hidden, 1]);
+    this.actor = mlp('actor', [obsDim, ...hidden, layout.width]);
+    this.targetActor = mlp('targetActor', [obsDim, ...hidden, layout.width]);
+    this.critic = mlp('critic', [obsDim + layout.width, ...hidden, 1]);
+    this.targetCritic = mlp('targetCritic', [obsDim + layout.width, ...hidden, 1]);
     this.actor.copyTo(this.targetActor);
     this.acting = new ActingSnapshot(this.actor);
     this.critic.copyTo(this.targetCritic);
@@ -81,16 +82,16 @@ export class DdpgAgent {
   }
 
   act(obs: Float32Array, explore: boolean): Float32Array {
-    return actDeterministic(this.acting.get(), obs, this.agents, this.obsDim, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd });
+    return actDeterministic(this.acting.get(), this.layout, obs, this.agents, this.obsDim, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd });
   }
 
-  update(batch: ReplayBatch): { criticLoss: number; actorLoss: number; meanQ: number; tdErrors: Float32Array } {
-    const { agents: n, config } = this;
+  update(batch: ReplayBatch): UpdateStats & { tdErrors: Float32Array } {
+    const { agents: n, config, layout } = this;
     return tf.tidy(() => {
-      const t = batchTensors(batch, n, this.obsDim, config.rewardScale);
+      const t = batchTensors(batch, n, this.obsDim, layout.width, config.rewardScale);
       // 1. targets with the target actor's greedy action
-      const next = deterministicPolicy(this.targetActor, t.nextObs);
-      const nextAction = tf.concat([tf.oneHot(tf.argMax(next.logits, -1), 2).toFloat(), next.continuous], 2);
+      const next = deterministicPolicy(this.targetActor, t.nextObs, layout);
+      const nextAction = layout.choices > 0 ? tf.concat([tf.oneHot(tf.argMax(next.logits, -1), layout.choices).toFloat(), next.continuous], 2) : next.continuous;
       const qNext = this.targetCritic.apply(tf.concat([t.nextObs, nextAction], 2) as tf.Tensor3D);
       const targets = tf.add(t.rewards, tf.mul(tf.mul(t.notDone, config.gamma), qNext));
       // 2. critic step
@@ -104,10 +105,12 @@ export class DdpgAgent {
       // 3. actor step through the straight-through Gumbel-softmax
       let meanQ = 0;
       const actorLoss = minimizeStacked(this.actorOptimizer, this.actor.variables, n, () => {
-        const { logits, continuous } = deterministicPolicy(this.actor, t.obs);
+        const { logits, continuous } = deterministicPolicy(this.actor, t.obs, layout);
         const [, B] = logits.shape;
-        const offload = gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(this.streams.learner, n * B * 2), [n, B, 2]), config.gumbelTemperature);
-        const q = this.critic.apply(tf.concat([t.obs, offload, continuous], 2) as tf.Tensor3D);
+        const action = layout.choices > 0
+          ? tf.concat([gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(this.streams.learner, n * B * layout.choices), [n, B, layout.choices]), config.gumbelTemperature), continuous], 2)
+          : continuous;
+        const q = this.critic.apply(tf.concat([t.obs, action], 2) as tf.Tensor3D);
         const perAgent = tf.mean(q, [1, 2]);
         meanQ = tf.mean(perAgent).dataSync()[0]!;
         return tf.neg(tf.sum(perAgent)) as tf.Scalar;
@@ -134,3 +137,8 @@ export class DdpgAgent {
     this.criticOptimizer.dispose();
   }
 }
+
+export const algorithm: AlgorithmModule = {
+  schema: DdpgConfigSchema,
+  create: (hp, spaces, streams) => new DdpgAgent(DdpgConfigSchema.parse(hp), spaces, learnerStreams(streams)),
+};

@@ -18,64 +18,45 @@
 //   5. soft target updates with rate tau (eq. 39).
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { RandomStream } from '../random/stream.ts';
 import { reverseChain, reverseChainArrays, sinusoidalTable, vpSchedule, type DiffusionSchedule } from '../nn/diffusion.ts';
 import { MlpSnapshot } from '../nn/inference.ts';
 import { minimizeStacked } from '../nn/optim.ts';
 import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
+import type { RandomStream } from '../random/stream.ts';
+import type { AlgorithmModule } from './catalog.ts';
+import { actionLayout, batchTensors, hiddenSizes, jointFromPerAgent, learnerStreams, rawActions, readTdErrors, replaceOwnAction, tileForAgents, type ActionLayout, type LearnerStreams } from './common.ts';
+import type { LearnerSpaces, OffPolicyLearner, UpdateStats } from './contract.ts';
+import { offPolicySchema } from './hyperparameters.ts';
 import type { ReplayBatch } from './replay.ts';
-import { ACTION_DIM, batchTensors, CONTINUOUS_DIM, jointFromPerAgent, rawActions, readTdErrors, replaceOwnAction, tileForAgents } from './common.ts';
 
-export { ACTION_DIM };
-
-export const DmadrlConfigSchema = z.strictObject({
+export const DmadrlConfigSchema = offPolicySchema({
   denoisingSteps: z.number().int().min(1).max(100).default(7).describe('K, denoising steps of the reverse process (paper: 7)'),
   betaMin: z.number().positive().default(0.1).describe('beta_min of the VP noise schedule'),
   betaMax: z.number().positive().default(10).describe('beta_max of the VP noise schedule'),
   clipDenoised: z.boolean().default(true).describe('clip the predicted x_0 to [-1, 1] at every denoising step (Diffusion-QL); false: the plain noise form of eq. 26'),
   timeEmbeddingDim: z.number().int().min(4).multipleOf(2).default(16).describe('size of the sinusoidal embedding of the step k'),
-  hiddenSize: z.number().int().min(1).default(64).describe('H, width of the hidden layers of actors and critics'),
-  hiddenLayers: z.number().int().min(1).max(8).default(2).describe('hidden layers of actors and critics'),
-  activation: z.enum(['mish', 'relu', 'tanh']).default('relu').describe('hidden activation (relu: fastest here; Diffusion-QL uses mish, see docs/performance.md)'),
-  gamma: z.number().min(0).max(1).default(0.99).describe('discount factor (Table II)'),
   tau: z.number().gt(0).max(1).default(0.001).describe('soft target update rate (Table II)'),
   actorLr: z.number().positive().default(1e-4).describe('Adam learning rate of the actors (paper: 1e-4)'),
   criticLr: z.number().positive().default(1e-3).describe('Adam learning rate of the critics (paper: 1e-3)'),
   batchSize: z.number().int().min(1).default(64).describe('B, minibatch of joint transitions per update'),
-  gumbelTemperature: z.number().positive().default(1).describe('temperature of the Gumbel-softmax for offloading'),
+  gumbelTemperature: z.number().positive().default(1).describe('temperature of the Gumbel-softmax for the discrete choice (offloading)'),
   explorationStd: z.number().min(0).default(0.1).describe('std of Gaussian noise added to the continuous actions while training'),
   parameterSharing: z.boolean().default(false).describe('one actor and one critic for all agents (agent id appended to inputs)'),
-  rewardScale: z.number().positive().default(0.001).describe('rewards are multiplied by this before learning (the critic sees scaled returns)'),
-  gradientClip: z.number().min(0).default(10).describe('clip each agent\'s gradient norm per update (0 = off)'),
 });
 
 export type DmadrlConfig = z.infer<typeof DmadrlConfigSchema>;
 
-
 let instanceCounter = 0;
 
-export interface DmadrlStreams {
-  /** weight initialization */
-  init: RandomStream;
-  /** noise of the reverse chain, Gumbel and exploration noise when acting */
-  policy: RandomStream;
-  /** noise of the reverse chains inside updates */
-  learner: RandomStream;
-}
-
-export interface UpdateStats {
-  criticLoss: number;
-  actorLoss: number;
-  meanQ: number;
-  /** |TD error| per sampled transition, mean over agents */
-  tdErrors: Float32Array;
-}
-
-export class DmadrlAgent {
+export class DmadrlAgent implements OffPolicyLearner {
+  readonly kind = 'off-policy';
+  readonly diagnosticNames: readonly string[] = ['clipShare'];
   readonly config: DmadrlConfig;
   readonly agents: number;
   readonly obsDim: number;
+  /** x_0 = [discrete scores, continuous values]: the environment's action layout */
+  readonly layout: ActionLayout;
   readonly schedule: DiffusionSchedule;
   readonly actor: StackedMlp;
   readonly targetActor: StackedMlp;
@@ -85,7 +66,8 @@ export class DmadrlAgent {
   readonly criticOptimizer: tf.Optimizer;
   private readonly timeEmbedding: Float32Array;
   private readonly groups: number;
-  private readonly streams: DmadrlStreams;
+  /** init: weights; policy: chain, Gumbel and exploration noise when acting; learner: noise inside updates */
+  private readonly streams: LearnerStreams;
   /** share of continuous outputs at the clip bounds in the last act() (diffusion diagnostic) */
   lastClipShare = 0;
   /** bumped by every update, so the acting snapshot knows when to refresh */
@@ -94,19 +76,22 @@ export class DmadrlAgent {
   private actorSnapshot: MlpSnapshot | null = null;
   private embeddingOffsets: Float64Array[] = [];
 
-  constructor(config: DmadrlConfig, agents: number, obsDim: number, streams: DmadrlStreams) {
+  constructor(config: DmadrlConfig, spaces: LearnerSpaces, streams: LearnerStreams) {
     this.config = config;
-    this.agents = agents;
-    this.obsDim = obsDim;
+    this.agents = spaces.agents;
+    this.obsDim = spaces.observationSize;
+    this.layout = actionLayout(spaces, 'dmadrl');
     this.streams = streams;
+    const { agents, obsDim } = this;
+    const width = this.layout.width;
     this.schedule = vpSchedule(config.denoisingSteps, config.betaMin, config.betaMax);
     this.timeEmbedding = sinusoidalTable(config.denoisingSteps, config.timeEmbeddingDim);
     this.groups = config.parameterSharing ? 1 : agents;
     const id = `dmadrl${instanceCounter++}`;
-    const hidden = Array.from({ length: config.hiddenLayers }, () => config.hiddenSize);
+    const hidden = hiddenSizes(config);
     const agentId = config.parameterSharing ? agents : 0;
-    const actorSizes = [ACTION_DIM + config.timeEmbeddingDim + obsDim + agentId, ...hidden, ACTION_DIM];
-    const criticSizes = [agents * (obsDim + ACTION_DIM) + agentId, ...hidden, 1];
+    const actorSizes = [width + config.timeEmbeddingDim + obsDim + agentId, ...hidden, width];
+    const criticSizes = [agents * (obsDim + width) + agentId, ...hidden, 1];
     const mlp = (name: string, sizes: number[]) => new StackedMlp({ groups: this.groups, sizes, activation: config.activation, name: `${id}/${name}` }, streams.init);
     this.actor = mlp('actor', actorSizes);
     this.targetActor = mlp('targetActor', actorSizes);
@@ -147,13 +132,13 @@ export class DmadrlAgent {
   }
 
   /**
-   * The reverse process of `net` for every agent: obs [N, rows, obsDim] -> x_0 [N, rows, 5]
+   * The reverse process of `net` for every agent: obs [N, rows, obsDim] -> x_0 [N, rows, width]
    * (unclipped). Noise comes from `rng`, so runs are reproducible.
    */
   private denoise(net: StackedMlp, obs: tf.Tensor3D, rng: RandomStream): tf.Tensor3D {
     const [n, rows] = [obs.shape[0], obs.shape[1]];
-    const shape: [number, number, number] = [n, rows, ACTION_DIM];
-    const size = n * rows * ACTION_DIM;
+    const shape: [number, number, number] = [n, rows, this.layout.width];
+    const size = n * rows * this.layout.width;
     const K = this.schedule.K;
     const xK = tf.tensor3d(this.normals(rng, size), shape);
     const noise = Array.from({ length: K - 1 }, () => tf.tensor3d(this.normals(rng, size), shape));
@@ -166,27 +151,28 @@ export class DmadrlAgent {
   }
 
   /**
-   * Chooses every vehicle's action for one slot. obs: [N * obsDim]. Returns the raw hybrid
-   * action [N * 5] = [one-hot offloading (2), continuous (3)], which is also what replay stores.
-   * explore: Gumbel-max sampled offloading and Gaussian noise on the continuous part;
-   * greedy: argmax offloading (the reverse chain stays stochastic, from the seeded stream).
+   * Chooses every agent's action for one step. obs: [N * obsDim]. Returns the raw action
+   * [N * width] = [one-hot choice, continuous values], which is also what replay stores.
+   * explore: Gumbel-max sampled choice and Gaussian noise on the continuous part;
+   * greedy: argmax choice (the reverse chain stays stochastic, from the seeded stream).
    */
   act(obs: Float32Array, explore: boolean): Float32Array {
     const n = this.agents;
+    const { choices, continuous: dims, width } = this.layout;
     const x0 = this.denoiseForActing(obs, this.streams.policy);
-    const logits = new Float32Array(n * 2);
-    const continuous = new Float32Array(n * CONTINUOUS_DIM);
+    const logits = new Float32Array(n * choices);
+    const continuous = new Float32Array(n * dims);
     let atBound = 0;
     for (let i = 0; i < n; i++) {
-      for (let c = 0; c < 2; c++) logits[i * 2 + c] = Math.max(-1, Math.min(1, x0[i * ACTION_DIM + c]!));
-      for (let c = 0; c < CONTINUOUS_DIM; c++) {
-        const value = x0[i * ACTION_DIM + 2 + c]!;
+      for (let c = 0; c < choices; c++) logits[i * choices + c] = Math.max(-1, Math.min(1, x0[i * width + c]!));
+      for (let c = 0; c < dims; c++) {
+        const value = x0[i * width + choices + c]!;
         if (Math.abs(value) >= 1) atBound++;
-        continuous[i * CONTINUOUS_DIM + c] = Math.max(-1, Math.min(1, value));
+        continuous[i * dims + c] = Math.max(-1, Math.min(1, value));
       }
     }
-    this.lastClipShare = atBound / (n * CONTINUOUS_DIM);
-    return rawActions(n, logits, continuous, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd });
+    this.lastClipShare = dims > 0 ? atBound / (n * dims) : 0;
+    return rawActions(this.layout, n, logits, continuous, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd });
   }
 
   /**
@@ -208,12 +194,13 @@ export class DmadrlAgent {
       this.embeddingOffsets = Array.from({ length: K }, (_, k) => {
         for (let i = 0; i < n; i++) embeddingInput.set(this.timeEmbedding.subarray(k * dim, (k + 1) * dim), i * dim);
         const offsets = new Float64Array(n * hiddenWidth);
-        this.actorSnapshot!.firstLayerPartial(embeddingInput, n, ACTION_DIM, ACTION_DIM + dim, offsets);
+        this.actorSnapshot!.firstLayerPartial(embeddingInput, n, this.layout.width, this.layout.width + dim, offsets);
         return offsets;
       });
     }
     const snapshot = this.actorSnapshot;
-    const size = n * ACTION_DIM;
+    const width = this.layout.width;
+    const size = n * width;
     const x = this.normals(rng, size);
     const noise = Array.from({ length: K - 1 }, () => this.normals(rng, size));
     const ids = this.config.parameterSharing ? n : 0;
@@ -227,14 +214,14 @@ export class DmadrlAgent {
       if (ids > 0) constInput[i * constWidth + this.obsDim + i] = 1;
     }
     const obsOffset = new Float64Array(n * hidden);
-    snapshot.firstLayerPartial(constInput, n, ACTION_DIM + dim, ACTION_DIM + dim + constWidth, obsOffset);
+    snapshot.firstLayerPartial(constInput, n, width + dim, width + dim + constWidth, obsOffset);
     const offset = new Float64Array(n * hidden);
     const eps = new Float32Array(size);
     const embeddingOffsets = this.embeddingOffsets;
     const epsNet = (xk: Float32Array, k: number) => {
       const embeddingOffset = embeddingOffsets[k - 1]!;
       for (let j = 0; j < offset.length; j++) offset[j] = obsOffset[j]! + embeddingOffset[j]!;
-      snapshot.forward(xk, n, ACTION_DIM, offset, eps);
+      snapshot.forward(xk, n, width, offset, eps);
       return eps;
     };
     return reverseChainArrays(this.schedule, epsNet, x, noise, this.config.clipDenoised);
@@ -245,24 +232,26 @@ export class DmadrlAgent {
     return tf.tidy(() => this.denoise(this.actor, tf.tensor3d(obs, [this.agents, 1, this.obsDim]), rng).dataSync() as Float32Array);
   }
 
-  /** Actions of every agent for batch observations [N, B, obsDim] as [N, B, 5]. */
+  /** Actions of every agent for batch observations [N, B, obsDim] as [N, B, width]. */
   private policyActions(net: StackedMlp, obs: tf.Tensor3D, rng: RandomStream, straightThrough: boolean): tf.Tensor3D {
     const x0 = tf.clipByValue(this.denoise(net, obs, rng), -1, 1);
+    const { choices, continuous: dims } = this.layout;
+    if (choices === 0) return x0;
     const [n, rows] = [obs.shape[0], obs.shape[1]];
-    const logits = tf.slice(x0, [0, 0, 0], [n, rows, 2]);
-    const continuous = tf.slice(x0, [0, 0, 2], [n, rows, CONTINUOUS_DIM]);
-    const offload = straightThrough
-      ? gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(rng, n * rows * 2), [n, rows, 2]), this.config.gumbelTemperature)
-      : tf.oneHot(tf.argMax(logits, -1), 2).toFloat();
-    return tf.concat([offload, continuous], 2) as tf.Tensor3D;
+    const logits = tf.slice(x0, [0, 0, 0], [n, rows, choices]);
+    const continuous = tf.slice(x0, [0, 0, choices], [n, rows, dims]);
+    const choice = straightThrough
+      ? gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(rng, n * rows * choices), [n, rows, choices]), this.config.gumbelTemperature)
+      : tf.oneHot(tf.argMax(logits, -1), choices).toFloat();
+    return tf.concat([choice, continuous], 2) as tf.Tensor3D;
   }
 
   /** One update round of all agents on a minibatch (phases 2–5 above). */
-  update(batch: ReplayBatch): UpdateStats {
+  update(batch: ReplayBatch): UpdateStats & { tdErrors: Float32Array } {
     const { agents: n, config } = this;
     const rng = this.streams.learner;
     return tf.tidy(() => {
-      const t = batchTensors(batch, n, this.obsDim, config.rewardScale);
+      const t = batchTensors(batch, n, this.obsDim, this.layout.width, config.rewardScale);
       const criticInput = (jointObs: tf.Tensor2D, actionsPerCritic: tf.Tensor3D) => tf.concat([tileForAgents(jointObs, n), actionsPerCritic], 2) as tf.Tensor3D;
 
       // Phase 2: targets y_n = r_n + gamma (1 - d) Q'_n(O', A'), A' from the target actors (greedy offloading).
@@ -326,3 +315,8 @@ export class DmadrlAgent {
     this.criticOptimizer.dispose();
   }
 }
+
+export const algorithm: AlgorithmModule = {
+  schema: DmadrlConfigSchema,
+  create: (hp, spaces, streams) => new DmadrlAgent(DmadrlConfigSchema.parse(hp), spaces, learnerStreams(streams)),
+};

@@ -17,24 +17,21 @@ import type { RandomStream } from '../random/stream.ts';
 import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
 import { minimizeStacked } from '../nn/optim.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
-import { ACTION_DIM, actDeterministic, ActingSnapshot, batchTensors, deterministicPolicy, readTdErrors } from './common.ts';
+import type { AlgorithmModule } from './catalog.ts';
+import { actDeterministic, ActingSnapshot, actionLayout, batchTensors, deterministicPolicy, hiddenSizes, learnerStreams, readTdErrors, type ActionLayout, type LearnerStreams } from './common.ts';
+import type { LearnerSpaces, OffPolicyLearner, UpdateStats } from './contract.ts';
+import { offPolicySchema } from './hyperparameters.ts';
 import type { ReplayBatch } from './replay.ts';
 
-export const MaddpgRaConfigSchema = z.strictObject({
-  hiddenSize: z.number().int().min(1).default(64).describe('width of the hidden layers of actors and critic heads (same as DMADRL)'),
-  hiddenLayers: z.number().int().min(1).max(8).default(2).describe('hidden layers of actors and critic heads'),
-  activation: z.enum(['mish', 'relu', 'tanh']).default('relu').describe('hidden activation'),
+export const MaddpgRaConfigSchema = offPolicySchema({
   encodingSize: z.number().int().min(2).default(32).describe('size of each agent\'s observation-action encoding e_j'),
   attentionHeads: z.number().int().min(1).default(4).describe('attention heads (MAAC: 4)'),
-  gamma: z.number().min(0).max(1).default(0.99).describe('discount factor (paper, Table II)'),
   tau: z.number().gt(0).max(1).default(0.001).describe('soft target update rate (paper, Table II)'),
   actorLr: z.number().positive().default(1e-4).describe('actor Adam learning rate (paper)'),
   criticLr: z.number().positive().default(1e-3).describe('critic Adam learning rate (paper)'),
   batchSize: z.number().int().min(1).default(64).describe('minibatch of joint transitions'),
   explorationStd: z.number().min(0).default(0.1).describe('Gaussian exploration noise on the continuous actions'),
-  gumbelTemperature: z.number().positive().default(1).describe('Gumbel-softmax temperature for offloading'),
-  rewardScale: z.number().positive().default(0.001).describe('rewards are multiplied by this before learning (as DMADRL)'),
-  gradientClip: z.number().min(0).default(10).describe('clip each agent\'s gradient norm per update (0 = off)'),
+  gumbelTemperature: z.number().positive().default(1).describe('Gumbel-softmax temperature for the discrete choice'),
 });
 export type MaddpgRaConfig = z.infer<typeof MaddpgRaConfigSchema>;
 
@@ -50,13 +47,13 @@ class AttentionCritic {
   private readonly heads: number;
   private readonly agents: number;
 
-  constructor(name: string, agents: number, obsDim: number, config: MaddpgRaConfig, rng: RandomStream) {
+  constructor(name: string, agents: number, obsDim: number, actionWidth: number, config: MaddpgRaConfig, rng: RandomStream) {
     const E = config.encodingSize;
-    const hidden = Array.from({ length: config.hiddenLayers }, () => config.hiddenSize);
+    const hidden = hiddenSizes(config);
     this.agents = agents;
     this.heads = config.attentionHeads;
     const mk = (part: string, groups: number, sizes: number[]) => new StackedMlp({ groups, sizes, activation: config.activation, name: `${name}/${part}` }, rng);
-    this.encoder = mk('encoder', agents, [obsDim + ACTION_DIM, E]);
+    this.encoder = mk('encoder', agents, [obsDim + actionWidth, E]);
     // shared projections (one group), applied to all agents' encodings at once
     this.query = mk('query', 1, [E, E]);
     this.key = mk('key', 1, [E, E]);
@@ -68,7 +65,7 @@ class AttentionCritic {
     return [this.encoder, this.query, this.key, this.value, this.head].flatMap((m) => m.variables);
   }
 
-  /** e_j = relu(f_j(o_j, a_j)): [N, B, obs + 5] -> [N, B, E]. */
+  /** e_j = relu(f_j(o_j, a_j)): [N, B, obs + action] -> [N, B, E]. */
   encode(obs: tf.Tensor3D, actions: tf.Tensor3D): tf.Tensor3D {
     return tf.relu(this.encoder.apply(tf.concat([obs, actions], 2) as tf.Tensor3D)) as tf.Tensor3D;
   }
@@ -115,34 +112,39 @@ class AttentionCritic {
   }
 }
 
-export class MaddpgRaAgent {
+export class MaddpgRaAgent implements OffPolicyLearner {
+  readonly kind = 'off-policy';
+  readonly diagnosticNames: readonly string[] = [];
   readonly config: MaddpgRaConfig;
   readonly agents: number;
   readonly obsDim: number;
+  readonly layout: ActionLayout;
   readonly actor: StackedMlp;
   readonly targetActor: StackedMlp;
   readonly critic: AttentionCritic;
   readonly targetCritic: AttentionCritic;
   readonly actorOptimizer: tf.Optimizer;
   readonly criticOptimizer: tf.Optimizer;
-  private readonly streams: { policy: RandomStream; learner: RandomStream };
+  private readonly streams: LearnerStreams;
   private readonly acting: ActingSnapshot;
 
-  constructor(config: MaddpgRaConfig, agents: number, obsDim: number, streams: { init: RandomStream; policy: RandomStream; learner: RandomStream }) {
+  constructor(config: MaddpgRaConfig, spaces: LearnerSpaces, streams: LearnerStreams) {
     if (config.encodingSize % config.attentionHeads !== 0) {
       throw new Error(`maddpg-ra: encodingSize (${config.encodingSize}) must be a multiple of attentionHeads (${config.attentionHeads})`);
     }
     this.config = config;
-    this.agents = agents;
-    this.obsDim = obsDim;
+    this.agents = spaces.agents;
+    this.obsDim = spaces.observationSize;
+    this.layout = actionLayout(spaces, 'maddpg-ra');
     this.streams = streams;
+    const { agents, obsDim, layout } = this;
     const id = `maddpgra${instanceCounter++}`;
-    const hidden = Array.from({ length: config.hiddenLayers }, () => config.hiddenSize);
-    const actor = (name: string) => new StackedMlp({ groups: agents, sizes: [obsDim, ...hidden, ACTION_DIM], activation: config.activation, name: `${id}/${name}` }, streams.init);
+    const hidden = hiddenSizes(config);
+    const actor = (name: string) => new StackedMlp({ groups: agents, sizes: [obsDim, ...hidden, layout.width], activation: config.activation, name: `${id}/${name}` }, streams.init);
     this.actor = actor('actor');
     this.targetActor = actor('targetActor');
-    this.critic = new AttentionCritic(`${id}/critic`, agents, obsDim, config, streams.init);
-    this.targetCritic = new AttentionCritic(`${id}/targetCritic`, agents, obsDim, config, streams.init);
+    this.critic = new AttentionCritic(`${id}/critic`, agents, obsDim, layout.width, config, streams.init);
+    this.targetCritic = new AttentionCritic(`${id}/targetCritic`, agents, obsDim, layout.width, config, streams.init);
     this.actor.copyTo(this.targetActor);
     this.acting = new ActingSnapshot(this.actor);
     this.critic.copyTo(this.targetCritic);
@@ -163,17 +165,17 @@ export class MaddpgRaAgent {
   }
 
   act(obs: Float32Array, explore: boolean): Float32Array {
-    return actDeterministic(this.acting.get(), obs, this.agents, this.obsDim, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd });
+    return actDeterministic(this.acting.get(), this.layout, obs, this.agents, this.obsDim, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd });
   }
 
-  update(batch: ReplayBatch): { criticLoss: number; actorLoss: number; meanQ: number; tdErrors: Float32Array } {
-    const { agents: n, config } = this;
+  update(batch: ReplayBatch): UpdateStats & { tdErrors: Float32Array } {
+    const { agents: n, config, layout } = this;
     // The shared attention weights get gradients from every agent: clip per group = whole critic.
     return tf.tidy(() => {
-      const t = batchTensors(batch, n, this.obsDim, config.rewardScale);
+      const t = batchTensors(batch, n, this.obsDim, layout.width, config.rewardScale);
       // targets
-      const next = deterministicPolicy(this.targetActor, t.nextObs);
-      const nextActions = tf.concat([tf.oneHot(tf.argMax(next.logits, -1), 2).toFloat(), next.continuous], 2) as tf.Tensor3D;
+      const next = deterministicPolicy(this.targetActor, t.nextObs, layout);
+      const nextActions = (layout.choices > 0 ? tf.concat([tf.oneHot(tf.argMax(next.logits, -1), layout.choices).toFloat(), next.continuous], 2) : next.continuous) as tf.Tensor3D;
       const nextEncodings = this.targetCritic.encode(t.nextObs, nextActions);
       const qNext = this.targetCritic.q(nextEncodings, nextEncodings);
       const targets = tf.add(t.rewards, tf.mul(tf.mul(t.notDone, config.gamma), qNext));
@@ -189,9 +191,11 @@ export class MaddpgRaAgent {
       let meanQ = 0;
       const bufferEncodings = this.critic.encode(t.obs, t.actions);
       const actorLoss = minimizeStacked(this.actorOptimizer, this.actor.variables, n, () => {
-        const { logits, continuous } = deterministicPolicy(this.actor, t.obs);
-        const offload = gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(this.streams.learner, n * t.B * 2), [n, t.B, 2]), config.gumbelTemperature);
-        const fresh = this.critic.encode(t.obs, tf.concat([offload, continuous], 2) as tf.Tensor3D);
+        const { logits, continuous } = deterministicPolicy(this.actor, t.obs, layout);
+        const action = layout.choices > 0
+          ? tf.concat([gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(this.streams.learner, n * t.B * layout.choices), [n, t.B, layout.choices]), config.gumbelTemperature), continuous], 2)
+          : continuous;
+        const fresh = this.critic.encode(t.obs, action as tf.Tensor3D);
         const perAgent = tf.mean(this.critic.q(fresh, bufferEncodings), [1, 2]);
         meanQ = tf.mean(perAgent).dataSync()[0]!;
         return tf.neg(tf.sum(perAgent)) as tf.Scalar;
@@ -217,3 +221,8 @@ export class MaddpgRaAgent {
     this.criticOptimizer.dispose();
   }
 }
+
+export const algorithm: AlgorithmModule = {
+  schema: MaddpgRaConfigSchema,
+  create: (hp, spaces, streams) => new MaddpgRaAgent(MaddpgRaConfigSchema.parse(hp), spaces, learnerStreams(streams)),
+};

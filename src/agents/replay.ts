@@ -1,4 +1,5 @@
 // The replay memory D of Algorithm 1: joint transitions (O, A, R, O', done) of all N agents,
+// (done per agent: 1 where the agent's episode reached a terminal state, nothing to bootstrap),
 // shared by every agent, in fixed-size ring buffers of typed arrays. Uniform sampling by default;
 // proportional prioritized sampling (Schaul et al. 2016) as an option, over a sum tree.
 import type { RandomStream } from '../random/stream.ts';
@@ -21,7 +22,7 @@ export interface ReplayBatch {
   /** [B, N] */
   rewards: Float32Array;
   nextObs: Float32Array;
-  /** [B] */
+  /** [B, N]: 1 where nothing is bootstrapped past the transition */
   dones: Float32Array;
   /** importance-sampling weights [B] (all 1 without priorities) */
   weights: Float32Array;
@@ -56,7 +57,7 @@ export class ReplayMemory {
     this.nextObs = new Float32Array(capacity * agents * obsDim);
     this.actions = new Float32Array(capacity * agents * actionDim);
     this.rewards = new Float32Array(capacity * agents);
-    this.dones = new Float32Array(capacity);
+    this.dones = new Float32Array(capacity * agents);
     this.leaves = 1;
     while (this.leaves < capacity) this.leaves *= 2;
     this.tree = new Float64Array(spec.priorityAlpha > 0 ? 2 * this.leaves : 0);
@@ -66,15 +67,15 @@ export class ReplayMemory {
     return this.spec.priorityAlpha > 0;
   }
 
-  /** Stores one joint transition, overwriting the oldest when full. */
-  add(obs: ArrayLike<number>, actions: ArrayLike<number>, rewards: ArrayLike<number>, nextObs: ArrayLike<number>, done: boolean): void {
+  /** Stores one joint transition, overwriting the oldest when full; `dones` per agent (1 = terminal). */
+  add(obs: ArrayLike<number>, actions: ArrayLike<number>, rewards: ArrayLike<number>, nextObs: ArrayLike<number>, dones: ArrayLike<number>): void {
     const { agents, obsDim, actionDim, capacity } = this.spec;
     const i = this.next;
     this.obs.set(obs, i * agents * obsDim);
     this.nextObs.set(nextObs, i * agents * obsDim);
     this.actions.set(actions, i * agents * actionDim);
     this.rewards.set(rewards, i * agents);
-    this.dones[i] = done ? 1 : 0;
+    this.dones.set(dones, i * agents);
     if (this.prioritized) this.setPriority(i, this.maxPriority);
     this.next = (i + 1) % capacity;
     this.size = Math.min(this.size + 1, capacity);
@@ -139,7 +140,7 @@ export class ReplayMemory {
       actions: new Float32Array(batch * agents * actionDim),
       rewards: new Float32Array(batch * agents),
       nextObs: new Float32Array(batch * agents * obsDim),
-      dones: new Float32Array(batch),
+      dones: new Float32Array(batch * agents),
       weights,
     };
     const so = agents * obsDim;
@@ -150,27 +151,43 @@ export class ReplayMemory {
       out.nextObs.set(this.nextObs.subarray(i * so, (i + 1) * so), b * so);
       out.actions.set(this.actions.subarray(i * sa, (i + 1) * sa), b * sa);
       out.rewards.set(this.rewards.subarray(i * agents, (i + 1) * agents), b * agents);
-      out.dones[b] = this.dones[i]!;
+      out.dones.set(this.dones.subarray(i * agents, (i + 1) * agents), b * agents);
     }
     return out;
   }
 
+  /** The stored part of the buffers: slots [0, size) (the ring fills from 0), and the priority tree. */
   getState(): ReplayState {
+    const filled = (array: Float32Array, stride: number) => array.subarray(0, this.size * stride);
+    const { agents, obsDim, actionDim } = this.spec;
     return {
       next: this.next,
       size: this.size,
       maxPriority: this.maxPriority,
-      arrays: { obs: this.obs, actions: this.actions, rewards: this.rewards, nextObs: this.nextObs, dones: this.dones, tree: this.tree },
+      arrays: {
+        obs: filled(this.obs, agents * obsDim),
+        actions: filled(this.actions, agents * actionDim),
+        rewards: filled(this.rewards, agents),
+        nextObs: filled(this.nextObs, agents * obsDim),
+        dones: filled(this.dones, agents),
+        tree: this.tree,
+      },
     };
   }
 
   setState(state: ReplayState): void {
-    const mine = this.getState().arrays;
-    for (const key of Object.keys(mine) as (keyof ReplayState['arrays'])[]) {
+    const { capacity, agents, obsDim, actionDim } = this.spec;
+    if (!Number.isInteger(state.size) || state.size < 0 || state.size > capacity) throw new Error(`replay state: size ${state.size} is outside [0, ${capacity}]`);
+    if (!Number.isInteger(state.next) || state.next < 0 || state.next >= capacity) throw new Error(`replay state: next ${state.next} is outside [0, ${capacity})`);
+    const strides = { obs: agents * obsDim, actions: agents * actionDim, rewards: agents, nextObs: agents * obsDim, dones: agents } as const;
+    for (const key of Object.keys(strides) as (keyof typeof strides)[]) {
       const source = state.arrays[key];
-      if (!source || source.length !== mine[key].length) throw new Error(`replay state: '${key}' has the wrong size`);
-      mine[key].set(source);
+      const expected = state.size * strides[key];
+      if (!source || source.length !== expected) throw new Error(`replay state: '${key}' holds ${source?.length ?? 0} values, expected ${expected}`);
+      this[key].set(source);
     }
+    if (!state.arrays.tree || state.arrays.tree.length !== this.tree.length) throw new Error(`replay state: 'tree' holds ${state.arrays.tree?.length ?? 0} values, expected ${this.tree.length}`);
+    this.tree.set(state.arrays.tree);
     this.next = state.next;
     this.size = state.size;
     this.maxPriority = state.maxPriority;

@@ -1,7 +1,9 @@
 // SAC baseline (paper Section VI.A.2, ref. [38]): independent discrete-continuous soft
 // actor-critic, one per vehicle (Haarnoja et al. 2018; the hybrid form of Delalleau et al. 2019).
-// Policy: a categorical head over {local, offload} and a tanh-squashed Gaussian over
-// (lambda, power, bandwidth). Twin critics Q_i(o, c) output one value per discrete choice.
+// Policy: a categorical head over the discrete choices ({local, offload} in SVEC) and a
+// tanh-squashed Gaussian over the continuous part (lambda, power, bandwidth in SVEC). Twin critics
+// Q_i(o, c) output one value per discrete choice (one value when the environment has no discrete
+// part, whose terms then vanish).
 // Two temperatures, alpha_d and alpha_c, are tuned automatically towards target entropies.
 //
 // Update round (all N independent agents at once, stacked weights):
@@ -13,34 +15,28 @@
 //   5. soft target updates of the critics.
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { RandomStream } from '../random/stream.ts';
 import { minimizeStacked } from '../nn/optim.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
-import { ActingSnapshot, batchTensors, CONTINUOUS_DIM, rawActions, readTdErrors } from './common.ts';
+import type { AlgorithmModule } from './catalog.ts';
+import { ActingSnapshot, actionLayout, batchTensors, hiddenSizes, learnerStreams, rawActions, readTdErrors, type ActionLayout, type LearnerStreams } from './common.ts';
+import type { LearnerSpaces, OffPolicyLearner, UpdateStats } from './contract.ts';
+import { offPolicySchema } from './hyperparameters.ts';
 import type { ReplayBatch } from './replay.ts';
 
-export const SacConfigSchema = z.strictObject({
-  hiddenSize: z.number().int().min(1).default(64).describe('width of the hidden layers (same as DMADRL for a fair comparison)'),
-  hiddenLayers: z.number().int().min(1).max(8).default(2).describe('hidden layers of actor and critics'),
-  activation: z.enum(['mish', 'relu', 'tanh']).default('relu').describe('hidden activation'),
-  gamma: z.number().min(0).max(1).default(0.99).describe('discount factor (paper, Table II)'),
+export const SacConfigSchema = offPolicySchema({
   tau: z.number().gt(0).max(1).default(0.001).describe('soft target update rate of the critics (paper, Table II)'),
   actorLr: z.number().positive().default(1e-4).describe('actor Adam learning rate (paper)'),
   criticLr: z.number().positive().default(1e-3).describe('critic Adam learning rate (paper; CleanRL SAC q_lr 1e-3)'),
   alphaLr: z.number().positive().default(1e-3).describe('temperature Adam learning rate (CleanRL SAC: q_lr)'),
   initialAlpha: z.number().positive().default(0.1).describe('starting value of both temperatures'),
-  discreteEntropyTarget: z.number().default(0.98 * Math.log(2)).describe('target entropy of the offloading head: 0.98 log 2 nats (Christodoulou 2019)'),
-  continuousEntropyTarget: z.number().default(-CONTINUOUS_DIM).describe('target entropy of the Gaussian head: -dim (Haarnoja et al. 2018)'),
+  discreteEntropyTarget: z.number().default(0.98 * Math.log(2)).describe('target entropy of the discrete head: 0.98 log 2 nats (Christodoulou 2019)'),
+  continuousEntropyTarget: z.number().optional().describe('target entropy of the Gaussian head (default: -dim, Haarnoja et al. 2018)'),
   batchSize: z.number().int().min(1).default(64).describe('minibatch of joint transitions (each agent uses its own slice)'),
-  rewardScale: z.number().positive().default(0.001).describe('rewards are multiplied by this before learning (as DMADRL)'),
-  gradientClip: z.number().min(0).default(10).describe('clip each agent\'s gradient norm per update (0 = off)'),
 });
 export type SacConfig = z.infer<typeof SacConfigSchema>;
 
 const LOG_STD_MIN = -5;
 const LOG_STD_MAX = 2;
-/** actor outputs: logits (2), Gaussian mean (3), log std (3) */
-const ACTOR_OUT = 2 + 2 * CONTINUOUS_DIM;
 
 let instanceCounter = 0;
 
@@ -59,10 +55,16 @@ export function squashedGaussianLogProb(u: tf.Tensor, mean: tf.Tensor, logStd: t
   return tf.sum(tf.sub(logNormal, correction), -1, true);
 }
 
-export class SacAgent {
+export class SacAgent implements OffPolicyLearner {
+  readonly kind = 'off-policy';
+  readonly diagnosticNames: readonly string[] = [];
   readonly config: SacConfig;
   readonly agents: number;
   readonly obsDim: number;
+  readonly layout: ActionLayout;
+  /** discrete scores of the actor and values per critic: the choices, or 1 without a discrete part */
+  private readonly heads: number;
+  private readonly actorOut: number;
   readonly actor: StackedMlp;
   readonly critic1: StackedMlp;
   readonly critic2: StackedMlp;
@@ -74,19 +76,24 @@ export class SacAgent {
   readonly actorOptimizer: tf.Optimizer;
   readonly criticOptimizer: tf.Optimizer;
   readonly alphaOptimizer: tf.Optimizer;
-  private readonly streams: { policy: RandomStream; learner: RandomStream };
+  private readonly streams: LearnerStreams;
   private readonly acting: ActingSnapshot;
 
-  constructor(config: SacConfig, agents: number, obsDim: number, streams: { init: RandomStream; policy: RandomStream; learner: RandomStream }) {
+  constructor(config: SacConfig, spaces: LearnerSpaces, streams: LearnerStreams) {
     this.config = config;
-    this.agents = agents;
-    this.obsDim = obsDim;
+    this.agents = spaces.agents;
+    this.obsDim = spaces.observationSize;
+    this.layout = actionLayout(spaces, 'sac');
+    this.heads = Math.max(1, this.layout.choices);
+    // actor outputs: discrete scores, Gaussian mean and log std of each continuous component
+    this.actorOut = this.heads + 2 * this.layout.continuous;
     this.streams = streams;
+    const { agents, obsDim } = this;
     const id = `sac${instanceCounter++}`;
-    const hidden = Array.from({ length: config.hiddenLayers }, () => config.hiddenSize);
+    const hidden = hiddenSizes(config);
     const mlp = (name: string, sizes: number[]) => new StackedMlp({ groups: agents, sizes, activation: config.activation, name: `${id}/${name}` }, streams.init);
-    this.actor = mlp('actor', [obsDim, ...hidden, ACTOR_OUT]);
-    const criticSizes = [obsDim + CONTINUOUS_DIM, ...hidden, 2];
+    this.actor = mlp('actor', [obsDim, ...hidden, this.actorOut]);
+    const criticSizes = [obsDim + this.layout.continuous, ...hidden, this.heads];
     this.critic1 = mlp('critic1', criticSizes);
     this.critic2 = mlp('critic2', criticSizes);
     this.targetCritic1 = mlp('targetCritic1', criticSizes);
@@ -117,14 +124,20 @@ export class SacAgent {
     return this.config.batchSize;
   }
 
+  private get continuousEntropyTarget(): number {
+    return this.config.continuousEntropyTarget ?? -this.layout.continuous;
+  }
+
   /** The policy on [N, B, obsDim]: discrete log-probabilities, and a reparameterized continuous sample. */
   private policy(obs: tf.Tensor3D) {
     const out = this.actor.apply(obs);
     const [n, B] = [obs.shape[0], obs.shape[1]];
-    const logits = tf.slice(out, [0, 0, 0], [n, B, 2]);
-    const mean = tf.slice(out, [0, 0, 2], [n, B, CONTINUOUS_DIM]);
-    const logStd = tf.clipByValue(tf.slice(out, [0, 0, 2 + CONTINUOUS_DIM], [n, B, CONTINUOUS_DIM]), LOG_STD_MIN, LOG_STD_MAX);
-    const noise = tf.tensor3d(Float32Array.from({ length: n * B * CONTINUOUS_DIM }, () => this.streams.learner.normal()), [n, B, CONTINUOUS_DIM]);
+    const { heads } = this;
+    const dims = this.layout.continuous;
+    const logits = tf.slice(out, [0, 0, 0], [n, B, heads]);
+    const mean = tf.slice(out, [0, 0, heads], [n, B, dims]);
+    const logStd = tf.clipByValue(tf.slice(out, [0, 0, heads + dims], [n, B, dims]), LOG_STD_MIN, LOG_STD_MAX);
+    const noise = tf.tensor3d(Float32Array.from({ length: n * B * dims }, () => this.streams.learner.normal()), [n, B, dims]);
     const u = tf.add(mean, tf.mul(tf.exp(logStd), noise));
     const logProbsDiscrete = tf.logSoftmax(logits);
     return { probs: tf.exp(logProbsDiscrete), logProbsDiscrete, continuous: tf.tanh(u) as tf.Tensor3D, logProbContinuous: squashedGaussianLogProb(u, mean, logStd) };
@@ -132,29 +145,31 @@ export class SacAgent {
 
   act(obs: Float32Array, explore: boolean): Float32Array {
     const n = this.agents;
-    const out = new Float32Array(n * ACTOR_OUT);
+    const { heads, actorOut, layout } = this;
+    const dims = layout.continuous;
+    const out = new Float32Array(n * actorOut);
     this.acting.get().forward(obs, n, this.obsDim, null, out);
     const rng = this.streams.policy;
-    const logits = new Float32Array(n * 2);
-    const continuous = new Float32Array(n * CONTINUOUS_DIM);
+    const logits = new Float32Array(n * layout.choices);
+    const continuous = new Float32Array(n * dims);
     for (let i = 0; i < n; i++) {
-      const o = i * ACTOR_OUT;
-      logits[i * 2] = out[o]!;
-      logits[i * 2 + 1] = out[o + 1]!;
-      for (let c = 0; c < CONTINUOUS_DIM; c++) {
-        const mean = out[o + 2 + c]!;
-        const logStd = Math.min(LOG_STD_MAX, Math.max(LOG_STD_MIN, out[o + 2 + CONTINUOUS_DIM + c]!));
-        continuous[i * CONTINUOUS_DIM + c] = Math.tanh(explore ? mean + Math.exp(logStd) * rng.normal() : mean);
+      const o = i * actorOut;
+      for (let c = 0; c < layout.choices; c++) logits[i * layout.choices + c] = out[o + c]!;
+      for (let c = 0; c < dims; c++) {
+        const mean = out[o + heads + c]!;
+        const logStd = Math.min(LOG_STD_MAX, Math.max(LOG_STD_MIN, out[o + heads + dims + c]!));
+        continuous[i * dims + c] = Math.tanh(explore ? mean + Math.exp(logStd) * rng.normal() : mean);
       }
     }
     // explore: the Gumbel-max trick samples the categorical head exactly (temperature 1)
-    return rawActions(n, logits, continuous, explore, rng, { temperature: 1, noiseStd: 0 });
+    return rawActions(layout, n, logits, continuous, explore, rng, { temperature: 1, noiseStd: 0 });
   }
 
-  update(batch: ReplayBatch): { criticLoss: number; actorLoss: number; meanQ: number; tdErrors: Float32Array } {
-    const { agents: n, config } = this;
+  update(batch: ReplayBatch): UpdateStats & { tdErrors: Float32Array } {
+    const { agents: n, config, layout } = this;
+    const dims = layout.continuous;
     return tf.tidy(() => {
-      const t = batchTensors(batch, n, this.obsDim, config.rewardScale);
+      const t = batchTensors(batch, n, this.obsDim, layout.width, config.rewardScale);
       const alphaD = tf.exp(this.logAlphaDiscrete);
       const alphaC = tf.exp(this.logAlphaContinuous);
       // 1. soft targets
@@ -164,8 +179,8 @@ export class SacAgent {
       const softValue = tf.sub(tf.sum(tf.mul(next.probs, tf.sub(qNext, tf.mul(alphaD, next.logProbsDiscrete))), -1, true), tf.mul(alphaC, next.logProbContinuous));
       const targets = tf.add(t.rewards, tf.mul(tf.mul(t.notDone, config.gamma), softValue));
       // 2. twin critic step, d and c from replay
-      const chosen = tf.slice(t.actions, [0, 0, 0], [n, t.B, 2]);
-      const inputNow = tf.concat([t.obs, tf.slice(t.actions, [0, 0, 2], [n, t.B, CONTINUOUS_DIM])], 2) as tf.Tensor3D;
+      const chosen = layout.choices > 0 ? tf.slice(t.actions, [0, 0, 0], [n, t.B, layout.choices]) : tf.ones([n, t.B, 1]);
+      const inputNow = tf.concat([t.obs, tf.slice(t.actions, [0, 0, layout.choices], [n, t.B, dims])], 2) as tf.Tensor3D;
       let tdErrors: tf.Tensor | null = null;
       const criticVariables = [...this.critic1.variables, ...this.critic2.variables];
       const criticLoss = minimizeStacked(this.criticOptimizer, criticVariables, n, () => {
@@ -191,11 +206,15 @@ export class SacAgent {
         entropyC = tf.keep(tf.mean(tf.neg(now.logProbContinuous), [1], true));
         return tf.sum(tf.mean(loss, [1, 2])) as tf.Scalar;
       }, config.gradientClip);
-      // 4. temperatures: raise alpha when the entropy is below its target
+      // 4. temperatures: raise alpha when the entropy is below its target (no discrete
+      //    temperature to tune without a discrete part)
       const hD = (entropyD as tf.Tensor | null)!;
       const hC = (entropyC as tf.Tensor | null)!;
-      minimizeStacked(this.alphaOptimizer, [this.logAlphaDiscrete, this.logAlphaContinuous], n, () =>
-        tf.add(temperatureLoss(this.logAlphaDiscrete, hD, config.discreteEntropyTarget), temperatureLoss(this.logAlphaContinuous, hC, config.continuousEntropyTarget)) as tf.Scalar, 0);
+      const temperatures = layout.choices > 0 ? [this.logAlphaDiscrete, this.logAlphaContinuous] : [this.logAlphaContinuous];
+      minimizeStacked(this.alphaOptimizer, temperatures, n, () => {
+        const continuousLoss = temperatureLoss(this.logAlphaContinuous, hC, this.continuousEntropyTarget);
+        return (layout.choices > 0 ? tf.add(temperatureLoss(this.logAlphaDiscrete, hD, config.discreteEntropyTarget), continuousLoss) : continuousLoss) as tf.Scalar;
+      }, 0);
       hD.dispose();
       hC.dispose();
       // 5. soft target updates
@@ -227,3 +246,8 @@ export class SacAgent {
     for (const o of this.optimizers) o.dispose();
   }
 }
+
+export const algorithm: AlgorithmModule = {
+  schema: SacConfigSchema,
+  create: (hp, spaces, streams) => new SacAgent(SacConfigSchema.parse(hp), spaces, learnerStreams(streams)),
+};

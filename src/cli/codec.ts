@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_CACHE_DIR } from '../codecs/data/paths.ts';
 import { createProgress } from './progress.ts';
 
 const MODALITY_NAMES = ['text', 'image', 'speech'] as const;
@@ -60,7 +61,7 @@ export function registerCodecCommands(program: Command): void {
     .option('--epochs <n>', 'train for this many epochs instead of a time budget', integer('--epochs', 1))
     .option('--batch-size <n>', 'items per step', integer('--batch-size', 2), 64)
     .option('--out <dir>', 'model folder (default models/codecs/<modality>)')
-    .option('--cache-dir <dir>', 'prepared data', 'data/cache')
+    .option('--cache-dir <dir>', 'prepared data', DEFAULT_CACHE_DIR)
     .option('--fading <f>', 'channel during training: awgn or rayleigh', fading, 'awgn')
     .option('--init <dir>', 'continue from the weights of a trained codec folder (fresh optimizer; recorded in codec.json)')
     .option('--resume', 'continue an interrupted run from OUT/checkpoint (weights, counters, random streams, time spent; fresh Adam moments)')
@@ -102,7 +103,7 @@ export function registerCodecCommands(program: Command): void {
     .description('evaluate trained codecs on their held-out test sets (and the real Asterisk recordings for speech)')
     .option('--modality <list>', 'modalities, comma-separated', modalityList, [...MODALITY_NAMES])
     .option('--models <dir>', 'folder holding <modality>/ model folders', join('models', 'codecs'))
-    .option('--cache-dir <dir>', 'prepared data', 'data/cache')
+    .option('--cache-dir <dir>', 'prepared data', DEFAULT_CACHE_DIR)
     .option('--items <n>', 'test items per modality (at most)', integer('--items', 1), 2000)
     .option('--seed <n>', 'seed of the channel noise', integer('--seed', 0), 1)
     .option('--fading <f>', 'awgn or rayleigh', fading, 'awgn')
@@ -117,7 +118,7 @@ export function registerCodecCommands(program: Command): void {
     .command('table')
     .description('measure fidelity and the task metric on the lambda x SNR grid for every modality; write the fidelity table JSON and plots')
     .option('--models <dir>', 'folder holding <modality>/ model folders', join('models', 'codecs'))
-    .option('--cache-dir <dir>', 'prepared data', 'data/cache')
+    .option('--cache-dir <dir>', 'prepared data', DEFAULT_CACHE_DIR)
     .option('--out <file>', 'fidelity table JSON', join('models', 'fidelity', 'measured.json'))
     .option('--plots <dir>', 'folder for the figures (SVG, PNG, CSV); "none" to skip', join('docs', 'results', 'codecs'))
     .option('--items <n>', 'test items per modality (at most)', integer('--items', 1), 1000)

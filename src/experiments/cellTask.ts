@@ -9,7 +9,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScenarioSchema, type Scenario } from '../config/scenario.ts';
-import type { Policy } from '../policies/policy.ts';
+import type { SvecEnv } from '../env/svec.ts';
 import { createBuiltinPolicy } from '../policies/registry.ts';
 import { RandomStreams } from '../random/stream.ts';
 import type { SvecCore } from '../sim/core.ts';
@@ -17,11 +17,11 @@ import { loadFidelityModel, type FidelityModel } from '../sim/fidelity.ts';
 import { MODALITIES, type Modality, type ModalityName } from '../sim/modality.ts';
 import type { SlotActions } from '../sim/slotModel.ts';
 import { readMetrics } from '../train/metrics.ts';
-import { codeVersion } from '../train/run.ts';
 import { writeFileAtomic } from '../util/io.ts';
+import { codeVersion } from '../util/version.ts';
 import type { Cell } from './definitions.ts';
-import { learnerPolicy, loadTrainedLearner } from './evaluate.ts';
-import { simulatePolicy, type PolicySummary } from './simulate.ts';
+import { loadTrainedLearner } from './evaluate.ts';
+import { simulateLearner, simulatePolicy, type PolicySummary } from './simulate.ts';
 import { runTrainingTask } from './trainTask.ts';
 
 /** Metrics kept per training episode in a cell's result (the curves of Fig. 4, 8 and 11). */
@@ -115,7 +115,7 @@ export async function runCell(task: CellTask): Promise<CellResult> {
   const fidelityModel = loadFidelityModel(scenario.fidelityTable);
   let curve: CellResult['curve'];
   let summary: PolicySummary;
-  let recorder: FidelityRecorder;
+  const recorder = new FidelityRecorder(scenario, fidelityModel);
   if (cell.learning) {
     // 1. Train (or resume) the run; progress goes to the main thread once per episode.
     const runDir = join(task.cellDir, 'run');
@@ -129,15 +129,15 @@ export async function runCell(task: CellTask): Promise<CellResult> {
       onEpisode: (episode) => task.port?.postMessage({ key: cell.key, episode, done: false } satisfies CellProgressMessage),
     });
     const rows = readMetrics(runDir);
-    curve = Object.fromEntries(CURVE_METRICS.map((m) => [m, rows.map((r) => r[m])])) as Record<CurveMetric, number[]>;
+    curve = Object.fromEntries(CURVE_METRICS.map((m) => [m, rows.map((r) => r[m] ?? Number.NaN)])) as Record<CurveMetric, number[]>;
     // 2. Greedy evaluation on the held-out seeds; acting noise from the evaluation seed's streams.
     const { learner } = await loadTrainedLearner(runDir, new RandomStreams(task.evalSeed));
     try {
-      recorder = new FidelityRecorder(scenario, fidelityModel);
-      summary = simulatePolicy(scenario, (core) => recorder.wrap(learnerPolicy(cell.algo, learner, core)), {
+      summary = simulateLearner(scenario, cell.algo, learner, {
         episodes: task.evalEpisodes,
         seed: task.evalSeed,
         fidelity: fidelityModel,
+        onEnvironment: (env) => recorder.attach(env),
       });
     } finally {
       learner.dispose();
@@ -145,14 +145,14 @@ export async function runCell(task: CellTask): Promise<CellResult> {
   } else {
     // A built-in policy on the same held-out seeds; Greedy first builds its history over the
     // same budget of episodes the learners train for, on the cell's own seed.
-    recorder = new FidelityRecorder(scenario, fidelityModel);
-    summary = simulatePolicy(scenario, (core, streams) => recorder.wrap(createBuiltinPolicy(cell.algo, streams.get('policy'), core)), {
+    summary = simulatePolicy(scenario, (core, streams) => createBuiltinPolicy(cell.algo, streams.get('policy'), core), {
       episodes: task.evalEpisodes,
       seed: task.evalSeed,
       policySeed: cell.seed,
       fidelity: fidelityModel,
       warmupEpisodes: cell.episodes,
       warmupSeed: cell.seed,
+      onEnvironment: (env) => recorder.attach(env),
     });
     summary = { ...summary, policy: cell.algo };
   }
@@ -183,9 +183,9 @@ export async function runCell(task: CellTask): Promise<CellResult> {
 }
 
 /**
- * Wraps a policy to note, for every task it offloads, the modality, the lambda and the receive
- * SNR (the same clamping as the slot model), from which the fidelity of the adaptive, the
- * conventional and the error-free scheme follow with the same fidelity model.
+ * Notes, for every task a policy offloads, the modality, the lambda and the receive SNR (the
+ * same clamping as the slot model), from which the fidelity of the adaptive, the conventional
+ * and the error-free scheme follow with the same fidelity model.
  */
 export class FidelityRecorder {
   private readonly modality: number[] = [];
@@ -197,25 +197,18 @@ export class FidelityRecorder {
     private readonly model: FidelityModel,
   ) {}
 
-  wrap(policy: Policy): Policy {
+  /** Records every slot the environment evaluates from now on. */
+  attach(env: SvecEnv): void {
     const s = this.scenario;
-    return {
-      name: policy.name,
-      label: policy.label,
-      act: (core: SvecCore, out: SlotActions) => {
-        policy.act(core, out);
-        for (let i = 0; i < core.n; i++) {
-          if (out.rho[i] !== 1) continue;
-          const p = Math.min(Math.max(out.p[i]!, s.powerW.min), s.powerW.max);
-          this.modality.push(core.vehicles.modality[i]!);
-          this.lambda.push(Math.min(Math.max(out.lambda[i]!, s.lambda.min), s.lambda.max));
-          this.snrDb.push(core.snrDbAt(i, p));
-        }
-      },
-      // keep the policy's own hooks bound to it
-      startEpisode: policy.startEpisode?.bind(policy),
-      observe: policy.observe?.bind(policy),
-    };
+    env.onSlot((core: SvecCore, out: SlotActions) => {
+      for (let i = 0; i < core.n; i++) {
+        if (out.rho[i] !== 1) continue;
+        const p = Math.min(Math.max(out.p[i]!, s.powerW.min), s.powerW.max);
+        this.modality.push(core.vehicles.modality[i]!);
+        this.lambda.push(Math.min(Math.max(out.lambda[i]!, s.lambda.min), s.lambda.max));
+        this.snrDb.push(core.snrDbAt(i, p));
+      }
+    });
   }
 
   /** Figures over all offloaded tasks, and per modality (Fig. 9 and 10 are drawn per modality). */

@@ -6,6 +6,7 @@ import type { CellResult } from './cellTask.ts';
 import type { Cell, ExperimentId } from './definitions.ts';
 import { curveRows, fidelityRows, pointsOf, sweepRows, type ExperimentPoint } from './figures.ts';
 import { displayName } from '../report/palette.ts';
+import { benchmarkNames } from '../agents/catalog.ts';
 
 export type Verdict = 'holds' | 'does not hold' | 'partly' | 'not measured';
 
@@ -21,7 +22,6 @@ export interface ClaimCheck {
   verdict: Verdict;
 }
 
-const BENCHMARKS = ['maddpg-ra', 'mappo', 'sac', 'ddpg'];
 
 function notMeasured(base: Omit<ClaimCheck, 'measured' | 'verdict'>, why: string): ClaimCheck {
   return { ...base, measured: why, verdict: 'not measured' };
@@ -207,7 +207,7 @@ export function checkClaims(cells: readonly Cell[], results: ReadonlyMap<string,
     const base = { id: 'overall-ratio', claim: "DMADRL's overall reward is 1.21 times the best benchmark's", experiments: ['fig4'] as ExperimentId[], test: "held-out mean team reward at the profile's N (semantic) of DMADRL over the best of MADDPG-RA, MAPPO, SAC, DDPG; a ratio is only meaningful when both are positive, otherwise the difference is given; holds if the ratio is at least 1.21" };
     const rewards = meanRewardBy(fig4.filter((p) => p.variant === 'semantic'));
     const own = rewards.get('dmadrl');
-    const bench = BENCHMARKS.filter((a) => rewards.has(a)).map((a) => [a, rewards.get(a)!] as const).sort((a, b) => b[1] - a[1])[0];
+    const bench = benchmarkNames().filter((a) => rewards.has(a)).map((a) => [a, rewards.get(a)!] as const).sort((a, b) => b[1] - a[1])[0];
     if (own === undefined || !bench) checks.push(notMeasured(base, 'fig4 was not run with DMADRL and a benchmark'));
     else {
       const positive = own > 0 && bench[1] > 0;

@@ -6,8 +6,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Scenario } from '../config/scenario.ts';
-import { algorithmSpec } from '../agents/registry.ts';
+import { algorithmNames, isAlgorithm, loadAlgorithm } from '../agents/catalog.ts';
+import { applyOverrides, parseConfig } from '../config/load.ts';
+import { SvecEnv } from '../env/svec.ts';
+import { createBuiltinPolicy } from '../policies/registry.ts';
+import { RandomStreams } from '../random/stream.ts';
 import { loadFidelityModel } from '../sim/fidelity.ts';
+import { UserError, userErrorName } from '../util/errors.ts';
 import { confidenceInterval, type Interval } from '../report/stats.ts';
 import { writeFileAtomic } from '../util/io.ts';
 import { markdownTable } from '../util/markdown.ts';
@@ -47,11 +52,61 @@ export interface CompareRow {
 
 export const DEFAULT_REFERENCES = ['random', 'local-only', 'offload-all:1', 'offload-all:0.4', 'oracle'];
 
+/** What `svec compare` runs by default: every learning algorithm, and Greedy. */
+export function defaultComparison(): string[] {
+  return [...algorithmNames(), 'greedy'];
+}
+
+export class CompareError extends UserError {
+  override name = userErrorName('CompareError');
+}
+
+/**
+ * Checks the names and hyperparameters of a comparison before anything is written; returns each
+ * learning algorithm's validated hyperparameters.
+ */
+export async function checkComparison(options: Pick<CompareOptions, 'scenario' | 'algos' | 'seeds' | 'hyperparameters' | 'references'>): Promise<Record<string, Record<string, unknown>>> {
+  if (options.algos.length === 0) throw new CompareError('--algos: no algorithm or policy named');
+  const duplicate = options.algos.find((a, k) => options.algos.indexOf(a) !== k);
+  if (duplicate) throw new CompareError(`--algos: '${duplicate}' is named twice`);
+  if (options.seeds.length === 0) throw new CompareError('--seeds: no seed given');
+  const probe = new SvecEnv(options.scenario, { fidelity: loadFidelityModel(options.scenario.fidelityTable) });
+  for (const name of [...options.algos.filter((a) => !isAlgorithm(a)), ...(options.references ?? DEFAULT_REFERENCES)]) {
+    try {
+      createBuiltinPolicy(name, new RandomStreams(0).get('policy'), probe.core);
+    } catch (err) {
+      throw new CompareError(`--algos: '${name}' is neither a learning algorithm (${algorithmNames().join(', ')}) nor a built-in policy: ${(err as Error).message}`);
+    }
+  }
+  for (const algo of Object.keys(options.hyperparameters ?? {})) {
+    if (!options.algos.includes(algo) || !isAlgorithm(algo)) throw new CompareError(`--hp ${algo}.…: '${algo}' is not a learning algorithm of this comparison`);
+  }
+  const validated: Record<string, Record<string, unknown>> = {};
+  for (const algo of options.algos.filter(isAlgorithm)) {
+    const { schema } = await loadAlgorithm(algo);
+    validated[algo] = parseConfig(schema, options.hyperparameters?.[algo] ?? {}, `${algo} hyperparameters`) as Record<string, unknown>;
+  }
+  return validated;
+}
+
+/** `ALGO.key=value` overrides (repeatable `--hp`) grouped by algorithm. */
+export function parseAlgorithmOverrides(items: readonly string[]): Record<string, Record<string, unknown>> {
+  const grouped: Record<string, Record<string, unknown>> = {};
+  for (const item of items) {
+    const dot = item.indexOf('.');
+    const algo = item.slice(0, dot);
+    if (dot <= 0 || !isAlgorithm(algo)) throw new CompareError(`--hp ${item}: expected ALGO.key=value with ALGO one of ${algorithmNames().join(', ')}`);
+    grouped[algo] = { ...grouped[algo], ...applyOverrides({}, [item.slice(dot + 1)], '--hp') };
+  }
+  return grouped;
+}
+
 export async function compare(options: CompareOptions): Promise<CompareRow[]> {
   const { scenario, seeds } = options;
+  const hyperparameters = await checkComparison(options);
   mkdirSync(options.outDir, { recursive: true });
-  const learning = options.algos.filter((a) => isLearning(a));
-  const builtins = [...new Set([...options.algos.filter((a) => !isLearning(a)), ...(options.references ?? DEFAULT_REFERENCES)])];
+  const learning = options.algos.filter(isAlgorithm);
+  const builtins = [...new Set([...options.algos.filter((a) => !isAlgorithm(a)), ...(options.references ?? DEFAULT_REFERENCES)])];
 
   // 1. Train every learning algorithm on every seed, two runs at a time (one per core).
   options.onStage?.(`training ${learning.length} algorithms x ${seeds.length} seeds, ${options.episodes} episodes each`);
@@ -59,7 +114,7 @@ export async function compare(options: CompareOptions): Promise<CompareRow[]> {
     seeds.map((seed) => ({
       algo,
       scenario,
-      hyperparameters: (algorithmSpec(algo).schema.parse(options.hyperparameters?.[algo] ?? {}) as Record<string, unknown>),
+      hyperparameters: hyperparameters[algo]!,
       seed,
       episodes: options.episodes,
       runDir: join(options.outDir, 'runs', algo, `seed-${seed}`),
@@ -98,15 +153,6 @@ export async function compare(options: CompareOptions): Promise<CompareRow[]> {
   }
   writeComparison(options.outDir, rows, options);
   return rows;
-}
-
-function isLearning(name: string): boolean {
-  try {
-    algorithmSpec(name);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function summarize(name: string, kind: CompareRow['kind'], perSeed: PolicySummary[]): CompareRow {

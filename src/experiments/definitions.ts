@@ -6,6 +6,7 @@
 // The sweep runner is experiments/reproduce.ts; figures and the report, experiments/figures.ts
 // and experiments/report.ts. Copy a definition, edit it, and `svec reproduce --only` runs it.
 import { createHash } from 'node:crypto';
+import { algorithmNames } from '../agents/catalog.ts';
 
 export type ExperimentId = 'fig4' | 'fig5' | 'fig6' | 'fig7' | 'fig8' | 'fig9' | 'fig10' | 'fig11' | 'oracle-gap' | 'lyapunov-v';
 
@@ -20,7 +21,7 @@ export interface ExperimentDefinition {
   id: ExperimentId;
   /** the figure's title */
   title: string;
-  /** learning algorithms and built-in policies drawn in the figure */
+  /** learning algorithms and built-in policies drawn in the figure; LEARNERS stands for every registered learning algorithm */
   algorithms: string[];
   variants: ScenarioVariant[];
   /** a scenario field swept along the x axis (absent: per-episode curves) */
@@ -33,7 +34,9 @@ export interface ExperimentDefinition {
   kind: 'curve' | 'final';
 }
 
-const LEARNING = ['dmadrl', 'maddpg-ra', 'mappo', 'sac', 'ddpg'];
+/** Every learning algorithm of the registry (agents/catalog.ts), expanded when cells are resolved. */
+export const LEARNERS = '@learners';
+const LEARNING = [LEARNERS];
 const SEMANTIC: ScenarioVariant = { label: 'semantic', overrides: {} };
 const NON_SEMANTIC: ScenarioVariant = { label: 'non-semantic', overrides: { mode: 'non-semantic' } };
 const VEHICLES = { field: 'vehicles', label: 'Number of vehicles', values: [5, 10, 15, 20, 25, 30] };
@@ -110,6 +113,13 @@ export const PROFILES: Record<Profile['name'], Profile> = {
   },
 };
 
+/** The algorithms and policies an experiment draws, LEARNERS expanded from the registry. */
+export function experimentAlgorithms(id: ExperimentId): string[] {
+  const def = EXPERIMENTS[id];
+  if (!def) throw new Error(`unknown experiment '${id}' (known: ${Object.keys(EXPERIMENTS).join(', ')})`);
+  return def.algorithms.flatMap((a) => (a === LEARNERS ? algorithmNames() : [a]));
+}
+
 /** One unit of work. Cells with the same key are the same run, whichever figures ask for them. */
 export interface Cell {
   key: string;
@@ -167,7 +177,7 @@ export function resolveCells(ids: ExperimentId[], profile: Profile, isLearning: 
   for (const id of ids) {
     const def = EXPERIMENTS[id];
     if (!def) throw new Error(`unknown experiment '${id}' (known: ${Object.keys(EXPERIMENTS).join(', ')})`);
-    const algorithms = def.algorithms.filter((a) => !profile.algorithms || profile.algorithms.includes(a));
+    const algorithms = experimentAlgorithms(id).filter((a) => !profile.algorithms || profile.algorithms.includes(a));
     const valuesOf = (field: string, values: number[]) => profile.sweeps?.[field] ?? thin(values, profile.sweepStride);
     const sweep = def.sweep ? valuesOf(def.sweep.field, def.sweep.values) : [null];
     const hpSweep = def.hyperparameterSweep ? valuesOf(def.hyperparameterSweep.field, def.hyperparameterSweep.values) : [null];

@@ -1,42 +1,38 @@
 // Greedy evaluation of a trained run on held-out seeds, beside the built-in policies on the
 // same seeds (paired comparison: same vehicles, tasks and channels for every row).
-import { algorithmSpec } from '../agents/registry.ts';
+import { loadAlgorithm } from '../agents/catalog.ts';
+import type { AnyLearner } from '../agents/contract.ts';
 import { initNeuralBackend } from '../nn/backend.ts';
-import type { Policy } from '../policies/policy.ts';
+import { createBuiltinPolicy } from '../policies/registry.ts';
 import { RandomStreams } from '../random/stream.ts';
-import type { SvecCore } from '../sim/core.ts';
+import { SvecEnv } from '../env/svec.ts';
 import { loadFidelityModel } from '../sim/fidelity.ts';
-import { decodeRawActions, observationDim, writeObservations } from '../sim/observation.ts';
-import type { SlotActions } from '../sim/slotModel.ts';
+import { UserError, userErrorName } from '../util/errors.ts';
 import { latestCheckpoint, loadCheckpoint } from '../train/checkpoint.ts';
-import type { Learner } from '../train/offPolicy.ts';
 import { readRunConfig } from '../train/run.ts';
-import { simulateBuiltin, simulatePolicy, type PolicySummary } from './simulate.ts';
+import { simulateBuiltin, simulateLearner, type PolicySummary } from './simulate.ts';
 
-/** A learner acting greedily on observations, as a Policy. */
-export function learnerPolicy(name: string, learner: Learner, core: SvecCore): Policy {
-  const kind = core.scenario.observation;
-  const obs = new Float32Array(core.n * observationDim(kind));
-  return {
-    name,
-    label: `${name} (greedy)`,
-    act(c: SvecCore, out: SlotActions) {
-      writeObservations(c, kind, obs);
-      decodeRawActions(learner.act(obs, false), c.scenario, c.n, out);
-    },
-  };
+export class EvaluationError extends UserError {
+  override name = userErrorName('EvaluationError');
 }
 
 /** Loads a run's newest checkpoint into a fresh learner drawing its acting noise from `streams`. */
-export async function loadTrainedLearner(runDir: string, streams: RandomStreams): Promise<{ learner: Learner; episode: number; algo: string }> {
-  await initNeuralBackend();
+export async function loadTrainedLearner(runDir: string, streams: RandomStreams): Promise<{ learner: AnyLearner; episode: number; algo: string }> {
   const config = readRunConfig(runDir);
   const dir = latestCheckpoint(runDir);
-  if (!dir) throw new Error(`${runDir} has no checkpoint yet`);
-  const learner = algorithmSpec(config.algo).createLearner(config.hyperparameters, config.scenario.vehicles, observationDim(config.scenario.observation), streams);
-  const loaded = await loadCheckpoint(dir, learner.variables, learner.optimizers);
-  learner.weightsChanged();
-  return { learner, episode: loaded.episode, algo: config.algo };
+  if (!dir) throw new EvaluationError(`${runDir} has no checkpoint yet (nothing trained to evaluate)`);
+  await initNeuralBackend();
+  const algorithm = await loadAlgorithm(config.algo);
+  const { spec } = new SvecEnv(config.scenario, { fidelity: loadFidelityModel(config.scenario.fidelityTable) });
+  const learner = algorithm.create(config.hyperparameters, { agents: spec.agents, observationSize: spec.observation.size, action: spec.action }, streams);
+  try {
+    const loaded = await loadCheckpoint(dir, learner.variables, learner.optimizers);
+    learner.weightsChanged();
+    return { learner, episode: loaded.episode, algo: config.algo };
+  } catch (err) {
+    learner.dispose();
+    throw err;
+  }
 }
 
 export interface EvaluationResult {
@@ -49,15 +45,28 @@ export interface EvaluationResult {
 export async function evaluateRun(runDir: string, options: { episodes: number; seed: number; builtins: string[] }): Promise<EvaluationResult> {
   const config = readRunConfig(runDir);
   const fidelity = loadFidelityModel(config.scenario.fidelityTable);
+  // Check every built-in policy name before anything runs.
+  const probe = new SvecEnv(config.scenario, { fidelity });
+  for (const spec of options.builtins) {
+    try {
+      createBuiltinPolicy(spec, new RandomStreams(0).get('policy'), probe.core);
+    } catch (err) {
+      throw new EvaluationError(`--policies: ${(err as Error).message}`);
+    }
+  }
   // The learner's acting noise comes from its own streams of the evaluation seed.
   const { learner, episode } = await loadTrainedLearner(runDir, new RandomStreams(options.seed));
   try {
-    const rows: PolicySummary[] = [
-      simulatePolicy(config.scenario, (core) => learnerPolicy(config.algo, learner, core), { episodes: options.episodes, seed: options.seed, fidelity }),
-    ];
+    const rows: PolicySummary[] = [simulateLearner(config.scenario, config.algo, learner, { episodes: options.episodes, seed: options.seed, fidelity })];
     for (const spec of options.builtins) rows.push(simulateBuiltin(config.scenario, spec, { episodes: options.episodes, seed: options.seed, fidelity }));
     return { algo: config.algo, trainedEpisodes: episode, seed: options.seed, rows };
   } finally {
     learner.dispose();
   }
+}
+
+/** The gap of a learned policy to the per-slot oracle, as a share of the oracle's team reward. */
+export function oracleGap(rows: readonly PolicySummary[], learned: PolicySummary): number | undefined {
+  const oracle = rows.find((r) => r.policy === 'oracle');
+  return oracle ? (oracle.teamReward - learned.teamReward) / Math.abs(oracle.teamReward) : undefined;
 }

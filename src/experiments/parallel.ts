@@ -3,6 +3,7 @@
 // whole machine. A run whose directory already holds a run is resumed, not restarted.
 import { MessageChannel } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { TrainingProgressMessage, TrainingTask } from './trainTask.ts';
 
@@ -30,4 +31,29 @@ export async function runTrainingTasks(tasks: Omit<TrainingTask, 'port'>[], opti
   } finally {
     await pool.destroy();
   }
+}
+
+/** One run per seed of the same configuration, in OUT/seed-S, on worker threads. */
+export async function trainSeeds(options: {
+  algo: string;
+  scenario: TrainingTask['scenario'];
+  hyperparameters: Record<string, unknown>;
+  seeds: number[];
+  episodes: number;
+  outDir: string;
+  workers?: number;
+  onProgress?: (episodesDone: number, total: number) => void;
+}) {
+  const done = new Map<string, number>();
+  const total = options.seeds.length * options.episodes;
+  return runTrainingTasks(
+    options.seeds.map((seed) => ({ algo: options.algo, scenario: options.scenario, hyperparameters: options.hyperparameters, seed, episodes: options.episodes, runDir: join(options.outDir, `seed-${seed}`) })),
+    {
+      workers: options.workers,
+      onProgress: (m) => {
+        done.set(m.runDir, m.episode);
+        options.onProgress?.([...done.values()].reduce((a, b) => a + b, 0), total);
+      },
+    },
+  );
 }

@@ -8,17 +8,25 @@ import { Marked } from 'marked';
 import { stringify as toYaml } from 'yaml';
 import type { Scenario } from '../config/scenario.ts';
 import { loadFidelityModel } from '../sim/fidelity.ts';
-import { codeVersion } from '../train/run.ts';
+import { isAlgorithm } from '../agents/catalog.ts';
 import { writeFileAtomic } from '../util/io.ts';
+import { codeVersion } from '../util/version.ts';
 import { markdownTable } from '../util/markdown.ts';
 import type { CellResult } from './cellTask.ts';
 import { checkClaims, type ClaimCheck } from './claims.ts';
 import { formatComparison, summarize, type CompareRow } from './compare.ts';
 import { EXPERIMENTS, type Cell, type ExperimentId, type Profile } from './definitions.ts';
 import { drawFigures, pointsOf, type DrawnFigure } from './figures.ts';
-import type { HistoryEntry } from './reproduce.ts';
-import { ALGORITHMS } from '../agents/registry.ts';
 import type { PolicySummary } from './simulate.ts';
+
+/** One invocation of `svec reproduce` on an output folder (history.json). */
+export interface HistoryEntry {
+  command: string;
+  startedAt: string;
+  wallSeconds: number;
+  ran: number;
+  failed: number;
+}
 
 export interface ReportInput {
   outDir: string;
@@ -34,10 +42,11 @@ export interface ReportInput {
 }
 
 const VERDICT_MARK: Record<ClaimCheck['verdict'], string> = {
-  holds: '✅ holds',
-  'does not hold': '❌ does not hold',
-  partly: '◐ partly',
-  'not measured': '— not measured',
+  // plain words: no emoji font is needed to read them
+  holds: '**holds**',
+  'does not hold': '**does not hold**',
+  partly: 'partly',
+  'not measured': 'not measured',
 };
 
 function duration(seconds: number): string {
@@ -55,7 +64,7 @@ function comparisonRows(input: ReportInput): CompareRow[] {
     seeds.set(p.result.key, { ...p.result.evaluation, policy: p.result.algo });
     byAlgo.set(p.result.algo, seeds);
   }
-  return [...byAlgo].map(([algo, seeds]) => summarize(algo, algo in ALGORITHMS ? 'learning' : 'built-in', [...seeds.values()]));
+  return [...byAlgo].map(([algo, seeds]) => summarize(algo, isAlgorithm(algo) ? 'learning' : 'built-in', [...seeds.values()]));
 }
 
 export async function writeReport(input: ReportInput): Promise<string> {

@@ -14,14 +14,16 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import type { z } from 'zod';
 import { ScenarioSchema, type Scenario } from '../config/scenario.ts';
-import { ALGORITHMS, algorithmSpec } from '../agents/registry.ts';
+import { algorithmEntry, isAlgorithm, loadAlgorithm } from '../agents/catalog.ts';
 import { loadFidelityModel } from '../sim/fidelity.ts';
-import { codeVersion } from '../train/run.ts';
+import { UserError, userErrorName } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/io.ts';
+import { codeVersion } from '../util/version.ts';
 import { cellScenario, readCellResult, type CellProgressMessage, type CellResult, type CellTask } from './cellTask.ts';
-import { EXPERIMENTS, resolveCells, type Cell, type ExperimentId, type Profile } from './definitions.ts';
-import { writeReport } from './report.ts';
+import { EXPERIMENTS, experimentAlgorithms, resolveCells, type Cell, type ExperimentId, type Profile } from './definitions.ts';
+import { writeReport, type HistoryEntry } from './report.ts';
 
 export interface ReproduceOptions {
   profile: Profile;
@@ -56,18 +58,22 @@ export interface ReproduceSummary {
 
 export const DEFAULT_EVAL_SEED = 1_000_003;
 
-export function isLearningAlgorithm(algo: string): boolean {
-  return algo in ALGORITHMS;
+/** Every learning algorithm's default hyperparameters (its schema's defaults), loaded once. */
+export async function defaultHyperparameters(algos: Iterable<string>): Promise<Map<string, Record<string, unknown>>> {
+  const defaults = new Map<string, Record<string, unknown>>();
+  for (const algo of new Set(algos)) if (isAlgorithm(algo)) defaults.set(algo, (await loadAlgorithm(algo)).schema.parse({}) as Record<string, unknown>);
+  return defaults;
 }
 
 /** The cells of a reproduction, normalized against the defaults (equal runs share one cell). */
-export function planCells(ids: ExperimentId[], profile: Profile, baseScenario: Scenario): Cell[] {
+export async function planCells(ids: ExperimentId[], profile: Profile, baseScenario: Scenario): Promise<Cell[]> {
   const schemaDefaults = ScenarioSchema.parse({}) as unknown as Record<string, unknown>;
   const base = baseScenario as unknown as Record<string, unknown>;
   const baseDifferences = Object.fromEntries(Object.entries(base).filter(([field, value]) => JSON.stringify(value) !== JSON.stringify(schemaDefaults[field])));
-  return resolveCells(ids, profile, isLearningAlgorithm, {
+  const hyperparameters = await defaultHyperparameters(ids.flatMap((id) => experimentAlgorithms(id)));
+  return resolveCells(ids, profile, isAlgorithm, {
     scenario: base,
-    hyperparameters: (algo) => algorithmSpec(algo).schema.parse({}) as Record<string, unknown>,
+    hyperparameters: (algo) => hyperparameters.get(algo)!,
     baseDifferences,
   });
 }
@@ -86,9 +92,35 @@ export function estimateCellSeconds(cell: Cell, scenario: Scenario): number {
   const n = scenario.vehicles;
   const slots = cell.episodes * scenario.slotsPerEpisode;
   if (!cell.learning) return cell.algo === 'oracle' ? 0.02 * n * scenario.slotsPerEpisode : 0.5 + 1e-4 * slots * n;
-  // s per slot including updates, measured at the short-run settings with the other core busy
-  const perSlot = cell.algo === 'mappo' ? 0.0001 * n : cell.algo === 'dmadrl' ? 0.002 + 0.008 * n * ((Number(cell.hyperparameters.denoisingSteps ?? 7) + 1) / 8) : 0.001 * n;
-  return 3 + slots * perSlot;
+  // s per slot including updates, from the algorithm's entry (measured at the short-run settings)
+  return 3 + slots * algorithmEntry(cell.algo).secondsPerStep(n, cell.hyperparameters);
+}
+
+/** How long a sweep should take: its cells, those still to run, and the estimate in seconds on `workers` workers. */
+export async function estimateReproduction(ids: ExperimentId[], profile: Profile, baseScenario: Scenario, outDir: string, workers: number): Promise<{ cells: Cell[]; pending: Cell[]; seconds: number }> {
+  const cells = await planCells(ids, profile, baseScenario);
+  const pending = cells.filter((c) => !existsSync(join(outDir, 'cells', c.key, 'result.json')));
+  const seconds = pending.reduce((a, c) => a + estimateCellSeconds(c, cellScenario(baseScenario, c)), 0) / Math.max(1, Math.min(workers, pending.length));
+  return { cells, pending, seconds };
+}
+
+/** A duration for people: seconds under 90 s, minutes under 90 min, else hours. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
+  if (seconds < 5400) return `${(seconds / 60).toFixed(0)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** Experiment ids from a comma-separated list, each checked. */
+export function parseExperimentIds(text: string): ExperimentId[] {
+  const ids = text.split(',').map((s) => s.trim());
+  if (ids.some((id) => id.length === 0)) throw new ReproduceError(`--only: empty item in '${text}' (e.g. --only fig4,fig9)`);
+  for (const id of ids) if (!(id in EXPERIMENTS)) throw new ReproduceError(`--only: unknown experiment '${id}' (known: ${Object.keys(EXPERIMENTS).join(', ')})`);
+  return ids as ExperimentId[];
+}
+
+export class ReproduceError extends UserError {
+  override name = userErrorName('ReproduceError');
 }
 
 export async function reproduce(options: ReproduceOptions): Promise<ReproduceSummary> {
@@ -100,11 +132,13 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
   mkdirSync(join(outDir, 'cells'), { recursive: true });
 
   // 1. The plan: every cell with its resolved scenario and hyperparameters.
-  const cells = planCells(ids, profile, baseScenario);
+  const cells = await planCells(ids, profile, baseScenario);
+  const schemas = new Map<string, z.ZodObject>();
+  for (const cell of cells) if (cell.learning && !schemas.has(cell.algo)) schemas.set(cell.algo, (await loadAlgorithm(cell.algo)).schema);
   const tasks: CellTask[] = cells.map((cell) => ({
     cell,
     scenario: cellScenario(baseScenario, cell),
-    hyperparameters: cell.learning ? (algorithmSpec(cell.algo).schema.parse(cell.hyperparameters) as Record<string, unknown>) : {},
+    hyperparameters: cell.learning ? (schemas.get(cell.algo)!.parse(cell.hyperparameters) as Record<string, unknown>) : {},
     cellDir: join(outDir, 'cells', cell.key),
     evalEpisodes: profile.evalEpisodes,
     evalSeed,
@@ -189,14 +223,6 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
   });
   // the summary's wall time includes drawing the figures and writing the report
   return { outDir, reportPath, cells: cells.length, ran: pending.length, reused: finished.size, failed, wallSeconds: (performance.now() - started) / 1000 };
-}
-
-export interface HistoryEntry {
-  command: string;
-  startedAt: string;
-  wallSeconds: number;
-  ran: number;
-  failed: number;
 }
 
 function readHistory(outDir: string): HistoryEntry[] {

@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Scenario } from '../config/scenario.ts';
 import { checkpointEpisode } from '../train/checkpoint.ts';
-import { readMetrics } from '../train/metrics.ts';
+import type { Throughput } from '../train/harness.ts';
+import { readMetrics, type EpisodeMetrics } from '../train/metrics.ts';
 import { resume, train } from '../train/run.ts';
 
 export interface TrainingTask {
@@ -31,10 +32,11 @@ export interface TrainingProgressMessage {
 
 /** Runs (or, when the directory already holds the run, resumes) one training run. */
 export async function runTrainingTask(task: TrainingTask): Promise<{ runDir: string; episodes: number; lastReward: number }> {
-  const onEpisode = (row: { episode: number; teamReward: number }, info: { slotsPerSecond: number; updatesPerSecond: number }) => {
-    const message: TrainingProgressMessage = { runDir: task.runDir, episode: row.episode, teamReward: row.teamReward, ...info };
+  const onEpisode = (row: EpisodeMetrics, info: Throughput) => {
+    const teamReward = row.teamReward ?? row.episodeReturn;
+    const message: TrainingProgressMessage = { runDir: task.runDir, episode: row.episode, teamReward, ...info };
     task.port?.postMessage(message);
-    task.onEpisode?.(row.episode, row.teamReward);
+    task.onEpisode?.(row.episode, teamReward);
   };
   const exists = existsSync(join(task.runDir, 'config.json'));
   if (exists && checkpointEpisode(task.runDir) >= task.episodes) {

@@ -4,6 +4,8 @@
 // white. Built-in reference policies are dashed and the oracle dotted, so the figures also read in
 // grey scale. Names may carry a parameter after a colon ('offload-all:0.4'): they take the colour
 // of their base name, and colourScale shades repeated variants so they stay apart in one figure.
+// Learning algorithms take their colour and label from the algorithm registry (agents/catalog.ts).
+import { allAlgorithms } from '../agents/catalog.ts';
 
 export interface SeriesStyle {
   /** '#rrggbb' */
@@ -18,13 +20,8 @@ const SOLID: number[] = [];
 const DASHED = [6, 3];
 const DOTTED = [1.5, 2.5];
 
-/** Fixed styles of the known names, in legend order (the proposed method first, references last). */
-const KNOWN: ReadonlyArray<readonly [string, SeriesStyle]> = [
-  ['dmadrl', { color: '#D55E00', dash: SOLID, label: 'DMADRL' }], // vermillion: the proposed method stands out
-  ['maddpg-ra', { color: '#0072B2', dash: SOLID, label: 'MADDPG-RA' }], // blue
-  ['mappo', { color: '#009E73', dash: SOLID, label: 'MAPPO' }], // bluish green
-  ['sac', { color: '#CC79A7', dash: SOLID, label: 'SAC' }], // reddish purple
-  ['ddpg', { color: '#E69F00', dash: SOLID, label: 'DDPG' }], // orange
+/** Fixed styles of the built-in references, in legend order after the learning algorithms. */
+const REFERENCES: ReadonlyArray<readonly [string, SeriesStyle]> = [
   ['greedy', { color: '#56B4E9', dash: DASHED, label: 'Greedy' }], // sky blue
   ['random', { color: '#999999', dash: DASHED, label: 'Random' }], // grey
   ['local-only', { color: '#882255', dash: DASHED, label: 'Local only' }], // Tol wine
@@ -34,10 +31,18 @@ const KNOWN: ReadonlyArray<readonly [string, SeriesStyle]> = [
   ['error-free', { color: '#555555', dash: DOTTED, label: 'Error-free' }], // dark grey
 ];
 
-const KNOWN_STYLES = new Map(KNOWN);
+/** Styles of the known names in legend order: the registry's algorithms (the proposed method first), then the references. */
+function knownStyles(): Map<string, SeriesStyle> {
+  return new Map<string, SeriesStyle>([
+    ...allAlgorithms().map((a) => [a.name, { color: a.color, dash: SOLID, label: a.label }] as const),
+    ...REFERENCES,
+  ]);
+}
 
 /** Legend order of the known names; unknown names follow, alphabetically. */
-export const LEGEND_ORDER: readonly string[] = KNOWN.map(([name]) => name);
+export function legendOrder(): string[] {
+  return [...knownStyles().keys()];
+}
 
 /** Colours for names outside the fixed list (Tol muted, none used above). */
 export const FALLBACK_COLORS: readonly string[] = ['#44AA99', '#AA4499', '#117733', '#CC6677', '#88CCEE', '#DDCC77'];
@@ -60,7 +65,7 @@ function hash(text: string): number {
 /** Legend label: the fixed label of a known name ('Offload all (λ = 0.4)' for a variant), else the name. */
 export function displayName(name: string): string {
   const { base, parameter } = splitName(name);
-  const known = KNOWN_STYLES.get(base);
+  const known = knownStyles().get(base);
   if (known === undefined) return name;
   if (parameter === undefined) return known.label;
   return base === 'offload-all' ? `${known.label} (λ = ${parameter})` : `${known.label} (${parameter})`;
@@ -69,7 +74,7 @@ export function displayName(name: string): string {
 /** Style of one name on its own (no knowledge of the other series in the figure). */
 export function styleFor(name: string): SeriesStyle {
   const { base } = splitName(name);
-  const known = KNOWN_STYLES.get(base);
+  const known = knownStyles().get(base);
   if (known !== undefined) return { color: known.color, dash: [...known.dash], label: displayName(name) };
   return { color: FALLBACK_COLORS[hash(base) % FALLBACK_COLORS.length]!, dash: SOLID, label: name };
 }
@@ -81,9 +86,10 @@ export function colorFor(name: string): string {
 
 /** Sorts names into the fixed legend order; variants follow their base name; unknown names last. */
 export function sortByLegendOrder(names: Iterable<string>): string[] {
+  const order = legendOrder();
   const rank = (name: string): number => {
-    const i = LEGEND_ORDER.indexOf(splitName(name).base);
-    return i < 0 ? LEGEND_ORDER.length : i;
+    const i = order.indexOf(splitName(name).base);
+    return i < 0 ? order.length : i;
   };
   return [...new Set(names)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b, 'en', { numeric: true }));
 }
@@ -95,13 +101,14 @@ export function sortByLegendOrder(names: Iterable<string>): string[] {
  */
 export function seriesStyles(names: Iterable<string>): Array<SeriesStyle & { name: string }> {
   const ordered = sortByLegendOrder(names);
+  const known = knownStyles();
   const used = new Set<string>();
   const variantCount = new Map<string, number>();
   const out: Array<SeriesStyle & { name: string }> = [];
   for (const name of ordered) {
     const style = styleFor(name);
     const { base } = splitName(name);
-    if (KNOWN_STYLES.has(base)) {
+    if (known.has(base)) {
       const k = variantCount.get(base) ?? 0;
       variantCount.set(base, k + 1);
       if (k > 0) {

@@ -20,6 +20,11 @@ export interface EpisodeStats {
   meanLambda: number;
 }
 
+/** The statistics' names, in the order runs write them. */
+export const EPISODE_STAT_NAMES: readonly (keyof EpisodeStats)[] = [
+  'teamReward', 'latencyMs', 'energyMJ', 'fidelity', 'offloadFraction', 'queue', 'highPriorityMissRate', 'cost', 'utility', 'meanLambda',
+];
+
 export class EpisodeAccumulator {
   private deadlines: Float64Array;
   private priorities: Uint8Array;

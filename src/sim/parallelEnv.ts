@@ -1,14 +1,15 @@
-// The multi-agent face of the simulator, in PettingZoo's parallel style:
+// The SVEC environment in PettingZoo's parallel style, with per-agent dictionaries:
 //   const { observations, infos } = env.reset(seed);
 //   const { observations, rewards, terminations, truncations, infos } = env.step(actions);
-// Agents are named 'vehicle_0' ... 'vehicle_{N-1}'. It is a thin layer over SvecCore (the same
-// numbers; the batched core is what training loops use directly for speed).
+// Agents are named 'vehicle_0' ... 'vehicle_{N-1}'. It is a thin layer over the batched
+// environment SvecEnv (env/svec.ts, the same numbers), which learners and the harness use; this
+// form, with each agent's slot results in its info, is what the Python client speaks.
 import type { Scenario } from '../config/scenario.ts';
-import { SvecCore } from './core.ts';
+import { SvecEnv } from '../env/svec.ts';
+import type { SvecCore } from './core.ts';
 import type { FidelityModel } from './fidelity.ts';
 import { MODALITIES, type ModalityName } from './modality.ts';
-import { decodeRawActions, observationDim, RAW_ACTION_DIM, writeObservations, type ObservationKind } from './observation.ts';
-import { allocateSlotActions, type SlotActions } from './slotModel.ts';
+import { RAW_ACTION_DIM } from './observation.ts';
 
 /** One agent's hybrid action (eq. 31) in the spec's raw form. */
 export interface AgentAction {
@@ -49,33 +50,31 @@ export interface AgentResetInfo {
 export type PerAgent<T> = Record<string, T>;
 
 export class SvecParallelEnv {
-  readonly core: SvecCore;
+  readonly env: SvecEnv;
   readonly possibleAgents: string[];
-  readonly observationKind: ObservationKind;
   readonly observationDim: number;
   readonly actionDim = RAW_ACTION_DIM;
-  private readonly obsBuffer: Float32Array;
   private readonly rawBuffer: Float32Array;
-  private readonly actions: SlotActions;
 
-  constructor(scenario: Scenario, options: { fidelity?: FidelityModel; observation?: ObservationKind } = {}) {
-    this.core = new SvecCore(scenario, { fidelity: options.fidelity });
-    this.observationKind = options.observation ?? scenario.observation;
-    this.observationDim = observationDim(this.observationKind);
+  constructor(scenario: Scenario, options: { fidelity?: FidelityModel } = {}) {
+    this.env = new SvecEnv(scenario, options);
+    this.observationDim = this.env.spec.observation.size;
     this.possibleAgents = Array.from({ length: scenario.vehicles }, (_, i) => `vehicle_${i}`);
-    this.obsBuffer = new Float32Array(scenario.vehicles * this.observationDim);
     this.rawBuffer = new Float32Array(scenario.vehicles * RAW_ACTION_DIM);
-    this.actions = allocateSlotActions(scenario.vehicles);
   }
 
-  /** Agents alive now: all of them (vehicles never leave; positions wrap around the road). */
+  get core(): SvecCore {
+    return this.env.core;
+  }
+
+  /** Agents alive now: all of them until the episode ends (vehicles never leave; positions wrap around the road). */
   get agents(): string[] {
-    return this.core.episodeDone ? [] : this.possibleAgents.slice();
+    return this.env.episodeDone ? [] : this.possibleAgents.slice();
   }
 
   reset(seed?: number): { observations: PerAgent<Float32Array>; infos: PerAgent<AgentResetInfo> } {
-    this.core.reset(seed);
-    return { observations: this.observations(), infos: this.resetInfos() };
+    const observations = this.env.reset(seed ?? this.core.seed);
+    return { observations: this.perAgent(observations), infos: this.resetInfos() };
   }
 
   step(actions: PerAgent<AgentAction>): {
@@ -97,29 +96,28 @@ export class SvecParallelEnv {
     });
     const core = this.core;
     const scenario = core.scenario;
-    decodeRawActions(raw, scenario, core.n, this.actions);
-    // Record the task that is being served before the core moves on to the next slot.
+    // Record the task that is being served before the environment moves on to the next slot.
     const modality = Uint8Array.from(core.vehicles.modality);
     const zeta = Uint8Array.from(core.vehicles.zeta);
     const deadline = Float64Array.from(core.vehicles.T_max);
-    core.step(this.actions);
+    const step = this.env.step(raw);
+    const decided = this.env.lastActions;
     const out = core.out;
-    const done = core.episodeDone;
     const rewards: PerAgent<number> = {};
     const terminations: PerAgent<boolean> = {};
     const truncations: PerAgent<boolean> = {};
     const infos: PerAgent<AgentInfo> = {};
     this.possibleAgents.forEach((agent, i) => {
-      rewards[agent] = out.reward[i]!;
-      terminations[agent] = false; // the task is continuing; episodes end by time limit
-      truncations[agent] = done;
-      const offload = this.actions.rho[i] === 1;
+      rewards[agent] = step.rewards[i]!;
+      terminations[agent] = step.terminations[i] === 1;
+      truncations[agent] = step.truncations[i] === 1;
+      const offload = decided.rho[i] === 1;
       infos[agent] = {
         modality: MODALITIES[modality[i]!]!,
         priority: zeta[i]!,
         offload,
-        lambda: scenario.mode === 'semantic' ? this.actions.lambda[i]! : 1,
-        powerW: this.actions.p[i]!,
+        lambda: scenario.mode === 'semantic' ? Math.min(Math.max(decided.lambda[i]!, scenario.lambda.min), scenario.lambda.max) : 1,
+        powerW: decided.p[i]!,
         bandwidthHz: out.b[i]!,
         snrDb: out.snr_db[i]!,
         latencyS: out.t[i]!,
@@ -132,15 +130,14 @@ export class SvecParallelEnv {
         cost: out.cost[i]!,
       };
     });
-    return { observations: this.observations(), rewards, terminations, truncations, infos };
+    return { observations: this.perAgent(step.observations), rewards, terminations, truncations, infos };
   }
 
-  private observations(): PerAgent<Float32Array> {
-    writeObservations(this.core, this.observationKind, this.obsBuffer);
+  private perAgent(flat: Float32Array): PerAgent<Float32Array> {
     const dim = this.observationDim;
     const result: PerAgent<Float32Array> = {};
     this.possibleAgents.forEach((agent, i) => {
-      result[agent] = this.obsBuffer.slice(i * dim, (i + 1) * dim);
+      result[agent] = flat.slice(i * dim, (i + 1) * dim);
     });
     return result;
   }

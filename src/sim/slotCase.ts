@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { provisionalFidelityTable, type FidelityModel } from './fidelity.ts';
 import { MODALITIES, modalityIndex } from './modality.ts';
 import { allocateSlotActions, allocateSlotOutputs, allocateSlotVehicles, evaluateSlot, SLOT_OUTPUT_FIELDS, type SlotParams } from './slotModel.ts';
+import { UserError, userErrorName } from '../util/errors.ts';
 
 const positive = z.number().positive();
 const nonNegative = z.number().nonnegative();
@@ -51,8 +52,8 @@ export type SlotCase = z.infer<typeof SlotCaseSchema>;
 export type SlotCaseOutput = { M: number; vehicles: Record<(typeof SLOT_OUTPUT_FIELDS)[number], number>[] };
 
 /** A malformed case: `field` is the JSON path of the first problem. */
-export class SlotCaseError extends Error {
-  override name = 'SlotCaseError';
+export class SlotCaseError extends UserError {
+  override name = userErrorName('SlotCaseError');
   constructor(readonly field: string, readonly problem: string) {
     super(`${field}: ${problem}`);
   }

@@ -1,45 +1,53 @@
 // Per-episode training metrics, in metrics.jsonl (one JSON object per line) and metrics.csv.
-// On resume both files are cut back to the checkpoint's episode, so a resumed run's files equal
-// those of an uninterrupted run.
+// The columns are the harness's own (HARNESS_COLUMNS), then the environment's per-episode
+// statistics (spec.metrics), then the losses and the learner's diagnostics. On resume both files
+// are cut back to the checkpoint's episode, so a resumed run's files equal those of an
+// uninterrupted run.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EpisodeStats } from '../sim/episodeStats.ts';
 import { writeFileAtomic } from '../util/io.ts';
 
-export interface EpisodeMetrics extends EpisodeStats {
+/** One episode's row: every column is a number (NaN where not applicable; null in JSON). */
+export type EpisodeMetrics = Record<string, number> & {
+  /** 1-based episode number */
   episode: number;
+  /** environment steps (slots) since the run began */
   totalSlots: number;
+  /** update rounds (off-policy) or minibatch steps (on-policy) since the run began */
   totalUpdates: number;
-  criticLoss: number;
-  actorLoss: number;
-  meanQ: number;
-  /** share of continuous outputs of the diffusion actor at the clip bounds (NaN when not applicable) */
-  clipShare: number;
+  /** mean over agents of the sum of the rewards the learners learned from */
+  episodeReturn: number;
+};
+
+export const HARNESS_COLUMNS = ['episode', 'totalSlots', 'totalUpdates', 'episodeReturn'] as const;
+export const LOSS_COLUMNS = ['criticLoss', 'actorLoss', 'meanQ'] as const;
+
+/** The columns of a run: harness, environment statistics, losses, learner diagnostics. */
+export function metricColumns(environmentMetrics: readonly string[], diagnostics: readonly string[]): string[] {
+  const columns = [...HARNESS_COLUMNS, ...environmentMetrics, ...LOSS_COLUMNS, ...diagnostics];
+  const duplicate = columns.find((c, k) => columns.indexOf(c) !== k);
+  if (duplicate) throw new Error(`metrics: the column '${duplicate}' is declared twice (environment metrics and learner diagnostics must not repeat the harness's own)`);
+  return columns;
 }
 
-export const METRIC_COLUMNS: (keyof EpisodeMetrics)[] = [
-  'episode', 'totalSlots', 'totalUpdates', 'teamReward', 'latencyMs', 'energyMJ', 'fidelity', 'offloadFraction',
-  'queue', 'highPriorityMissRate', 'cost', 'utility', 'meanLambda', 'criticLoss', 'actorLoss', 'meanQ', 'clipShare',
-];
-
-function toJsonLine(row: EpisodeMetrics): string {
+function toJsonLine(row: Record<string, number>, columns: readonly string[]): string {
   const record: Record<string, number | null> = {};
-  for (const key of METRIC_COLUMNS) {
+  for (const key of columns) {
     const value = row[key];
-    record[key] = Number.isFinite(value) ? value : null;
+    record[key] = value !== undefined && Number.isFinite(value) ? value : null;
   }
   return JSON.stringify(record);
 }
 
 function fromJsonLine(line: string): EpisodeMetrics {
   const record = JSON.parse(line) as Record<string, number | null>;
-  const row = {} as EpisodeMetrics;
-  for (const key of METRIC_COLUMNS) row[key] = record[key] ?? Number.NaN;
-  return row;
+  const row: Record<string, number> = {};
+  for (const [key, value] of Object.entries(record)) row[key] = value ?? Number.NaN;
+  return row as EpisodeMetrics;
 }
 
-function toCsvLine(row: EpisodeMetrics): string {
-  return METRIC_COLUMNS.map((key) => (Number.isFinite(row[key]) ? String(row[key]) : '')).join(',');
+function toCsvLine(row: Record<string, number>, columns: readonly string[]): string {
+  return columns.map((key) => (row[key] !== undefined && Number.isFinite(row[key]) ? String(row[key]) : '')).join(',');
 }
 
 export class MetricsWriter {
@@ -48,20 +56,18 @@ export class MetricsWriter {
   private rows: EpisodeMetrics[] = [];
   private isOpen = false;
 
-  constructor(runDir: string) {
+  constructor(runDir: string, readonly columns: readonly string[]) {
     this.jsonlPath = join(runDir, 'metrics.jsonl');
     this.csvPath = join(runDir, 'metrics.csv');
   }
 
   /** Keeps the first `episodes` rows already on disk (resume) and rewrites both files with them. */
   open(episodes: number): void {
-    const existing = existsSync(this.jsonlPath)
-      ? readFileSync(this.jsonlPath, 'utf8').split('\n').filter((l) => l.trim().length > 0).map(fromJsonLine)
-      : [];
+    const existing = readMetricsFile(this.jsonlPath);
     if (existing.length < episodes) throw new Error(`${this.jsonlPath} has ${existing.length} episodes but the checkpoint is at episode ${episodes}`);
     this.rows = existing.slice(0, episodes);
-    writeFileAtomic(this.jsonlPath, this.rows.map((r) => `${toJsonLine(r)}\n`).join(''));
-    writeFileAtomic(this.csvPath, [METRIC_COLUMNS.join(','), ...this.rows.map(toCsvLine)].join('\n') + '\n');
+    writeFileAtomic(this.jsonlPath, this.rows.map((r) => `${toJsonLine(r, this.columns)}\n`).join(''));
+    writeFileAtomic(this.csvPath, [this.columns.join(','), ...this.rows.map((r) => toCsvLine(r, this.columns))].join('\n') + '\n');
     this.isOpen = true;
   }
 
@@ -71,8 +77,8 @@ export class MetricsWriter {
 
   append(row: EpisodeMetrics): void {
     if (!this.isOpen) throw new Error('metrics writer is not open');
-    appendFileSync(this.jsonlPath, `${toJsonLine(row)}\n`);
-    appendFileSync(this.csvPath, `${toCsvLine(row)}\n`);
+    appendFileSync(this.jsonlPath, `${toJsonLine(row, this.columns)}\n`);
+    appendFileSync(this.csvPath, `${toCsvLine(row, this.columns)}\n`);
     this.rows.push(row);
   }
 
@@ -81,9 +87,18 @@ export class MetricsWriter {
   }
 }
 
-/** Reads a run's metrics.jsonl. */
-export function readMetrics(runDir: string): EpisodeMetrics[] {
-  const path = join(runDir, 'metrics.jsonl');
+function readMetricsFile(path: string): EpisodeMetrics[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim().length > 0).map(fromJsonLine);
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim().length > 0).map((line, k) => {
+    try {
+      return fromJsonLine(line);
+    } catch {
+      throw new Error(`${path}: line ${k + 1} is not a JSON object`);
+    }
+  });
+}
+
+/** Reads a run's metrics.jsonl (every column it holds). */
+export function readMetrics(runDir: string): EpisodeMetrics[] {
+  return readMetricsFile(join(runDir, 'metrics.jsonl'));
 }

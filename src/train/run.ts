@@ -1,63 +1,83 @@
-// A training run: its directory, its recorded configuration, and the call into the loop.
+// A training run on the SVEC simulator: its directory, its recorded configuration, its lock, and
+// the call into the harness.
 //   DIR/config.json    everything needed to regenerate the run: svec version, algorithm,
 //                      hyperparameters, resolved scenario, seed, episodes, fidelity provenance
 //   DIR/metrics.*      per-episode metrics (train/metrics.ts)
 //   DIR/checkpoints/   checkpoints (train/checkpoint.ts)
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+//   DIR/.lock          held while a process writes the run (util/lock.ts)
+// Everything is validated before the directory is created or touched: a failure leaves nothing
+// behind and changes nothing already saved.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { loadAlgorithm, type AlgorithmModule } from '../agents/catalog.ts';
+import { ConfigError, parseConfig } from '../config/load.ts';
 import { ScenarioSchema, type Scenario } from '../config/scenario.ts';
-import { algorithmSpec } from '../agents/registry.ts';
+import { SvecEnv } from '../env/svec.ts';
 import { initNeuralBackend } from '../nn/backend.ts';
-import { loadFidelityModel } from '../sim/fidelity.ts';
+import { loadFidelityModel, type FidelityModel } from '../sim/fidelity.ts';
+import { UserError, userErrorName } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/io.ts';
-import { OffPolicyLoopSchema, trainOffPolicy, type OffPolicyLearner, type TrainRunOptions } from './offPolicy.ts';
-import { MappoConfigSchema, trainMappo } from '../agents/mappo.ts';
+import { lockFolder } from '../util/lock.ts';
+import { codeVersion, SVEC_VERSION } from '../util/version.ts';
+import { latestCheckpoint, readCheckpoint } from './checkpoint.ts';
+import { runHarness, type HarnessOptions } from './harness.ts';
 import type { EpisodeMetrics } from './metrics.ts';
 
-export const SVEC_VERSION = '0.1.0';
-
-let cachedCodeVersion: string | undefined;
-
-/**
- * The code that ran: the package version plus the git commit ('+dirty' with uncommitted
- * changes), or the version alone outside a git checkout.
- */
-export function codeVersion(): string {
-  if (cachedCodeVersion === undefined) {
-    try {
-      const root = fileURLToPath(new URL('../..', import.meta.url));
-      const git = (args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
-      const commit = git(['rev-parse', '--short=12', 'HEAD']);
-      const dirty = git(['status', '--porcelain', '--untracked-files=no']).length > 0;
-      cachedCodeVersion = `${SVEC_VERSION}+${commit}${dirty ? '-dirty' : ''}`;
-    } catch {
-      cachedCodeVersion = SVEC_VERSION;
-    }
-  }
-  return cachedCodeVersion;
+/** A run directory that cannot be used as asked; the message names it and why. */
+export class RunDirectoryError extends UserError {
+  override name = userErrorName('RunDirectoryError');
 }
 
-export interface RunConfig {
-  svecVersion: string;
-  /** package version + git commit of the code that started the run */
-  codeVersion?: string;
-  algo: string;
-  seed: number;
-  episodes: number;
+export const RunConfigSchema = z.looseObject({
+  svecVersion: z.string(),
+  codeVersion: z.string().optional(),
+  algo: z.string(),
+  seed: z.number().int().min(0).max(0xffffffff),
+  episodes: z.number().int().min(1),
+  scenario: z.record(z.string(), z.unknown()),
+  hyperparameters: z.record(z.string(), z.unknown()),
+  fidelityProvenance: z.record(z.string(), z.unknown()),
+  createdAt: z.string().optional(),
+});
+
+export interface RunConfig extends z.infer<typeof RunConfigSchema> {
   scenario: Scenario;
-  hyperparameters: Record<string, unknown>;
-  fidelityProvenance: Record<string, unknown>;
-  createdAt: string;
 }
 
+/** Reads and validates DIR/config.json; every problem is a RunDirectoryError or ConfigError naming it. */
 export function readRunConfig(runDir: string): RunConfig {
+  if (!existsSync(runDir)) throw new RunDirectoryError(`${runDir} does not exist`);
+  if (!statSync(runDir).isDirectory()) throw new RunDirectoryError(`${runDir} is not a directory`);
   const path = join(runDir, 'config.json');
-  if (!existsSync(path)) throw new Error(`${runDir} is not an svec run directory (no config.json)`);
-  const config = JSON.parse(readFileSync(path, 'utf8')) as RunConfig;
-  config.scenario = ScenarioSchema.parse(config.scenario);
+  if (!existsSync(path)) throw new RunDirectoryError(`${runDir} is not an svec run directory (no config.json)`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`${path}: not valid JSON (${(err as Error).message})`);
+  }
+  const config = parseConfig(RunConfigSchema, json, path) as RunConfig;
+  config.scenario = parseConfig(ScenarioSchema, config.scenario, `${path}: scenario`);
   return config;
+}
+
+function writeRunConfig(runDir: string, config: RunConfig): void {
+  writeFileAtomic(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** Checks that `runDir` can hold a new run: absent, or an empty-of-runs directory whose parent is a directory. */
+export function checkNewRunDirectory(runDir: string): void {
+  if (existsSync(runDir)) {
+    if (!statSync(runDir).isDirectory()) throw new RunDirectoryError(`--out ${runDir} exists and is not a directory`);
+    if (existsSync(join(runDir, 'config.json'))) throw new RunDirectoryError(`${runDir} already holds a run; use --resume to continue it or choose another --out`);
+    if (readdirSync(runDir).some((f) => f === 'checkpoints' || f.startsWith('metrics.'))) throw new RunDirectoryError(`${runDir} holds metrics or checkpoints of an unknown run; choose another --out`);
+  } else {
+    // the nearest existing ancestor must be a directory
+    let parent = join(runDir, '..');
+    while (!existsSync(parent) && parent !== join(parent, '..')) parent = join(parent, '..');
+    if (existsSync(parent) && !statSync(parent).isDirectory()) throw new RunDirectoryError(`--out ${runDir}: ${parent} is a file, not a directory`);
+  }
 }
 
 export interface TrainOptions {
@@ -67,80 +87,106 @@ export interface TrainOptions {
   seed: number;
   episodes: number;
   runDir: string;
-  onEpisode?: TrainRunOptions['onEpisode'];
-  afterEpisode?: TrainRunOptions['afterEpisode'];
+  onEpisode?: HarnessOptions['onEpisode'];
+  afterEpisode?: HarnessOptions['afterEpisode'];
 }
 
-/** Starts a new run in an empty (or new) directory. */
+/** The SVEC environment factory of a scenario (one fidelity model shared by every instance). */
+export function svecEnvironment(scenario: Scenario, fidelity: FidelityModel = loadFidelityModel(scenario.fidelityTable)): () => SvecEnv {
+  return () => new SvecEnv(scenario, { fidelity });
+}
+
+/** Starts a new run in an absent (or run-free) directory. */
 export async function train(options: TrainOptions): Promise<EpisodeMetrics[]> {
-  if (existsSync(join(options.runDir, 'config.json'))) {
-    throw new Error(`${options.runDir} already holds a run; use --resume to continue it or choose another --out`);
-  }
-  const spec = algorithmSpec(options.algo);
-  const hyperparameters = spec.schema.parse(options.hyperparameters) as Record<string, unknown>;
+  // Validate everything before the directory is created.
+  checkNewRunDirectory(options.runDir);
+  const algorithm = await loadAlgorithm(options.algo);
+  const hyperparameters = parseConfig(algorithm.schema, options.hyperparameters, `${options.algo} hyperparameters`) as Record<string, unknown>;
   const fidelity = loadFidelityModel(options.scenario.fidelityTable);
-  mkdirSync(options.runDir, { recursive: true });
-  const config: RunConfig = {
-    svecVersion: SVEC_VERSION,
-    codeVersion: codeVersion(),
-    algo: options.algo,
-    seed: options.seed,
-    episodes: options.episodes,
-    scenario: options.scenario,
-    hyperparameters,
-    fidelityProvenance: fidelity.provenance,
-    createdAt: new Date().toISOString(),
-  };
-  writeFileAtomic(join(options.runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-  return runFromConfig(options.runDir, config, false, options);
-}
-
-/** Continues a run from its newest checkpoint, optionally to a new total of episodes. */
-export async function resume(runDir: string, options: { episodes?: number; onEpisode?: TrainRunOptions['onEpisode']; afterEpisode?: TrainRunOptions['afterEpisode'] } = {}): Promise<EpisodeMetrics[]> {
-  const config = readRunConfig(runDir);
-  if (options.episodes !== undefined && options.episodes !== config.episodes) {
-    config.episodes = options.episodes;
-    writeFileAtomic(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  const release = await lockRun(options.runDir, 'svec train');
+  try {
+    checkNewRunDirectory(options.runDir); // again, under the lock: another process may have started meanwhile
+    const config: RunConfig = {
+      svecVersion: SVEC_VERSION,
+      codeVersion: codeVersion(),
+      algo: options.algo,
+      seed: options.seed,
+      episodes: options.episodes,
+      scenario: options.scenario,
+      hyperparameters,
+      fidelityProvenance: fidelity.provenance,
+      createdAt: new Date().toISOString(),
+    };
+    writeRunConfig(options.runDir, config);
+    return await runSvec(options.runDir, config, algorithm, fidelity, false, options);
+  } finally {
+    await release();
   }
-  return runFromConfig(runDir, config, true, options);
 }
 
-async function runFromConfig(
+/**
+ * Continues a run from its newest checkpoint (from the start when it has none yet), optionally
+ * to a new total of episodes. config.json is rewritten only once the checkpoint has been checked.
+ */
+export async function resume(runDir: string, options: { episodes?: number; onEpisode?: HarnessOptions['onEpisode']; afterEpisode?: HarnessOptions['afterEpisode'] } = {}): Promise<EpisodeMetrics[]> {
+  const config = readRunConfig(runDir);
+  const algorithm = await loadAlgorithm(config.algo);
+  config.hyperparameters = parseConfig(algorithm.schema, config.hyperparameters, `${join(runDir, 'config.json')}: hyperparameters`) as Record<string, unknown>;
+  const fidelity = loadFidelityModel(config.scenario.fidelityTable);
+  const release = await lockRun(runDir, 'svec train --resume');
+  try {
+    const checkpoint = latestCheckpoint(runDir);
+    if (checkpoint) {
+      const { meta } = readCheckpoint(checkpoint);
+      const total = options.episodes ?? config.episodes;
+      if (total < meta.episode) throw new RunDirectoryError(`--episodes ${total}: the run's newest checkpoint is already at episode ${meta.episode}`);
+    }
+    if (options.episodes !== undefined && options.episodes !== config.episodes) {
+      config.episodes = options.episodes;
+      writeRunConfig(runDir, config);
+    }
+    return await runSvec(runDir, config, algorithm, fidelity, true, options);
+  } finally {
+    await release();
+  }
+}
+
+async function lockRun(runDir: string, purpose: string): Promise<() => Promise<void>> {
+  try {
+    return await lockFolder(runDir, purpose);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EROFS' || code === 'ENOTDIR' || code === 'ENOENT' || code === 'EPERM') {
+      throw new RunDirectoryError(`cannot write the run directory ${runDir} (${code})`);
+    }
+    throw err;
+  }
+}
+
+async function runSvec(
   runDir: string,
   config: RunConfig,
+  algorithm: AlgorithmModule,
+  fidelity: FidelityModel,
   resumeRun: boolean,
-  hooks: { onEpisode?: TrainRunOptions['onEpisode']; afterEpisode?: TrainRunOptions['afterEpisode'] },
+  hooks: { onEpisode?: HarnessOptions['onEpisode']; afterEpisode?: HarnessOptions['afterEpisode'] },
 ): Promise<EpisodeMetrics[]> {
   await initNeuralBackend();
-  const spec = algorithmSpec(config.algo);
-  if (spec.kind === 'on-policy') {
-    return trainMappo({
-      runDir,
-      scenario: config.scenario,
-      fidelity: loadFidelityModel(config.scenario.fidelityTable),
-      seed: config.seed,
-      episodes: config.episodes,
-      config: MappoConfigSchema.parse(config.hyperparameters),
-      resume: resumeRun,
-      onEpisode: hooks.onEpisode,
-      afterEpisode: hooks.afterEpisode,
-    });
-  }
-  const loop = OffPolicyLoopSchema.parse(pick(config.hyperparameters, Object.keys(OffPolicyLoopSchema.shape)));
-  return trainOffPolicy({
+  return runHarness({
     runDir,
-    scenario: config.scenario,
-    fidelity: loadFidelityModel(config.scenario.fidelityTable),
     seed: config.seed,
     episodes: config.episodes,
-    loop,
-    createLearner: (streams, obsDim) => spec.createLearner(config.hyperparameters, config.scenario.vehicles, obsDim, streams) as OffPolicyLearner,
+    createEnv: svecEnvironment(config.scenario, fidelity),
+    algorithm,
+    hyperparameters: config.hyperparameters,
     resume: resumeRun,
     onEpisode: hooks.onEpisode,
     afterEpisode: hooks.afterEpisode,
   });
 }
 
-function pick(record: Record<string, unknown>, keys: string[]): Record<string, unknown> {
-  return Object.fromEntries(keys.filter((k) => k in record).map((k) => [k, record[k]]));
+/** A run's config.json read back (by `svec train --config`), or undefined when `record` is not one. */
+export function asRunConfig(record: Record<string, unknown>): RunConfig | undefined {
+  if (typeof record.svecVersion !== 'string' || typeof record.algo !== 'string' || !record.hyperparameters) return undefined;
+  return parseConfig(RunConfigSchema, record, 'run config') as RunConfig;
 }

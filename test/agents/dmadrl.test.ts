@@ -6,18 +6,19 @@ import { ReplayMemory } from '../../src/agents/replay.ts';
 import { initNeuralBackend } from '../../src/nn/backend.ts';
 import { StackedMlp } from '../../src/nn/stackedMlp.ts';
 import { RandomStreams } from '../../src/random/stream.ts';
+import { spaces } from '../helpers/learners.ts';
 
 function tinyAgent(seed: number, overrides: Record<string, unknown> = {}) {
   const streams = new RandomStreams(seed);
   const config = DmadrlConfigSchema.parse({ hiddenSize: 8, batchSize: 4, denoisingSteps: 3, ...overrides });
-  return new DmadrlAgent(config, 3, 5, { init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner') });
+  return new DmadrlAgent(config, spaces(3, 5), { init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner') });
 }
 
 function filledReplay(seed: number) {
   const memory = new ReplayMemory({ capacity: 32, agents: 3, obsDim: 5, actionDim: 5, priorityAlpha: 0 });
   const rng = new RandomStreams(seed).get('tasks');
   const vec = (n: number, lo = 0, hi = 1) => Float32Array.from({ length: n }, () => rng.uniformIn(lo, hi));
-  for (let k = 0; k < 32; k++) memory.add(vec(15), vec(15, -1, 1), vec(3, -1, 1), vec(15), k % 10 === 9);
+  for (let k = 0; k < 32; k++) memory.add(vec(15), vec(15, -1, 1), vec(3, -1, 1), vec(15), new Float32Array(3).fill(k % 10 === 9 ? 1 : 0));
   return memory;
 }
 

@@ -4,7 +4,7 @@ import { ReplayMemory } from '../../src/agents/replay.ts';
 import { RandomStreams } from '../../src/random/stream.ts';
 
 const spec = { capacity: 4, agents: 2, obsDim: 1, actionDim: 1, priorityAlpha: 0 };
-const add = (memory: ReplayMemory, v: number) => memory.add([v, v], [v, v], [v, -v], [v + 0.5, v + 0.5], v % 2 === 0);
+const add = (memory: ReplayMemory, v: number) => memory.add([v, v], [v, v], [v, -v], [v + 0.5, v + 0.5], [v % 2 === 0 ? 1 : 0, 0]);
 
 test('the replay memory wraps around: the oldest transitions are overwritten', () => {
   const memory = new ReplayMemory(spec);
@@ -19,7 +19,8 @@ test('the replay memory wraps around: the oldest transitions are overwritten', (
       seen.add(v);
       assert.equal(batch.rewards[b * 2 + 1], -v);
       assert.equal(batch.nextObs[b * 2], v + 0.5);
-      assert.equal(batch.dones[b], v % 2 === 0 ? 1 : 0);
+      assert.equal(batch.dones[b * 2], v % 2 === 0 ? 1 : 0); // per agent: the first terminal on even v
+      assert.equal(batch.dones[b * 2 + 1], 0);
       assert.equal(batch.weights[b], 1);
     }
   }
@@ -53,4 +54,17 @@ test('prioritized replay samples in proportion to priority^alpha with normalized
   }
   assert.ok(Math.abs(counts[2]! / 2000 - 0.8) < 0.04, `counts ${counts}`);
   assert.ok(weightOfTop <= 1);
+});
+
+test('a partly filled memory saves only its filled part, and restores from it', () => {
+  const memory = new ReplayMemory({ ...spec, capacity: 1000 });
+  for (let v = 1; v <= 3; v++) add(memory, v);
+  const state = memory.getState();
+  assert.equal(state.arrays.obs.length, 3 * 2, 'three transitions of two agents x one feature');
+  assert.equal(state.arrays.dones.length, 3 * 2);
+  const copy = new ReplayMemory({ ...spec, capacity: 1000 });
+  copy.setState(structuredClone(state));
+  assert.deepEqual(copy.sample(5, new RandomStreams(4).get('replay')), memory.sample(5, new RandomStreams(4).get('replay')));
+  // a state whose arrays do not match its size is refused by name
+  assert.throws(() => copy.setState({ ...state, size: 4 }), /replay state: 'obs' holds 6 values, expected 8/);
 });

@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultScenario } from '../../src/config/scenario.ts';
-import { compare } from '../../src/experiments/compare.ts';
+import { algorithmNames } from '../../src/agents/catalog.ts';
+import { compare, defaultComparison } from '../../src/experiments/compare.ts';
 
 test('svec compare end to end on a tiny budget: every algorithm, CIs across seeds, files, resume without retraining', async () => {
   const out = mkdtempSync(join(tmpdir(), 'svec-compare-'));
@@ -12,7 +13,7 @@ test('svec compare end to end on a tiny budget: every algorithm, CIs across seed
   const small = { hiddenSize: 8, batchSize: 4, learningStarts: 5, randomWarmupSlots: 3 };
   const options = {
     scenario,
-    algos: ['dmadrl', 'maddpg-ra', 'mappo', 'sac', 'ddpg', 'greedy'],
+    algos: defaultComparison(),
     seeds: [1, 2],
     episodes: 2,
     evalEpisodes: 2,
@@ -26,7 +27,7 @@ test('svec compare end to end on a tiny budget: every algorithm, CIs across seed
   };
   const rows = await compare(options);
   const names = rows.map((r) => r.name);
-  for (const name of ['dmadrl', 'maddpg-ra', 'mappo', 'sac', 'ddpg', 'greedy', 'random', 'local-only', 'oracle']) assert.ok(names.includes(name), name);
+  for (const name of [...algorithmNames(), 'greedy', 'random', 'local-only', 'oracle']) assert.ok(names.includes(name), name);
   const dmadrl = rows.find((r) => r.name === 'dmadrl')!;
   assert.equal(dmadrl.seeds, 2);
   const reward = dmadrl.metrics.teamReward!;

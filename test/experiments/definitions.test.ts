@@ -1,15 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXPERIMENTS, PROFILES, resolveCells } from '../../src/experiments/definitions.ts';
-import { ALGORITHMS } from '../../src/agents/registry.ts';
+import { EXPERIMENTS, experimentAlgorithms, PROFILES, resolveCells } from '../../src/experiments/definitions.ts';
+import { algorithmNames, isAlgorithm } from '../../src/agents/catalog.ts';
 import { ScenarioSchema } from '../../src/config/scenario.ts';
+import { defaultHyperparameters } from '../../src/experiments/reproduce.ts';
 
-const isLearning = (algo: string) => algo in ALGORITHMS;
+const isLearning = isAlgorithm;
 
 test('fig5 under the paper profile resolves to the expected cells', () => {
   const cells = resolveCells(['fig5'], PROFILES.paper, isLearning);
-  // 5 learning algorithms + greedy, 2 variants (semantic, non-semantic), 6 values of N, 3 seeds
-  assert.equal(cells.length, 6 * 2 * 6 * 3);
+  // every learning algorithm + greedy, 2 variants (semantic, non-semantic), 6 values of N, 3 seeds
+  assert.equal(cells.length, (algorithmNames().length + 1) * 2 * 6 * 3);
   const dmadrl = cells.filter((c) => c.algo === 'dmadrl' && c.scenario.mode === 'non-semantic' && c.scenario.vehicles === 30);
   assert.deepEqual(dmadrl.map((c) => c.seed), [1, 2, 3]);
   assert.ok(dmadrl.every((c) => c.episodes === 1000 && c.learning));
@@ -42,7 +43,7 @@ test('profiles thin sweeps, restrict algorithms, and deterministic built-ins nee
 test('every definition names known algorithms and valid scenario fields', () => {
   const builtins = ['greedy', 'oracle', 'random', 'local-only'];
   for (const def of Object.values(EXPERIMENTS)) {
-    for (const algo of def.algorithms) assert.ok(isLearning(algo) || builtins.includes(algo), `${def.id}: ${algo}`);
+    for (const algo of experimentAlgorithms(def.id)) assert.ok(isLearning(algo) || builtins.includes(algo), `${def.id}: ${algo}`);
     for (const cell of resolveCells([def.id], PROFILES.quick, isLearning)) {
       const parsed = ScenarioSchema.safeParse(cell.scenario);
       assert.ok(parsed.success, `${def.id}: ${JSON.stringify(cell.scenario)}`);
@@ -50,9 +51,10 @@ test('every definition names known algorithms and valid scenario fields', () => 
   }
 });
 
-test('with defaults, overrides equal to a default are dropped so equal runs share one cell', () => {
+test('with defaults, overrides equal to a default are dropped so equal runs share one cell', async () => {
   const base = ScenarioSchema.parse({});
-  const defaults = { scenario: base as unknown as Record<string, unknown>, hyperparameters: (algo: string) => ALGORITHMS[algo]!.schema.parse({}) as Record<string, unknown> };
+  const hpDefaults = await defaultHyperparameters(algorithmNames());
+  const defaults = { scenario: base as unknown as Record<string, unknown>, hyperparameters: (algo: string) => hpDefaults.get(algo)! };
   const profile = { ...PROFILES.quick, vehicles: base.vehicles };
   const cells = resolveCells(['fig4', 'fig11', 'fig9'], profile, isLearning, defaults);
   // Fig. 11 at K = 7 (the default) and Fig. 9 at the default noise power are Fig. 4's DMADRL runs

@@ -28,14 +28,14 @@ test('svec reproduce: an interrupted sweep resumes without rerunning finished ce
   const out = mkdtempSync(join(tmpdir(), 'svec-reproduce-'));
   const baseScenario = { ...defaultScenario(), slotsPerEpisode: 4 };
   const options = { profile: tiny, outDir: out, baseScenario, workers: 1, evalSeed: 99 };
-  const cells = planCells(tiny.experiments!, tiny, baseScenario);
+  const cells = await planCells(tiny.experiments!, tiny, baseScenario);
   // fig4 (2 learners x 2 variants at N = 2) shares its semantic cells with fig5 at N = 2 and the oracle gap
   const fig5Semantic2 = cells.filter((c) => c.algo === 'ddpg' && c.scenario.vehicles === 2 && c.scenario.mode === undefined);
   assert.equal(fig5Semantic2.length, 1);
   assert.deepEqual(fig5Semantic2[0]!.uses.map((u) => u.experiment).sort(), ['fig4', 'fig5', 'oracle-gap']);
 
   // another base scenario (here: another fidelity table) gives other cells, never reused by mistake
-  const otherBase = planCells(tiny.experiments!, tiny, { ...baseScenario, fidelityTable: 'provisional' });
+  const otherBase = await planCells(tiny.experiments!, tiny, { ...baseScenario, fidelityTable: "provisional" });
   assert.equal(otherBase.filter((c) => cells.some((d) => d.key === c.key)).length, 0);
 
   // 1. A sweep stopped after two cells: the report says what is missing.

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { colorFor, displayName, FALLBACK_COLORS, LEGEND_ORDER, seriesStyles, sortByLegendOrder, styleFor } from '../../src/report/palette.ts';
+import { algorithmNames } from '../../src/agents/catalog.ts';
+import { colorFor, displayName, FALLBACK_COLORS, legendOrder, seriesStyles, sortByLegendOrder, styleFor } from '../../src/report/palette.ts';
 
-const ALL = ['dmadrl', 'maddpg-ra', 'mappo', 'sac', 'ddpg', 'greedy', 'random', 'local-only', 'offload-all', 'oracle', 'conventional', 'error-free'];
+const ALL = [...algorithmNames(), 'greedy', 'random', 'local-only', 'offload-all', 'oracle', 'conventional', 'error-free'];
 
 test('every known name has its own colour, the same in every call and every figure', () => {
-  assert.deepEqual([...LEGEND_ORDER], ALL);
+  assert.deepEqual(legendOrder(), ALL);
   const colors = ALL.map(colorFor);
   assert.equal(new Set(colors).size, ALL.length, 'colours are distinct');
   for (const c of colors) assert.match(c, /^#[0-9A-F]{6}$/);

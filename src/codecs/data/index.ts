@@ -10,7 +10,7 @@ import { prepareSpeech, speechFingerprint, type SpeechOptions, type SpeechSizes 
 import { prepareText, textFingerprint, type TextOptions } from './text.ts';
 import { MODALITIES, type Modality, type ModalityEntry, type PrepareContext } from './types.ts';
 
-export const DEFAULT_CACHE_DIR = 'data/cache';
+export { DEFAULT_CACHE_DIR } from './paths.ts';
 export const MANIFEST_FILE = 'manifest.json';
 
 export interface PrepareDataOptions {

@@ -6,10 +6,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeScratchDir, removeDir, sha256File } from './cache.ts';
+import { UserError, userErrorName } from '../../util/errors.ts';
 
 /** A data source could not be obtained; the message names the source and what to do. */
-export class DataSourceError extends Error {
-  override name = 'DataSourceError';
+export class DataSourceError extends UserError {
+  override name = userErrorName('DataSourceError');
 }
 
 /** External programs, overridable so that tests can run without network or apt. */

@@ -1,0 +1,54 @@
+// svec reproduce: the experiments of the paper's Section VI as one resumable sweep.
+import { Option, type Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { loadScenario } from '../config/load.ts';
+import { checkOutputFolder, integer, scenarioOptions } from './options.ts';
+import { createProgress } from './progress.ts';
+
+type ProfileName = 'demo' | 'quick' | 'standard' | 'paper';
+
+export function registerReproduceCommand(program: Command): void {
+  scenarioOptions(program.command('reproduce'))
+    .description("run the experiments of the paper's Section VI (figures, comparison, claims table) as one resumable sweep")
+    .addOption(new Option('--profile <name>', 'how much to run: demo (about a minute), quick (about 5 min), standard (about half an hour), paper (see the estimate it prints)').choices(['demo', 'quick', 'standard', 'paper']).default('demo'))
+    .option('--only <list>', 'experiments to run, e.g. fig4,fig9 (fig4..fig11, oracle-gap, lyapunov-v)')
+    .option('--out <dir>', 'output folder (default out/reproduce-PROFILE); rerun to resume')
+    .option('--workers <n>', 'worker threads (default: the number of cores)', integer('--workers', 1, 256))
+    .action(async (opts: { scenario?: string; set: string[]; profile: ProfileName; only?: string; out?: string; workers?: number }) => {
+      const { reproduce, estimateReproduction, formatDuration, parseExperimentIds } = await import('../experiments/reproduce.ts');
+      const { EXPERIMENTS, PROFILES } = await import('../experiments/definitions.ts');
+      const profile = PROFILES[opts.profile];
+      const only = opts.only === undefined ? undefined : parseExperimentIds(opts.only);
+      const ids = only ?? profile.experiments ?? (Object.keys(EXPERIMENTS) as (keyof typeof EXPERIMENTS)[]);
+      const baseScenario = loadScenario({ file: opts.scenario, overrides: opts.set });
+      const outDir = opts.out ?? join('out', `reproduce-${profile.name}`);
+      checkOutputFolder(outDir, '--out');
+      const workers = opts.workers ?? availableParallelism();
+      // State the expected duration before starting (from per-cell cost estimates measured here).
+      const estimate = await estimateReproduction(ids, profile, baseScenario, outDir, workers);
+      process.stderr.write(
+        `svec reproduce: profile ${profile.name} (${profile.description})\n` +
+          `svec reproduce: ${estimate.cells.length} cells, ${estimate.pending.length} to run on ${workers} worker(s); expected duration about ${formatDuration(estimate.seconds)} (a rough estimate from timings on a 2-core machine)\n`,
+      );
+      const progress = createProgress(1000, 'reproduce [{bar}] {percentage}% of training | cells {cells} | elapsed {duration_formatted}', { cells: `0/${estimate.cells.length}` });
+      let lastLogged = -1;
+      const quiet = !process.stderr.isTTY || Boolean(process.env.CI);
+      const summary = await reproduce({
+        profile, only, outDir, baseScenario, workers,
+        command: ['svec', ...process.argv.slice(2)].join(' '),
+        onProgress: (done, total, finishedCells, totalCells) => {
+          progress.update(total > 0 ? Math.round((1000 * done) / total) : 1000, { cells: `${finishedCells}/${totalCells}` });
+          // off a terminal: one line per finished cell
+          if (quiet && finishedCells !== lastLogged) {
+            lastLogged = finishedCells;
+            process.stderr.write(`svec reproduce: ${finishedCells}/${totalCells} cells finished\n`);
+          }
+        },
+        onStage: (stage) => process.stderr.write(`svec reproduce: ${stage}\n`),
+      }).finally(() => progress.stop());
+      const failed = summary.failed.length > 0 ? `\n${summary.failed.length} cell(s) failed (listed in the report); rerun the same command to retry them` : '';
+      process.stdout.write(`svec reproduce: ${summary.cells} cells (${summary.reused} reused, ${summary.ran} run) in ${summary.wallSeconds.toFixed(0)} s${failed}\nreport: ${summary.reportPath} (and report.html beside it)\n`);
+      if (summary.failed.length > 0) process.exitCode = 1;
+    });
+}
