@@ -18,6 +18,7 @@ import { MODALITIES, type Modality, type ModalityName } from '../sim/modality.ts
 import type { SlotActions } from '../sim/slotModel.ts';
 import { readMetrics } from '../train/metrics.ts';
 import { writeFileAtomic } from '../util/io.ts';
+import { lockFolder } from '../util/lock.ts';
 import { codeVersion } from '../util/version.ts';
 import type { Cell } from './definitions.ts';
 import { loadTrainedLearner } from './evaluate.ts';
@@ -104,11 +105,26 @@ export function readCellResult(cellDir: string): CellResult | undefined {
 /** Runs one cell to its result.json (a finished cell is not run again). */
 export async function runCell(task: CellTask): Promise<CellResult> {
   const existing = readCellResult(task.cellDir);
-  if (existing) {
-    task.port?.postMessage({ key: task.cell.key, episode: task.cell.episodes, done: true } satisfies CellProgressMessage);
-    task.port?.close();
-    return existing;
+  if (existing) return finished(task, existing);
+  // One writer per cell, whatever runs it (two sweeps, two queue workers): the second one fails by name.
+  const release = await lockFolder(task.cellDir, `svec cell ${task.cell.key}`);
+  try {
+    // finished by another process while we waited for nothing: nothing to do
+    const done = readCellResult(task.cellDir);
+    return finished(task, done ?? (await computeCell(task)));
+  } finally {
+    await release();
   }
+}
+
+function finished(task: CellTask, result: CellResult): CellResult {
+  task.port?.postMessage({ key: task.cell.key, episode: task.cell.episodes, done: true } satisfies CellProgressMessage);
+  task.port?.close();
+  return result;
+}
+
+/** Trains (or resumes) and evaluates the cell; writes result.json last. */
+async function computeCell(task: CellTask): Promise<CellResult> {
   const started = performance.now();
   const { cell, scenario } = task;
   mkdirSync(task.cellDir, { recursive: true });
@@ -177,8 +193,6 @@ export async function runCell(task: CellTask): Promise<CellResult> {
   };
   // NaN is not JSON: written as null, read back as NaN
   writeFileAtomic(resultPath(task.cellDir), `${JSON.stringify(result, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
-  task.port?.postMessage({ key: cell.key, episode: cell.episodes, done: true } satisfies CellProgressMessage);
-  task.port?.close();
   return result;
 }
 
