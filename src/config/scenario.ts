@@ -75,7 +75,7 @@ export const ScenarioSchema = z
     minFidelity: z.number().min(0).max(1).default(0.6).describe('S_min, minimum semantic fidelity (17g); below it an offloaded task pays psi_f * C'),
     lyapunovV: z.number().positive().default(10).describe('V, Lyapunov control parameter of the drift-plus-penalty reward (eq. 33) (calibrated)'),
     slotS: z.number().positive().default(0.1).describe('time between decisions in s (moves vehicles along the road)'),
-    slotsPerEpisode: z.number().int().min(1).default(50).describe('slots in one episode (calibrated)'),
+    slotsPerEpisode: z.number().int().min(1).max(100_000).default(50).describe('slots in one episode (calibrated)'),
     bandwidthWeightMin: z.number().gt(0).max(1).default(0.05).describe('smallest bandwidth weight w an action maps to'),
     road: RoadSchema,
     observation: z.enum(['paper', 'extended']).default('paper').describe("'paper': the five features of eq. 29; 'extended': plus modality, SNR, queue and last slot's M/N"),

@@ -8,6 +8,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODALITIES, type Modality, type ModalityName } from './modality.ts';
+import { UserError, userErrorName } from '../util/errors.ts';
+
+/** A fidelity table that cannot be used: missing, malformed, or edited after it was measured. */
+export class FidelityTableError extends UserError {
+  override name = userErrorName('FidelityTableError');
+}
 
 /** The interface the simulator sees. */
 export interface FidelityModel {
@@ -64,11 +70,11 @@ export class FidelityTable implements FidelityModel {
     this.values = new Float64Array(MODALITIES.length * lambdas.length * snrDb.length);
     MODALITIES.forEach((name, m) => {
       const grid = json.fidelity[name];
-      if (!grid || grid.length !== lambdas.length) throw new Error(`fidelity table: '${name}' must have ${lambdas.length} rows (one per lambda)`);
+      if (!grid || grid.length !== lambdas.length) throw new FidelityTableError(`fidelity table: '${name}' must have ${lambdas.length} rows (one per lambda)`);
       grid.forEach((row, i) => {
-        if (row.length !== snrDb.length) throw new Error(`fidelity table: '${name}' row ${i} must have ${snrDb.length} values (one per SNR)`);
+        if (row.length !== snrDb.length) throw new FidelityTableError(`fidelity table: '${name}' row ${i} must have ${snrDb.length} values (one per SNR)`);
         row.forEach((value, j) => {
-          if (!(value >= 0 && value <= 1)) throw new Error(`fidelity table: '${name}'[${i}][${j}] = ${value} is outside [0, 1]`);
+          if (!(value >= 0 && value <= 1)) throw new FidelityTableError(`fidelity table: '${name}'[${i}][${j}] = ${value} is outside [0, 1]`);
           this.values[(m * lambdas.length + i) * snrDb.length + j] = value;
         });
       });
@@ -78,9 +84,9 @@ export class FidelityTable implements FidelityModel {
       this.errorFreeValues = new Float64Array(MODALITIES.length * lambdas.length);
       MODALITIES.forEach((name, m) => {
         const row = errorFree[name];
-        if (!row || row.length !== lambdas.length) throw new Error(`fidelity table: errorFree.fidelity.${name} must have ${lambdas.length} values (one per lambda)`);
+        if (!row || row.length !== lambdas.length) throw new FidelityTableError(`fidelity table: errorFree.fidelity.${name} must have ${lambdas.length} values (one per lambda)`);
         row.forEach((value, i) => {
-          if (!(value >= 0 && value <= 1)) throw new Error(`fidelity table: errorFree.fidelity.${name}[${i}] = ${value} is outside [0, 1]`);
+          if (!(value >= 0 && value <= 1)) throw new FidelityTableError(`fidelity table: errorFree.fidelity.${name}[${i}] = ${value} is outside [0, 1]`);
           this.errorFreeValues![m * lambdas.length + i] = value;
         });
       });
@@ -96,7 +102,12 @@ export class FidelityTable implements FidelityModel {
       };
     }
     this.snrStep = uniformStep(this.snrs);
-    this.provenance = { ...json.provenance, hash: hashNumbers(this.values) } as FidelityProvenance;
+    const hash = hashNumbers(this.values);
+    // a table records the hash of its numbers: one whose values were changed since is refused
+    if (json.provenance?.hash !== undefined && json.provenance.hash !== hash) {
+      throw new FidelityTableError(`fidelity table: its values do not match the hash it records (${json.provenance.hash}, computed ${hash}); it was edited after it was measured — measure it again with svec codec table`);
+    }
+    this.provenance = { ...json.provenance, hash } as FidelityProvenance;
   }
 
   fidelity(modality: Modality, lambda: number, snrDb: number): number {
@@ -129,9 +140,9 @@ export class FidelityTable implements FidelityModel {
 }
 
 function checkAscending(values: number[], name: string): void {
-  if (!Array.isArray(values) || values.length < 1) throw new Error(`fidelity table: '${name}' must be a non-empty array`);
+  if (!Array.isArray(values) || values.length < 1) throw new FidelityTableError(`fidelity table: '${name}' must be a non-empty array`);
   for (let i = 1; i < values.length; i++) {
-    if (!(values[i]! > values[i - 1]!)) throw new Error(`fidelity table: '${name}' must be strictly ascending`);
+    if (!(values[i]! > values[i - 1]!)) throw new FidelityTableError(`fidelity table: '${name}' must be strictly ascending`);
   }
 }
 
@@ -212,9 +223,6 @@ export function provisionalFidelityTable(): FidelityTable {
 /** The repository root (this file is src/sim/fidelity.ts). */
 export const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The measured table committed with the repository (svec codec table), relative to its root. */
-export const MEASURED_FIDELITY_TABLE = 'models/fidelity/measured.json';
-
 /**
  * Where a table path points: absolute paths as they are; a relative path relative to the
  * working directory when the file is there, else relative to the repository root (so the default
@@ -230,11 +238,17 @@ export function loadFidelityModel(spec: string): FidelityModel {
   if (spec === 'provisional') return provisionalFidelityTable();
   const path = resolveFidelityTablePath(spec);
   let json: FidelityTableJson;
+  if (!existsSync(path)) throw new FidelityTableError(`fidelityTable: ${spec} does not exist (looked in the working directory and at ${path}); use a table written by svec codec table, or 'provisional'`);
   try {
     json = JSON.parse(readFileSync(path, 'utf8')) as FidelityTableJson;
   } catch (err) {
-    throw new Error(`cannot read fidelity table ${spec} (looked in the working directory and at ${path}): ${(err as Error).message}`);
+    throw new FidelityTableError(`fidelityTable: cannot read ${spec} as JSON: ${(err as Error).message}`);
   }
-  if (json.kind !== 'svec-fidelity-table') throw new Error(`${spec} is not an svec fidelity table (kind must be 'svec-fidelity-table')`);
-  return new FidelityTable(json);
+  if (!json || typeof json !== 'object' || json.kind !== 'svec-fidelity-table') throw new FidelityTableError(`fidelityTable: ${spec} is not an svec fidelity table (kind must be 'svec-fidelity-table')`);
+  try {
+    return new FidelityTable(json);
+  } catch (err) {
+    if (err instanceof FidelityTableError) throw new FidelityTableError(`fidelityTable ${spec}: ${err.message.replace(/^fidelity table: /, '')}`);
+    throw new FidelityTableError(`fidelityTable ${spec}: malformed (${(err as Error).message})`);
+  }
 }

@@ -59,6 +59,23 @@ export class SlotCaseError extends UserError {
   }
 }
 
+/** The value at `path` inside `input`, and whether it is there at all. */
+function lookUp(input: unknown, path: readonly PropertyKey[]): { found: boolean; value?: unknown } {
+  let node: unknown = input;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, key)) return { found: false };
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return { found: true, value: node };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value)}`;
+  return `a ${typeof value}`;
+}
+
 function pathToString(path: readonly PropertyKey[]): string {
   let text = '';
   for (const key of path) text += typeof key === 'number' ? `[${key}]` : text === '' ? String(key) : `.${String(key)}`;
@@ -74,9 +91,12 @@ export function parseSlotCases(input: unknown): { cases: SlotCase[]; isArray: bo
     const issue = result.error.issues[0]!;
     let problem = issue.message;
     if (issue.code === 'unrecognized_keys') problem = `unknown field(s) ${issue.keys.join(', ')}`;
-    if (issue.code === 'invalid_type' && issue.input === undefined) problem = 'missing';
-    const path = issue.code === 'unrecognized_keys' ? issue.path : issue.path;
-    throw new SlotCaseError(pathToString(path), problem);
+    if (issue.code === 'invalid_type') {
+      // zod does not say whether the field was absent or of the wrong type: look at the input
+      const present = lookUp(input, issue.path);
+      problem = present.found ? `expected a ${issue.expected}, got ${describe(present.value)}` : 'missing';
+    }
+    throw new SlotCaseError(pathToString(issue.path), problem);
   }
   return { cases: isArray ? (result.data as SlotCase[]) : [result.data as SlotCase], isArray };
 }

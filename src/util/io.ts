@@ -1,16 +1,41 @@
 // Small I/O helpers shared by commands.
-import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /** Reads a file, or standard input when the path is '-'. */
 export function readInput(path: string): string {
   return readFileSync(path === '-' ? 0 : path, 'utf8');
 }
 
-/** Writes a file atomically: a temporary file in the same folder, then a rename. */
+/**
+ * Creates a folder and its missing parents, one level at a time. (Node's recursive mkdirSync
+ * loops forever on some pseudo file systems, such as a path under /proc; here every level
+ * fails at once with its own error code.)
+ */
+export function ensureDir(path: string): void {
+  const missing: string[] = [];
+  let current = resolve(path);
+  while (!existsSync(current)) {
+    missing.push(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const dir of missing.reverse()) mkdirSync(dir);
+}
+
+/**
+ * Writes a file atomically: a temporary file in the same folder, then a rename. When anything
+ * fails the temporary file is removed and the old file (if any) is untouched.
+ */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  ensureDir(dirname(path));
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }

@@ -2,11 +2,12 @@
 // (a `.lock` directory whose mtime is refreshed while held), plus an owner record inside it so
 // that a second process can say who holds the folder, and so that a lock left by a process that
 // was killed on this host is recognized at once (its pid is gone) instead of after the stale time.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { UserError, userErrorName } from './errors.ts';
+import { ensureDir } from './io.ts';
 
 /** The folder is held by another process; the message names it. */
 export class FolderLockedError extends UserError {
@@ -59,7 +60,7 @@ export function folderHolder(dir: string): Owner | undefined {
  * process holds it. Threads of one process take separate locks on separate folders.
  */
 export async function lockFolder(dir: string, purpose: string): Promise<() => Promise<void>> {
-  mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   const options = {
     lockfilePath: lockPath(dir),
     realpath: false,

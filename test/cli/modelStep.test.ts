@@ -259,13 +259,15 @@ function mutated(base: Json, change: (c: Json) => void): string {
   return JSON.stringify(c);
 }
 
-const BAD: { name: string; input: string; names: string[] }[] = [
+const BAD: { name: string; input: string; names: string[]; not?: string[] }[] = [
   { name: 'missing field', input: mutated(SPEC_CASE, (c) => delete c.vehicles[0].T_max), names: ['vehicles[0].T_max'] },
   { name: 'missing action field', input: mutated(MULTI_CASE, (c) => delete c.vehicles[2].action.w), names: ['vehicles[2].action.w'] },
   { name: 'missing params field', input: mutated(SPEC_CASE, (c) => delete c.params.S_min), names: ['params.S_min'] },
-  { name: 'wrong type (string for a number)', input: mutated(SPEC_CASE, (c) => (c.vehicles[0].h = '1e-9')), names: ['vehicles[0].h'] },
+  // a field that is present with the wrong type is named as such, not as missing
+  { name: 'wrong type (string for a number)', input: mutated(SPEC_CASE, (c) => (c.vehicles[0].d = '2e6')), names: ['vehicles[0].d', 'expected a number', 'string'], not: ['missing'] },
+  { name: 'wrong type (string h)', input: mutated(SPEC_CASE, (c) => (c.vehicles[0].h = '1e-9')), names: ['vehicles[0].h'], not: ['missing'] },
   { name: 'wrong type (boolean rho)', input: mutated(SPEC_CASE, (c) => (c.vehicles[0].action.rho = true)), names: ['vehicles[0].action.rho'] },
-  { name: 'wrong type in params', input: mutated(SPEC_CASE, (c) => (c.params.c_loc.speech = null)), names: ['params.c_loc.speech'] },
+  { name: 'wrong type in params', input: mutated(SPEC_CASE, (c) => (c.params.c_loc.speech = null)), names: ['params.c_loc.speech', 'null'], not: ['missing'] },
   { name: 'negative d', input: mutated(MULTI_CASE, (c) => (c.vehicles[3].d = -2e6)), names: ['vehicles[3].d'] },
   { name: 'negative p', input: mutated(SPEC_CASE, (c) => (c.vehicles[0].action.p = -0.7)), names: ['vehicles[0].action.p'] },
   { name: 'rho = 2', input: mutated(SPEC_CASE, (c) => (c.vehicles[0].action.rho = 2)), names: ['vehicles[0].action.rho'] },
@@ -277,17 +279,18 @@ const BAD: { name: string; input: string; names: string[] }[] = [
   { name: 'invalid JSON', input: '{"mode": "semantic", "params": ', names: ['--input'] },
 ];
 
-function checkBad(run: Run, name: string, names: string[]): void {
+function checkBad(run: Run, name: string, names: string[], not: string[] = []): void {
   assert.equal(run.status, 2, `${name}: exit status ${run.status} (stderr: ${run.stderr})`);
   assert.equal(run.stdout, '', `${name}: printed ${JSON.stringify(run.stdout)} on standard output`);
   const lines = run.stderr.split('\n');
   assert.ok(run.stderr.endsWith('\n') && lines.length === 2 && lines[0]!.trim() !== '', `${name}: not exactly one line on standard error: ${JSON.stringify(run.stderr)}`);
   for (const field of names) assert.ok(lines[0]!.includes(field), `${name}: '${lines[0]}' does not name ${field}`);
+  for (const word of not) assert.ok(!lines[0]!.includes(word), `${name}: '${lines[0]}' says '${word}'`);
 }
 
 test('malformed input on standard input: exit 2, one line on standard error naming the field, nothing on standard output', async () => {
   const runs = await Promise.all(BAD.map((bad) => svec(['model', 'step', '--input', '-'], bad.input)));
-  runs.forEach((run, k) => checkBad(run, BAD[k]!.name, BAD[k]!.names));
+  runs.forEach((run, k) => checkBad(run, BAD[k]!.name, BAD[k]!.names, BAD[k]!.not));
 });
 
 test('malformed input from a file, invalid JSON in a file, and a missing file: the same behaviour', async () => {

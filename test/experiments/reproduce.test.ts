@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultScenario } from '../../src/config/scenario.ts';
@@ -21,7 +21,7 @@ const tiny: Profile = {
   sweeps: { vehicles: [2, 3] },
   algorithms: ['ddpg', 'mappo', 'greedy', 'oracle'],
   experiments: ['fig4', 'fig5', 'oracle-gap'],
-  hyperparameters: { hiddenSize: 8, batchSize: 4, learningStarts: 5, randomWarmupSlots: 3, parallelEnvs: 1, epochs: 1, minibatches: 1 },
+  hyperparameters: { hiddenSize: 8, batchSize: 4, learningStarts: 5, randomWarmupSlots: 3, parallelEnvs: 1, epochs: 1, minibatches: 1, checkpointEvery: 1 },
 };
 
 test('svec reproduce: an interrupted sweep resumes without rerunning finished cells; figures and report are written', async () => {
@@ -52,6 +52,16 @@ test('svec reproduce: an interrupted sweep resumes without rerunning finished ce
   const interruptedDir = join(out, 'cells', learning.key);
   const interruptedBefore = JSON.parse(readFileSync(join(interruptedDir, 'result.json'), 'utf8'));
   rmSync(join(interruptedDir, 'result.json'));
+  // ... and stopped mid-training: its newest checkpoint is the one after episode 1 of 2
+  const checkpoints = join(interruptedDir, 'run', 'checkpoints');
+  rmSync(join(checkpoints, 'ep-000002'), { recursive: true });
+  writeFileSync(join(checkpoints, 'latest'), 'ep-000001\n');
+  // Resuming trains episode 2 only: the cell's first progress report is episode 2, never episode 1.
+  const progress: number[] = [];
+  await reproduce({ ...options, only: ['fig4'], onProgress: (done) => progress.push(done) });
+  const base = progress[0]!;
+  assert.ok(!progress.includes(base + 1), `episode 1 was trained again (progress ${progress})`);
+  assert.equal(progress[1], base + 2, `progress ${progress}`);
   const keptKey = finishedFirst[0]!.key;
   const keptBefore = readFileSync(join(out, 'cells', keptKey, 'result.json'), 'utf8');
 
