@@ -217,7 +217,7 @@ test('discovery and charts: seeds of one setting share a series with the t inter
   const writeRun = (path: string, seed: number, rewards: number[], algo = 'dmadrl') => {
     mkdirSync(join(dir, path, 'checkpoints', 'ep-000001'), { recursive: true });
     writeFileSync(join(dir, path, 'config.json'), JSON.stringify({ algo, seed, episodes: 5, scenario: { vehicles: 5 }, hyperparameters: { batchSize: 8 } }));
-    writeFileSync(join(dir, path, 'metrics.jsonl'), rewards.map((r, i) => row(i + 1, r, { rewardBacklogPart: -i })).join(''));
+    writeFileSync(join(dir, path, 'metrics.jsonl'), rewards.map((r, i) => row(i + 1, r, { rewardBacklogPart: -i, offloadFraction: 0.9 + 0.03 * seed })).join(''));
   };
   writeRun('seeds/seed-1', 1, [1, 2, 3]);
   writeRun('seeds/seed-2', 2, [3, 4, 5]);
@@ -244,7 +244,7 @@ test('discovery and charts: seeds of one setting share a series with the t inter
 
   const data = found.runs.filter((r) => r.id.startsWith('seeds/') || r.id === 'other').map((run) => ({ run, config: JSON.parse(readFileSync(join(dir, run.id, 'config.json'), 'utf8')), rows: store.read(run.id).rows }));
   // the reward comes first, then its parts, then latency; a field with no value yet is listed as empty
-  assert.deepEqual(metricFields(data.flatMap((d) => d.rows)), ['teamReward', 'rewardBacklogPart', 'latencyMs', 'criticLoss']);
+  assert.deepEqual(metricFields(data.flatMap((d) => d.rows)), ['teamReward', 'rewardBacklogPart', 'latencyMs', 'offloadFraction', 'criticLoss']);
   assert.deepEqual(groupSeries(data, true).map((s) => [s.name, s.runs]), [['ddpg', ['other']], ['dmadrl', ['seeds/seed-1', 'seeds/seed-2', 'seeds/seed-3']]]);
   assert.deepEqual(groupSeries(data, false).map((s) => s.name), ['ddpg', 'dmadrl:seeds seed 1', 'dmadrl:seeds seed 2', 'dmadrl:seeds seed 3']);
   const charts = buildCharts(data, { combineSeeds: true, smooth: 1 });
@@ -257,6 +257,11 @@ test('discovery and charts: seeds of one setting share a series with the t inter
   assert.equal(episode1.lo, expected.lo);
   assert.equal(episode1.hi, expected.hi);
   assert.equal(values.find((v) => v.series === 'dmadrl' && v.episode === 3)!.n, 2, 'seed 3 has no complete third episode yet');
+  // a share's band is clipped to [0, 1] (the t interval of 0.93, 0.96, 0.99 reaches past 1)
+  assert.ok(confidenceInterval([0.93, 0.96, 0.99]).hi > 1);
+  const offload = charts.charts.find((c) => c.field === 'offloadFraction')!;
+  const offloadFirst = (offload.spec as unknown as { data: { values: Array<Record<string, unknown>> } }).data.values.find((v) => v.series === 'dmadrl' && v.episode === 1)!;
+  assert.equal(offloadFirst.hi, 1);
   // the same spec builder as the static figures: a band layer under the line layer
   assert.deepEqual((reward.spec as unknown as { layer: Array<{ mark: { type: string } }> }).layer.map((l) => l.mark.type), ['area', 'line']);
 });

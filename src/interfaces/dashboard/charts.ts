@@ -32,6 +32,9 @@ const KNOWN_METRICS: Record<string, MetricAxis> = {
   totalUpdates: { title: 'Updates so far' },
 };
 
+/** Shares and rates: a t interval over few seeds can reach past [0, 1], so their bands are clipped (as the fidelity figures do). */
+const UNIT_INTERVAL = new Set(['offloadFraction', 'fidelity', 'highPriorityMissRate', 'clipShare']);
+
 /** Shown first, in this order (after the reward and its parts); running counters come last. */
 const LEADING = ['latencyMs', 'energyMJ', 'offloadFraction', 'criticLoss', 'actorLoss'];
 const TRAILING = ['totalSlots', 'totalUpdates'];
@@ -247,7 +250,8 @@ export function buildCharts(data: readonly RunData[], options: ChartOptions): Ch
       banded ? 'mean and 95% CI across seeds (Student t)' : 'per episode',
       options.smooth > 1 ? `moving average over ${options.smooth} episodes` : '',
     ].filter(Boolean);
-    const rows = summary.map((r) => ({ series: r.series, episode: r.episode, mean: r.mean, lo: r.lo, hi: r.hi, n: r.n }));
+    const clip = UNIT_INTERVAL.has(field) ? (v: number) => Math.min(1, Math.max(0, v)) : (v: number) => v;
+    const rows = summary.map((r) => ({ series: r.series, episode: r.episode, mean: r.mean, lo: clip(r.lo), hi: clip(r.hi), n: r.n }));
     charts.push({
       field,
       title: axis.title,

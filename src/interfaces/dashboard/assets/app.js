@@ -124,7 +124,9 @@ function renderRunList() {
   const list = document.getElementById('runlist');
   const groups = [];
   const groupOf = (kind, folder, ids, extra) => {
-    const members = ids.map((id) => byId.get(id)).filter(Boolean);
+    const members = ids.map((id) => byId.get(id)).filter(Boolean).sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true }));
+    // a long list of cells stays folded unless one of them is selected
+    const open = members.length <= 8 || members.some((r) => state.selected.has(r.id));
     return h('div', { className: 'group' },
       h('h3', null,
         h('span', { className: 'kind' }, kind),
@@ -132,7 +134,7 @@ function renderRunList() {
         extra,
         h('button', { type: 'button', onclick: () => openFolder(kind, folder.id) }, 'open'),
         members.length > 0 ? h('button', { type: 'button', onclick: () => selectAll(members.map((r) => r.id), true) }, 'select runs') : null),
-      members.map(runRow));
+      members.length > 0 ? h('details', { open }, h('summary', null, `${members.length} run${members.length === 1 ? '' : 's'}`), members.map(runRow)) : null);
   };
   for (const rep of reproductions) {
     groups.push(groupOf('reproduce', rep, rep.runs, h('span', { className: 'muted' }, `${rep.finished}/${rep.cells} cells${rep.profile ? `, ${rep.profile}` : ''}`)));
@@ -361,13 +363,13 @@ async function compareView(id) {
   const cmp = await getJson(`/api/compare?id=${encodeURIComponent(id)}`);
   const nodes = [h('p', null, `seeds ${cmp.seeds ? cmp.seeds.join(', ') : '?'}; ${cmp.trainingEpisodes ?? '?'} training episodes; ${cmp.evalEpisodes ?? '?'} held-out evaluation episodes per seed`)];
   const fields = ['teamReward', 'latencyMs', 'energyMJ', 'fidelity', 'offloadFraction', 'queue', 'highPriorityMissRate', 'cost'];
-  nodes.push(h('table', null,
+  nodes.push(h('div', { className: 'table-wrap' }, h('table', null,
     h('thead', null, h('tr', null, h('th', null, 'policy'), h('th', null, 'seeds'), fields.map((f) => h('th', null, f)))),
     h('tbody', null, cmp.rows.map((row) => h('tr', null, h('td', null, row.name), h('td', { className: 'num' }, row.seeds ?? ''),
       fields.map((f) => {
         const m = row.metrics?.[f];
         return h('td', { className: 'num' }, m ? `${formatNumber(m.mean)}${m.n >= 2 ? ` ± ${formatNumber(m.halfWidth)}` : ''}` : '—');
-      }))))));
+      })))))));
   const charts = [];
   const grid = h('div', { className: 'grid' });
   for (const chart of cmp.charts) {
