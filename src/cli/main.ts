@@ -10,6 +10,7 @@ import { registerConfigCommands, registerDataCommands } from './config.ts';
 import { registerReproduceCommand } from './reproduce.ts';
 import { registerSimulateCommands } from './simulate.ts';
 import { registerTrainCommands } from './train.ts';
+import { registerDashboardCommand } from './dashboard.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerConfigCommands(program);
   registerCodecCommands(program);
+  registerDashboardCommand(program);
   return program;
 }
 
