@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { isUserError } from '../util/errors.ts';
 import { SVEC_VERSION } from '../util/version.ts';
 import { registerCodecCommands } from './codec.ts';
+import { registerMobilityCommands } from './mobility.ts';
 import { registerConfigCommands, registerDataCommands } from './config.ts';
 import { registerReproduceCommand } from './reproduce.ts';
 import { registerSimulateCommands } from './simulate.ts';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerConfigCommands(program);
   registerCodecCommands(program);
+  registerMobilityCommands(program);
   return program;
 }
 
