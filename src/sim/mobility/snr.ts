@@ -8,6 +8,7 @@ import { deriveSeed } from '../../random/stream.ts';
 import { SvecCore } from '../core.ts';
 import type { FidelityModel } from '../fidelity.ts';
 import { allocateSlotActions } from '../slotModel.ts';
+import { TraceMobility } from './trace.ts';
 
 export const SNR_PERCENTILES = [1, 5, 25, 50, 75, 95, 99] as const;
 
@@ -22,6 +23,11 @@ export interface SnrDistribution {
   distanceM: Record<string, number>;
   /** share of vehicle-slots that were idle (trace mobility) */
   idleShare: number;
+  /** trace mobility: mean number of vehicles in coverage per slot (in a slot or waiting for one); null on the road */
+  meanInCoverage: number | null;
+  /** trace mobility: vehicles that took a slot / left one, per episode (means) */
+  entriesPerEpisode: number;
+  exitsPerEpisode: number;
   episodes: number;
   seed: number;
 }
@@ -45,10 +51,17 @@ export function measureSnrDistribution(scenario: Scenario, options: { episodes: 
   const dist: number[] = [];
   let idle = 0;
   let total = 0;
+  let inCoverage = 0;
+  let slots = 0;
+  let entries = 0;
+  let exits = 0;
+  const trace = core.mobility instanceof TraceMobility ? core.mobility : null;
   const { min: pMin, max: pMax } = scenario.powerW;
   for (let e = 0; e < options.episodes; e++) {
     core.reset(deriveSeed(options.seed, e));
     while (!core.episodeDone) {
+      slots++;
+      if (trace) inCoverage += trace.waitingCount + core.n - core.active.reduce((a, b) => a + (1 - b), 0);
       for (let i = 0; i < core.n; i++) {
         total++;
         if (core.active[i] === 0) {
@@ -60,6 +73,10 @@ export function measureSnrDistribution(scenario: Scenario, options: { episodes: 
         dist.push(core.distanceM[i]!);
       }
       core.step(actions);
+      if (!core.episodeDone) {
+        entries += core.mobility.lastEntries;
+        exits += core.mobility.lastExits;
+      }
     }
   }
   const sortedLo = Float64Array.from(lo).sort();
@@ -73,6 +90,9 @@ export function measureSnrDistribution(scenario: Scenario, options: { episodes: 
     meanAtMaxPowerDb: round3(hi.reduce((a, b) => a + b, 0) / Math.max(1, hi.length)),
     distanceM: table(sortedDist),
     idleShare: total > 0 ? idle / total : 0,
+    meanInCoverage: trace ? Math.round((inCoverage / slots) * 10) / 10 : null,
+    entriesPerEpisode: entries / options.episodes,
+    exitsPerEpisode: exits / options.episodes,
     episodes: options.episodes,
     seed: options.seed,
   };

@@ -190,6 +190,11 @@ export class TraceMobility implements MobilityModel {
     }
   }
 
+  /** Vehicles in coverage without a slot now. */
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
   /** The trace's id of the vehicle in slot i, or null when the slot is idle. */
   vehicleId(i: number): string | null {
     const v = this.slotVehicle[i]!;
