@@ -353,3 +353,28 @@ test('trace paths resolve against the repository root, like fidelity tables', ()
   assert.equal(header.provenance.sumoVersion, '1.15.0');
   assert.ok(readFileSync(resolveTracePath('traces/grid.trace.gz')).length < 400_000);
 });
+
+test('svec mobility sumo without SUMO says so in one line, exit status 2', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'svec-nosumo-'));
+  const out = join(dir, 'x.trace.gz');
+  const r = spawnSync(process.execPath, ['bin/svec.mjs', 'mobility', 'sumo', '--net', 'grid', '--out', out], { encoding: 'utf8', env: { ...process.env, PATH: '/nonexistent', SUMO_HOME: '/nonexistent' } });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^svec: SUMO is not available \(missing: netgenerate, duarouter, sumo, python3, \/nonexistent\/tools\/randomTrips\.py\); install Debian's sumo/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.equal(existsSync(out), false);
+});
+
+test('the trace figure: paths, snapshot and RSU, with the CSV behind it', async () => {
+  const { drawTrace } = await import('../../src/report/traceFigure.ts');
+  const { path, dir } = await tinyTrace();
+  const scenario = loadScenario({ overrides: ['vehicles=1', 'slotS=0.5', 'slotsPerEpisode=7', 'mobility.model=trace', `mobility.trace=${path}`, 'mobility.coverageM=60', 'fidelityTable=provisional'] });
+  const files = await drawTrace(scenario, { seed: 1, maxPaths: 10, dir, name: 'tiny-map' });
+  assert.ok(readFileSync(files.png).length > 1000);
+  assert.match(readFileSync(files.svg, 'utf8'), /RSU/);
+  const csv = readFileSync(files.csv, 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'layer,vehicle,t,x,y,status');
+  assert.equal(csv.filter((l) => l.startsWith('path,')).length, 6); // every sample of the tiny trace
+  assert.deepEqual(csv.filter((l) => l.startsWith('snapshot,')), ['snapshot,a,,0,0,in a slot']); // t = 0: only a, in the one slot
+  assert.equal(csv.at(-1), 'rsu,,,50,2.5,coverage 60 m');
+});
