@@ -55,7 +55,7 @@ export const MobilitySchema = z
     coverageM: z.number().positive().default(MOBILITY_DEFAULTS.coverageM).describe("trace: RSU coverage radius on the ground in m; a vehicle that leaves it frees its slot"),
     rsuHeightM: z.number().nonnegative().default(MOBILITY_DEFAULTS.rsuHeightM).describe('trace: height of the RSU antenna above the vehicle antennas in m (part of the path-loss distance)'),
     rsu: z
-      .strictObject({ xM: z.number(), yM: z.number() })
+      .strictObject({ xM: z.number().describe('x, m'), yM: z.number().describe('y, m') })
       .optional()
       .describe("trace: RSU position in the trace's coordinates in m (default: the position the trace file records)"),
   })
