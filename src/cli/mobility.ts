@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { basename, join } from 'node:path';
 import { ConfigError, loadScenario } from '../config/load.ts';
 import type { Scenario } from '../config/scenario.ts';
+import { isUserError } from '../util/errors.ts';
 
 /** A usage problem found while running: printed as `svec: ...`, exit status 2. */
 function fail(message: string): never {
@@ -51,16 +52,17 @@ function scenarioFrom(opts: { scenario?: string; set: string[]; trace?: string }
   }
 }
 
-/** Runs f, turning the errors a user can fix (bad input, missing SUMO, bad trace) into one line and exit status 2. */
+/**
+ * Runs f; errors a user can fix (bad input, missing SUMO, a bad trace: UserErrors) become one line
+ * and exit status 2, a trace file's problem prefixed with --trace.
+ */
 async function userErrors<T>(f: () => Promise<T> | T): Promise<T> {
-  const { FcdError } = await import('../sim/mobility/fcd.ts');
-  const { SumoMissingError } = await import('../sim/mobility/sumo.ts');
   const { TraceFormatError } = await import('../sim/mobility/traceFile.ts');
   try {
     return await f();
   } catch (err) {
-    if (err instanceof FcdError || err instanceof SumoMissingError || err instanceof ConfigError) fail(err.message);
     if (err instanceof TraceFormatError) fail(`--trace: ${err.message}`);
+    if (isUserError(err)) fail(err.message);
     throw err;
   }
 }

@@ -9,11 +9,12 @@ import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { SaxesParser } from 'saxes';
+import { UserError, userErrorName } from '../../util/errors.ts';
 import { traceContentSha256, writeTraceFile, type TraceArrays, type TraceHeader, type TraceHeaderFields, type TraceRsu } from './traceFile.ts';
 
 /** A problem with the FCD input; `line` is the 1-based line of the file where it was found. */
-export class FcdError extends Error {
-  override name = 'FcdError';
+export class FcdError extends UserError {
+  override name = userErrorName('FcdError');
   constructor(message: string, readonly line?: number) {
     super(message);
   }

@@ -6,15 +6,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
+import { UserError, userErrorName } from '../../util/errors.ts';
 import { importFcd } from './fcd.ts';
 import type { TraceHeader } from './traceFile.ts';
 
 export const SUMO_NETWORKS = ['highway', 'grid'] as const;
 export type SumoNetwork = (typeof SUMO_NETWORKS)[number];
 
-/** Why SUMO cannot run here (one line), or null when it can. */
-export class SumoMissingError extends Error {
-  override name = 'SumoMissingError';
+/** SUMO cannot run here (the message says what is missing and what to do). */
+export class SumoMissingError extends UserError {
+  override name = userErrorName('SumoMissingError');
 }
 
 export interface SumoOptions {

@@ -12,14 +12,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { UserError, userErrorName } from '../../util/errors.ts';
 import { writeFileAtomic } from '../../util/io.ts';
 
 export const TRACE_KIND = 'svec-trace';
 export const TRACE_VERSION = 1;
 
 /** A problem with a trace file (the caller names the file or field). */
-export class TraceFormatError extends Error {
-  override name = 'TraceFormatError';
+export class TraceFormatError extends UserError {
+  override name = userErrorName('TraceFormatError');
 }
 
 export interface TraceRsu {
