@@ -21,4 +21,15 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     echo "setup: note: ${need_apt[*]} missing and not root; svec will use its fallbacks" >&2
   fi
 fi
+# SUMO (sumo, netgenerate, and randomTrips.py from sumo-tools) lets `svec mobility sumo` make new
+# traces; it is optional: the committed traces (traces/) need no SUMO. SVEC_NO_SUMO=1 skips it.
+if [ "${SVEC_NO_SUMO:-0}" != 1 ] && ! { command -v sumo >/dev/null && [ -f /usr/share/sumo/tools/randomTrips.py ]; }; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing sumo and sumo-tools with apt-get (optional, for svec mobility sumo)" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends sumo sumo-tools) >&2 \
+      || echo "setup: warning: apt-get could not install sumo; svec mobility sumo will say so, the committed traces still work" >&2
+  else
+    echo "setup: note: SUMO missing and not root; svec mobility sumo is unavailable, the committed traces still work" >&2
+  fi
+fi
 npm ci --no-audit --no-fund >&2

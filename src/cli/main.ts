@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { isUserError } from '../util/errors.ts';
 import { SVEC_VERSION } from '../util/version.ts';
 import { registerCodecCommands } from './codec.ts';
+import { registerMobilityCommands } from './mobility.ts';
 import { registerConfigCommands, registerDataCommands } from './config.ts';
 import { registerReproduceCommand } from './reproduce.ts';
 import { registerSimulateCommands } from './simulate.ts';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerCodecCommands(program);
   registerDashboardCommand(program);
+  registerMobilityCommands(program);
   return program;
 }
 

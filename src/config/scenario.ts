@@ -39,6 +39,34 @@ export const RoadSchema = z
   .default(ROAD_DEFAULTS)
   .describe('road mobility past one roadside unit');
 
+export const MOBILITY_DEFAULTS = { model: 'road' as const, coverageM: 500, rsuHeightM: 10 };
+
+export const MobilitySchema = z
+  .strictObject({
+    model: z
+      .enum(['road', 'trace'])
+      .default(MOBILITY_DEFAULTS.model)
+      .describe("'road': the straight road of the road fields (positions wrap around; the default); 'trace': vehicles move as a trace file says (docs/mobility.md)"),
+    trace: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("trace file written by `svec mobility import` or `svec mobility sumo` (required with model 'trace'; a relative path is looked up in the working directory, then in the repository root), e.g. traces/highway.trace.gz"),
+    coverageM: z.number().positive().default(MOBILITY_DEFAULTS.coverageM).describe("trace: RSU coverage radius on the ground in m; a vehicle that leaves it frees its slot"),
+    rsuHeightM: z.number().nonnegative().default(MOBILITY_DEFAULTS.rsuHeightM).describe('trace: height of the RSU antenna above the vehicle antennas in m (part of the path-loss distance)'),
+    rsu: z
+      .strictObject({ xM: z.number().describe('x, m'), yM: z.number().describe('y, m') })
+      .optional()
+      .describe("trace: RSU position in the trace's coordinates in m (default: the position the trace file records)"),
+  })
+  .superRefine((m, ctx) => {
+    if (m.model === 'trace' && m.trace === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['trace'], message: "required when mobility.model is 'trace' (a trace file, e.g. --set mobility.trace=traces/highway.trace.gz)" });
+    }
+  })
+  .default(MOBILITY_DEFAULTS)
+  .describe('how vehicles move: the straight road or a SUMO trace (docs/mobility.md)');
+
 export const PREFERENCE_DEFAULTS = { energy: 0.2, latency: 0.5, fidelity: 0.3 };
 
 export const ScenarioSchema = z
@@ -78,6 +106,7 @@ export const ScenarioSchema = z
     slotsPerEpisode: z.number().int().min(1).max(100_000).default(50).describe('slots in one episode (calibrated)'),
     bandwidthWeightMin: z.number().gt(0).max(1).default(0.05).describe('smallest bandwidth weight w an action maps to'),
     road: RoadSchema,
+    mobility: MobilitySchema,
     observation: z.enum(['paper', 'extended']).default('paper').describe("'paper': the five features of eq. 29; 'extended': plus modality, SNR, queue and last slot's M/N"),
     fidelityTable: z
       .string()

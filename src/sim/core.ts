@@ -1,13 +1,17 @@
 // The batched simulator core: all N vehicles of a slot in one call, over typed arrays.
-// It owns the scenario draws (per episode), the tasks and channels (per slot), mobility and the
-// virtual energy queues; the slot's formulas live in slotModel.ts. It knows nothing of learning.
+// It owns the scenario draws (per episode), the tasks and channels (per slot) and the virtual
+// energy queues, and drives the mobility model (mobility/: the road or a trace); the slot's
+// formulas live in slotModel.ts. It knows nothing of learning.
 import type { Scenario } from '../config/scenario.ts';
 import { RandomStreams, type StreamName, type StreamState } from '../random/stream.ts';
 import { largeScaleGain } from './channel.ts';
 import { loadFidelityModel, type FidelityModel } from './fidelity.ts';
+import { createMobility, type MobilityModel } from './mobility/index.ts';
 import {
+  allocateSlotActions,
   allocateSlotOutputs,
   allocateSlotVehicles,
+  SLOT_OUTPUT_FIELDS,
   evaluateSlot,
   slotParamsFromScenario,
   type SlotActions,
@@ -26,6 +30,8 @@ export interface CoreState {
   lastM: number;
   streams: Partial<Record<StreamName, StreamState>>;
   arrays: Record<string, number[]>;
+  /** the mobility model's own state (trace mobility only; absent for the road) */
+  mobility?: Record<string, unknown>;
 }
 
 export class SvecCore {
@@ -39,10 +45,19 @@ export class SvecCore {
   readonly out: SlotOutputs;
   /** per-vehicle bit mask of the modalities it generates (bit m for Modality m) */
   readonly modalityMask: Uint8Array;
-  /** position along the road in m, speed in m/s, lateral distance to the RSU in m */
+  /** how vehicles move (scenario.mobility): the road, or a trace with vehicle slots */
+  readonly mobility: MobilityModel;
+  /**
+   * road: position along the road in m, speed in m/s, lateral distance to the RSU in m;
+   * trace: x and y in the trace's coordinates in m, speed in m/s (the mobility model's arrays)
+   */
   readonly positionM: Float64Array;
   readonly speedMps: Float64Array;
   readonly lateralM: Float64Array;
+  /** distance of each slot's vehicle to the RSU antenna in m (what the path loss reads) */
+  readonly distanceM: Float64Array;
+  /** 1 when the slot holds a vehicle; 0 when it is idle (trace mobility only): an idle slot does not act */
+  readonly active: Uint8Array;
   /** large-scale gain g and small-scale power gain |u|^2 of this slot */
   readonly largeGain: Float64Array;
   readonly fading: Float64Array;
@@ -50,8 +65,13 @@ export class SvecCore {
   slot = 0;
   /** number of offloading vehicles in the previous slot (extended observation) */
   lastM = 0;
+  /** fidelity lookups in the last evaluated slot, and how many fell outside the table's grid */
+  slotFidelityLookups = 0;
+  slotFidelityOutsideGrid = 0;
   private streams: RandomStreams;
   private seedValue: number;
+  /** the actions with idle slots forced to stay local (trace mobility) */
+  private readonly maskedActions: SlotActions;
 
   constructor(scenario: Scenario, options: { seed?: number; fidelity?: FidelityModel } = {}) {
     this.scenario = scenario;
@@ -61,9 +81,13 @@ export class SvecCore {
     this.vehicles = allocateSlotVehicles(this.n);
     this.out = allocateSlotOutputs(this.n);
     this.modalityMask = new Uint8Array(this.n);
-    this.positionM = new Float64Array(this.n);
-    this.speedMps = new Float64Array(this.n);
-    this.lateralM = new Float64Array(this.n);
+    this.mobility = createMobility(scenario, this.n);
+    this.positionM = this.mobility.positionM;
+    this.speedMps = this.mobility.speedMps;
+    this.lateralM = this.mobility.lateralM;
+    this.distanceM = this.mobility.distanceM;
+    this.active = this.mobility.active;
+    this.maskedActions = allocateSlotActions(this.n);
     this.largeGain = new Float64Array(this.n);
     this.fading = new Float64Array(this.n);
     this.seedValue = options.seed ?? 0;
@@ -80,39 +104,43 @@ export class SvecCore {
   }
 
   /**
-   * Starts an episode: draws each vehicle's CPU, energy budget, modalities, lane, speed and
-   * position, empties the queues, and draws the first slot's tasks and channels.
-   * With a seed, all environment streams restart from it; without, they continue.
+   * Starts an episode: draws each vehicle's CPU, energy budget and modalities (and, on the road,
+   * its lane, speed and position), empties the queues, starts the mobility model (a trace draws
+   * its start time from the mobility stream and fills the slots), and draws the first slot's
+   * tasks and channels. With a seed, all environment streams restart from it; without, they continue.
    */
   reset(seed?: number): void {
     if (seed !== undefined) {
       this.seedValue = seed;
       this.streams = new RandomStreams(seed);
     }
-    const s = this.scenario;
     const rng = this.streams.get('scenario');
-    const v = this.vehicles;
-    const road = s.road;
     for (let i = 0; i < this.n; i++) {
-      v.F[i] = rng.uniformIn(s.vehicleCpuHz.min, s.vehicleCpuHz.max);
-      v.kappa[i] = s.kappaVehicle;
-      v.E_max[i] = rng.uniformIn(s.energyBudgetJ.min, s.energyBudgetJ.max);
-      v.Q[i] = 0;
-      // 1..3 distinct modalities, uniformly many, then a uniform subset of that size.
-      const count = s.modalitiesPerVehicle.min + rng.int(s.modalitiesPerVehicle.max - s.modalitiesPerVehicle.min + 1);
-      const order = rng.shuffle([0, 1, 2]);
-      let mask = 0;
-      for (let k = 0; k < count; k++) mask |= 1 << order[k]!;
-      this.modalityMask[i] = mask;
-      const lane = rng.int(road.lanes);
-      this.lateralM[i] = road.rsuOffsetM + (lane + 0.5) * road.laneWidthM;
-      this.speedMps[i] = rng.uniformIn(road.speedMps.min, road.speedMps.max);
-      this.positionM[i] = rng.uniformIn(0, road.lengthM);
+      this.drawVehicleProfile(i);
+      this.mobility.drawVehicle(i, rng);
     }
+    this.mobility.startEpisode(this.streams.get('mobility'));
     this.slot = 0;
     this.lastM = 0;
     this.updateChannels();
     this.drawTasks();
+  }
+
+  /** A vehicle's CPU, energy budget and modalities from the scenario stream, and an empty queue. */
+  private drawVehicleProfile(i: number): void {
+    const s = this.scenario;
+    const rng = this.streams.get('scenario');
+    const v = this.vehicles;
+    v.F[i] = rng.uniformIn(s.vehicleCpuHz.min, s.vehicleCpuHz.max);
+    v.kappa[i] = s.kappaVehicle;
+    v.E_max[i] = rng.uniformIn(s.energyBudgetJ.min, s.energyBudgetJ.max);
+    v.Q[i] = 0;
+    // 1..3 distinct modalities, uniformly many, then a uniform subset of that size.
+    const count = s.modalitiesPerVehicle.min + rng.int(s.modalitiesPerVehicle.max - s.modalitiesPerVehicle.min + 1);
+    const order = rng.shuffle([0, 1, 2]);
+    let mask = 0;
+    for (let k = 0; k < count; k++) mask |= 1 << order[k]!;
+    this.modalityMask[i] = mask;
   }
 
   /**
@@ -122,16 +150,46 @@ export class SvecCore {
    */
   step(actions: SlotActions): number {
     if (this.episodeDone) throw new Error('episode is over: call reset() before step()');
-    const M = evaluateSlot(this.params, this.vehicles, actions, this.fidelity, this.out);
+    const counters = this.fidelity.counters;
+    const lookups = counters?.lookups ?? 0;
+    const outside = counters?.outsideGrid ?? 0;
+    const allActive = this.mobility.allActive;
+    const M = evaluateSlot(this.params, this.vehicles, allActive ? actions : this.maskIdle(actions), this.fidelity, this.out);
+    if (!allActive) this.clearIdleOutputs();
+    this.slotFidelityLookups = (counters?.lookups ?? 0) - lookups;
+    this.slotFidelityOutsideGrid = (counters?.outsideGrid ?? 0) - outside;
     this.vehicles.Q.set(this.out.Q_next);
     this.lastM = M;
     this.slot++;
     if (!this.episodeDone) {
-      this.move();
+      this.mobility.advance();
+      // a vehicle that took a slot starts its own tasks: a new profile and an empty queue
+      const entered = this.mobility.entered;
+      if (this.mobility.lastEntries > 0) for (let i = 0; i < this.n; i++) if (entered[i] === 1) this.drawVehicleProfile(i);
       this.updateChannels();
       this.drawTasks();
     }
     return M;
+  }
+
+  /** The actions with every idle slot kept local (it neither offloads nor takes bandwidth). */
+  private maskIdle(actions: SlotActions): SlotActions {
+    const masked = this.maskedActions;
+    masked.rho.set(actions.rho);
+    masked.lambda.set(actions.lambda);
+    masked.p.set(actions.p);
+    masked.w.set(actions.w);
+    for (let i = 0; i < this.n; i++) if (this.active[i] === 0) masked.rho[i] = 0;
+    return masked;
+  }
+
+  /** An idle slot earns nothing, spends nothing and keeps an empty queue: all its outputs are 0. */
+  private clearIdleOutputs(): void {
+    const out = this.out as unknown as Record<string, Float64Array>;
+    for (let i = 0; i < this.n; i++) {
+      if (this.active[i] === 1) continue;
+      for (const field of SLOT_OUTPUT_FIELDS) out[field]![i] = 0;
+    }
   }
 
   /** SNR in dB this vehicle would see at power p (W) in the current slot. */
@@ -139,23 +197,11 @@ export class SvecCore {
     return 10 * Math.log10((p * this.vehicles.h[i]!) / this.params.sigma2);
   }
 
-  private move(): void {
-    const length = this.scenario.road.lengthM;
-    const dt = this.scenario.slotS;
-    for (let i = 0; i < this.n; i++) {
-      let x = this.positionM[i]! + this.speedMps[i]! * dt;
-      if (x >= length) x -= length * Math.floor(x / length); // wrap around the segment
-      this.positionM[i] = x;
-    }
-  }
-
   private updateChannels(): void {
     const rng = this.streams.get('channel');
-    const rsuX = this.scenario.road.lengthM / 2;
+    const distance = this.distanceM;
     for (let i = 0; i < this.n; i++) {
-      const dx = this.positionM[i]! - rsuX;
-      const dy = this.lateralM[i]!;
-      const g = largeScaleGain(Math.sqrt(dx * dx + dy * dy));
+      const g = largeScaleGain(distance[i]!);
       const u2 = rng.exponential(); // Rayleigh: |u|^2 ~ Exp(1), redrawn every slot
       this.largeGain[i] = g;
       this.fading[i] = u2;
@@ -193,7 +239,10 @@ export class SvecCore {
     for (const name of ENV_STREAMS) streams[name] = all[name];
     const arrays: Record<string, number[]> = {};
     for (const [key, arr] of Object.entries(this.stateArrays())) arrays[key] = Array.from(arr);
-    return { seed: this.seedValue, slot: this.slot, lastM: this.lastM, streams, arrays };
+    const state: CoreState = { seed: this.seedValue, slot: this.slot, lastM: this.lastM, streams, arrays };
+    const mobility = this.mobility.getState();
+    if (mobility !== undefined) state.mobility = mobility;
+    return state;
   }
 
   setState(state: CoreState): void {
@@ -212,6 +261,7 @@ export class SvecCore {
       if (!values || values.length !== arr.length) throw new Error(`simulator state: '${key}' must hold ${arr.length} values`);
       arr.set(values);
     }
+    this.mobility.setState(state.mobility);
   }
 
   /** The arrays that evolve during an episode, by name. */

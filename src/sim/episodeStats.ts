@@ -1,6 +1,7 @@
 // Per-episode statistics of whatever policy drives the core: the numbers every table and
 // learning curve reports. Call beforeStep() before core.step() (it remembers the tasks being
-// served) and afterStep() after it.
+// served) and afterStep() after it. Idle slots (trace mobility: no vehicle in the slot) are left
+// out of every per-task mean; on the road every slot is always active.
 import type { SvecCore } from './core.ts';
 import type { SlotActions } from './slotModel.ts';
 
@@ -18,6 +19,16 @@ export interface EpisodeStats {
   utility: number;
   /** mean lambda of offloaded tasks (NaN when none) */
   meanLambda: number;
+  /** trace mobility: vehicles that took a slot during the episode (after its start; 0 on the road) */
+  slotEntries: number;
+  /** trace mobility: slot vehicles that left coverage or the trace during the episode (0 on the road) */
+  slotExits: number;
+  /** share of vehicle-slots that were idle (no vehicle in the slot; 0 on the road) */
+  idleSlotShare: number;
+  /** fidelity-table lookups the evaluated slots made (offloaded semantic tasks) */
+  fidelityLookups: number;
+  /** share of those lookups whose (lambda, SNR) lay outside the table's grid, clamped at its edge (NaN when none) */
+  fidelityOutsideGridShare: number;
 }
 
 /** The statistics' names, in the order runs write them. */
@@ -28,7 +39,13 @@ export const EPISODE_STAT_NAMES: readonly (keyof EpisodeStats)[] = [
 export class EpisodeAccumulator {
   private deadlines: Float64Array;
   private priorities: Uint8Array;
+  private active: Uint8Array;
   private slots = 0;
+  private idleSlots = 0;
+  private entries = 0;
+  private exits = 0;
+  private lookups = 0;
+  private outsideGrid = 0;
   private teamReward = 0;
   private latency = 0;
   private energy = 0;
@@ -46,17 +63,22 @@ export class EpisodeAccumulator {
   constructor(n: number) {
     this.deadlines = new Float64Array(n);
     this.priorities = new Uint8Array(n);
+    this.active = new Uint8Array(n);
   }
 
   beforeStep(core: SvecCore): void {
     this.deadlines.set(core.vehicles.T_max);
     this.priorities.set(core.vehicles.zeta);
+    this.active.set(core.active);
   }
 
   afterStep(core: SvecCore, actions: SlotActions): void {
     const out = core.out;
     const s = core.scenario;
+    let served = 0;
     for (let i = 0; i < core.n; i++) {
+      if (this.active[i] === 0) continue;
+      served++;
       this.teamReward += out.reward[i]!;
       this.latency += out.t[i]!;
       this.energy += out.E[i]!;
@@ -75,7 +97,12 @@ export class EpisodeAccumulator {
         if (out.t[i]! > this.deadlines[i]!) this.highPriorityMisses++;
       }
     }
-    this.slots += core.n;
+    this.slots += served;
+    this.idleSlots += core.n - served;
+    this.entries += core.mobility.lastEntries;
+    this.exits += core.mobility.lastExits;
+    this.lookups += core.slotFidelityLookups;
+    this.outsideGrid += core.slotFidelityOutsideGrid;
   }
 
   /** The episode's statistics; then starts counting the next episode from zero. */
@@ -92,7 +119,13 @@ export class EpisodeAccumulator {
       cost: this.cost / slots,
       utility: this.utility / slots,
       meanLambda: this.offloads > 0 ? this.lambdaSum / this.offloads : Number.NaN,
+      slotEntries: this.entries,
+      slotExits: this.exits,
+      idleSlotShare: this.slots + this.idleSlots > 0 ? this.idleSlots / (this.slots + this.idleSlots) : 0,
+      fidelityLookups: this.lookups,
+      fidelityOutsideGridShare: this.lookups > 0 ? this.outsideGrid / this.lookups : Number.NaN,
     };
+    this.idleSlots = this.entries = this.exits = this.lookups = this.outsideGrid = 0;
     this.slots = this.teamReward = this.latency = this.energy = this.fidelity = this.offloads = 0;
     this.queue = this.cost = this.utility = this.highPriority = this.highPriorityMisses = this.lambdaSum = 0;
     return stats;

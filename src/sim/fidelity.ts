@@ -1,5 +1,6 @@
 // Semantic fidelity S = fidelity(modality, lambda, snrDb) (eq. 15), looked up in a table measured
-// on a grid of lambda x SNR and interpolated bilinearly, clamped at the grid's edges.
+// on a grid of lambda x SNR and interpolated bilinearly, clamped at the grid's edges. The table
+// counts its lookups and those that fell outside the grid (the core reports the share per episode).
 //
 // PROVISIONAL: until the trained semantic codecs exist (issue 5), `provisionalFidelityTable()`
 // fills the grid from an analytic placeholder, monotone in lambda and SNR and in [0, 1].
@@ -23,6 +24,14 @@ export interface FidelityModel {
   errorFree?(modality: Modality, lambda: number): number;
   /** Where the numbers come from (recorded in every run's config). */
   readonly provenance: FidelityProvenance;
+  /** Running counts of fidelity() calls and of those whose (lambda, SNR) lay outside the grid (clamped to its edge). */
+  readonly counters?: FidelityCounters;
+}
+
+/** Lookups so far; the simulator core reads their change over each slot it evaluates. */
+export interface FidelityCounters {
+  lookups: number;
+  outsideGrid: number;
 }
 
 export interface FidelityProvenance {
@@ -52,6 +61,7 @@ export interface FidelityTableJson {
 /** A bilinear table over an ascending lambda grid x ascending SNR grid, one per modality. */
 export class FidelityTable implements FidelityModel {
   readonly provenance: FidelityProvenance;
+  readonly counters: FidelityCounters = { lookups: 0, outsideGrid: 0 };
   private readonly lambdas: Float64Array;
   private readonly snrs: Float64Array;
   /** values[(modality * nLambda + i) * nSnr + j] */
@@ -116,6 +126,9 @@ export class FidelityTable implements FidelityModel {
     const [i, fi] = locate(this.lambdas, this.lambdaStep, lambda);
     const [j, fj] = locate(this.snrs, this.snrStep, snrDb);
     const base = modality * nl * ns;
+    this.counters.lookups++;
+    // outside the grid (or NaN): the lookup clamps at the edge
+    if (!(lambda >= this.lambdas[0]! && lambda <= this.lambdas[nl - 1]! && snrDb >= this.snrs[0]! && snrDb <= this.snrs[ns - 1]!)) this.counters.outsideGrid++;
     const i1 = i + 1 < nl ? i + 1 : i;
     const j1 = j + 1 < ns ? j + 1 : j;
     const v00 = this.values[base + i * ns + j]!;
