@@ -269,7 +269,7 @@ export class MappoAgent implements OnPolicyLearner {
 
   /**
    * The PPO update on one rollout of whole episodes (phases 1-3 above). Rewards are scaled by
-   * rewardScale here; the episode's end is treated as terminal (nothing is bootstrapped past it).
+   * rewardScale here; a time limit bootstraps from the value after it.
    */
   update(rollout: Rollout): UpdateStats & { updates: number } {
     const c = this.config;
@@ -299,7 +299,9 @@ export class MappoAgent implements OnPolicyLearner {
         rewards[row] = rollout.rewards[row]! * c.rewardScale;
       }
     }
-    // 1. GAE per environment and agent; the episode ends after T slots (nothing to bootstrap).
+    // 1. GAE per environment and agent. A terminal step bootstraps nothing; a truncated one (the
+    //    time limit at the episode's end) bootstraps from the value of the observation after the
+    //    cut: its reward gets gamma V(s') added and the trace stops there.
     const advantages = new Float32Array(rows);
     const returns = new Float32Array(rows);
     const dones = new Float64Array(T);
@@ -309,7 +311,8 @@ export class MappoAgent implements OnPolicyLearner {
         const v = new Float64Array(T);
         for (let t = 0; t < T; t++) {
           const row = (e * T + t) * n + i;
-          r[t] = rewards[row]!;
+          const truncated = rollout.truncations[row]! === 1 && rollout.terminations[row]! === 0;
+          r[t] = rewards[row]! + (truncated ? c.gamma * rollout.truncationValues[row]! : 0);
           v[t] = rollout.values[row]!;
           dones[t] = rollout.terminations[row]! || rollout.truncations[row]! ? 1 : 0;
         }

@@ -107,6 +107,8 @@ export const ScenarioSchema = z
     bandwidthWeightMin: z.number().gt(0).max(1).default(0.05).describe('smallest bandwidth weight w an action maps to'),
     road: RoadSchema,
     mobility: MobilitySchema,
+    objective: z.enum(['drift', 'eq33']).default('drift').describe("the reward of eq. 33: 'drift', V U - (Q(t+1)^2 - Q(t)^2) / 2, the exact one-slot Lyapunov drift (the spec's default); 'eq33', the printed V U - Q(t) (e - e_max), which an episode's sum can game (docs/model.md)"),
+    rewardSharing: z.enum(['team', 'own']).default('team').describe("what learners learn from: 'team', every agent the team reward (1/N) sum_n r_n (eq. 35); 'own', each its own r_n (selfish: a vehicle's own reward always rises with its bandwidth weight)"),
     observation: z.enum(['paper', 'extended']).default('paper').describe("'paper': the five features of eq. 29; 'extended': plus modality, SNR, queue and last slot's M/N"),
     fidelityTable: z
       .string()

@@ -85,14 +85,21 @@ export class SvecEnv implements MultiAgentEnv {
     core.step(actions);
     this.accumulator.afterStep(core, actions);
     const result = this.result;
-    result.rewards.set(core.out.reward);
+    const reward = core.out.reward;
+    if (this.scenario.rewardSharing === 'team') {
+      // eq. 35: every agent learns from the team reward (1/N) sum_n r_n
+      let sum = 0;
+      for (let i = 0; i < core.n; i++) sum += reward[i]!;
+      result.rewards.fill(sum / core.n);
+    } else {
+      result.rewards.set(reward);
+    }
+    // the next slot's observation, also after the last slot (a time limit: learners bootstrap from it)
+    writeObservations(core, this.scenario.observation, result.observations);
     if (core.episodeDone) {
-      // Episodes end by time limit: every agent is truncated, none terminated. The core does not
-      // advance past the last slot, so the final observation is the last slot's.
+      // Episodes end by time limit: every agent is truncated, none terminated.
       result.truncations.fill(1);
       this.lastEpisode = this.accumulator.finish() as unknown as Record<string, number>;
-    } else {
-      writeObservations(core, this.scenario.observation, result.observations);
     }
     return result;
   }

@@ -161,14 +161,15 @@ export class SvecCore {
     this.vehicles.Q.set(this.out.Q_next);
     this.lastM = M;
     this.slot++;
-    if (!this.episodeDone) {
-      this.mobility.advance();
-      // a vehicle that took a slot starts its own tasks: a new profile and an empty queue
-      const entered = this.mobility.entered;
-      if (this.mobility.lastEntries > 0) for (let i = 0; i < this.n; i++) if (entered[i] === 1) this.drawVehicleProfile(i);
-      this.updateChannels();
-      this.drawTasks();
-    }
+    // Advance also after the episode's last slot: the episode is cut by a time limit, and a
+    // learner bootstraps from the next slot's observation (the draws after it change nothing
+    // within the episode; the next episode restarts every stream from its own seed).
+    this.mobility.advance();
+    // a vehicle that took a slot starts its own tasks: a new profile and an empty queue
+    const entered = this.mobility.entered;
+    if (this.mobility.lastEntries > 0) for (let i = 0; i < this.n; i++) if (entered[i] === 1) this.drawVehicleProfile(i);
+    this.updateChannels();
+    this.drawTasks();
     return M;
   }
 

@@ -6,8 +6,14 @@ import type { SvecCore } from './core.ts';
 import type { SlotActions } from './slotModel.ts';
 
 export interface EpisodeStats {
-  /** sum over slots and vehicles of the reward (eq. 33) */
+  /** sum over slots and vehicles of the reward r_n (eq. 33 under the scenario's objective) */
   teamReward: number;
+  /** the reward's utility part: V sum over slots and vehicles of U_n */
+  utilityPart: number;
+  /** mean over vehicles of the virtual energy queue Q at the episode's end (energy units) */
+  finalBacklog: number;
+  /** mean over vehicle-slots of the energy spent beyond the budget, max(e - e_max, 0) (energy units) */
+  overspend: number;
   latencyMs: number;
   energyMJ: number;
   /** mean fidelity of offloaded tasks (NaN when none) */
@@ -33,7 +39,8 @@ export interface EpisodeStats {
 
 /** The statistics' names, in the order runs write them. */
 export const EPISODE_STAT_NAMES: readonly (keyof EpisodeStats)[] = [
-  'teamReward', 'latencyMs', 'energyMJ', 'fidelity', 'offloadFraction', 'queue', 'highPriorityMissRate', 'cost', 'utility', 'meanLambda',
+  'teamReward', 'utilityPart', 'finalBacklog', 'overspend', 'latencyMs', 'energyMJ', 'fidelity', 'offloadFraction', 'queue', 'highPriorityMissRate',
+  'cost', 'utility', 'meanLambda', 'slotEntries', 'slotExits', 'idleSlotShare', 'fidelityOutsideGridShare',
 ];
 
 export class EpisodeAccumulator {
@@ -54,6 +61,11 @@ export class EpisodeAccumulator {
   private queue = 0;
   private cost = 0;
   private utility = 0;
+  private overspent = 0;
+  private readonly lastQueue: Float64Array;
+  private energyBudgets: Float64Array | undefined;
+  /** V of the last slot seen (the utility part is V sum U) */
+  private V = 0;
   private highPriority = 0;
   private highPriorityMisses = 0;
   private lambdaSum = 0;
@@ -64,10 +76,13 @@ export class EpisodeAccumulator {
     this.deadlines = new Float64Array(n);
     this.priorities = new Uint8Array(n);
     this.active = new Uint8Array(n);
+    this.lastQueue = new Float64Array(n);
   }
 
   beforeStep(core: SvecCore): void {
     this.deadlines.set(core.vehicles.T_max);
+    this.energyBudgets ??= new Float64Array(core.n);
+    this.energyBudgets.set(core.vehicles.E_max);
     this.priorities.set(core.vehicles.zeta);
     this.active.set(core.active);
   }
@@ -85,6 +100,7 @@ export class EpisodeAccumulator {
       this.queue += out.Q_next[i]!;
       this.cost += out.cost[i]!;
       this.utility += out.U[i]!;
+      this.overspent += Math.max(out.E[i]! - this.energyBudgets![i]!, 0) / core.params.E_unit;
       if (actions.rho[i] === 1) {
         this.offloads++;
         this.fidelity += out.S[i]!;
@@ -98,9 +114,15 @@ export class EpisodeAccumulator {
       }
     }
     this.slots += served;
+    this.lastQueue.set(out.Q_next);
+    this.V = core.params.V;
     this.idleSlots += core.n - served;
-    this.entries += core.mobility.lastEntries;
-    this.exits += core.mobility.lastExits;
+    // (the core also advances after the last slot, to give the next observation: those moves
+    // belong to no slot of this episode)
+    if (!core.episodeDone) {
+      this.entries += core.mobility.lastEntries;
+      this.exits += core.mobility.lastExits;
+    }
     this.lookups += core.slotFidelityLookups;
     this.outsideGrid += core.slotFidelityOutsideGrid;
   }
@@ -110,6 +132,9 @@ export class EpisodeAccumulator {
     const slots = Math.max(1, this.slots);
     const stats: EpisodeStats = {
       teamReward: this.teamReward,
+      utilityPart: this.V * this.utility,
+      finalBacklog: this.lastQueue.reduce((a, q) => a + q, 0) / Math.max(1, this.lastQueue.length),
+      overspend: this.overspent / slots,
       latencyMs: (this.latency / slots) * 1000,
       energyMJ: (this.energy / slots) * 1000,
       fidelity: this.offloads > 0 ? this.fidelity / this.offloads : Number.NaN,
@@ -127,7 +152,8 @@ export class EpisodeAccumulator {
     };
     this.idleSlots = this.entries = this.exits = this.lookups = this.outsideGrid = 0;
     this.slots = this.teamReward = this.latency = this.energy = this.fidelity = this.offloads = 0;
-    this.queue = this.cost = this.utility = this.highPriority = this.highPriorityMisses = this.lambdaSum = 0;
+    this.queue = this.cost = this.utility = this.highPriority = this.highPriorityMisses = this.lambdaSum = this.overspent = 0;
+    this.lastQueue.fill(0);
     return stats;
   }
 }

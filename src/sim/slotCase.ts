@@ -19,6 +19,7 @@ export const SlotCaseParamsSchema = z
     lambda_min: z.number().gt(0).lte(1), lambda_max: z.number().gt(0).lte(1),
     p_min: positive, p_max: positive,
     c_loc: perModality, c_ext: perModality,
+    objective: z.enum(['drift', 'eq33'], { error: "must be 'drift' or 'eq33'" }).optional(),
   })
   .refine((p) => p.lambda_min <= p.lambda_max, { message: 'lambda_min must not exceed lambda_max', path: ['lambda_min'] })
   .refine((p) => p.p_min <= p.p_max, { message: 'p_min must not exceed p_max', path: ['p_min'] });
@@ -73,7 +74,7 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value)}`;
-  return `a ${typeof value}`;
+  return `${typeof value === 'object' ? 'an' : 'a'} ${typeof value}`;
 }
 
 function pathToString(path: readonly PropertyKey[]): string {
@@ -94,7 +95,7 @@ export function parseSlotCases(input: unknown): { cases: SlotCase[]; isArray: bo
     if (issue.code === 'invalid_type') {
       // zod does not say whether the field was absent or of the wrong type: look at the input
       const present = lookUp(input, issue.path);
-      problem = present.found ? `expected a ${issue.expected}, got ${describe(present.value)}` : 'missing';
+      problem = present.found ? `expected ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}, got ${describe(present.value)}` : 'missing';
     }
     throw new SlotCaseError(pathToString(issue.path), problem);
   }
@@ -111,6 +112,7 @@ export function evaluateSlotCase(slotCase: SlotCase, table: FidelityModel = prov
     lambda_min: p.lambda_min, lambda_max: p.lambda_max, p_min: p.p_min, p_max: p.p_max,
     c_loc: Float64Array.from(MODALITIES.map((m) => p.c_loc[m])),
     c_ext: Float64Array.from(MODALITIES.map((m) => p.c_ext[m])),
+    objective: p.objective ?? 'drift',
   };
   const n = slotCase.vehicles.length;
   const veh = allocateSlotVehicles(n);

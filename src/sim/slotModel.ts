@@ -33,7 +33,14 @@ export interface SlotParams {
   c_loc: Float64Array;
   /** cycles per bit of semantic extraction, indexed by Modality */
   c_ext: Float64Array;
+  /**
+   * the reward's reading of eq. 33: 'drift', the exact one-slot Lyapunov drift
+   * V U - (Q(t+1)^2 - Q(t)^2) / 2 (the spec's default), or 'eq33', the printed V U - Q(t) (e - e_max)
+   */
+  objective: Objective;
 }
+
+export type Objective = 'drift' | 'eq33';
 
 /** What the slot needs to know about each vehicle and its task (length >= n). */
 export interface SlotVehicles {
@@ -85,11 +92,13 @@ export interface SlotOutputs {
   S: Float64Array;
   U: Float64Array;
   Q_next: Float64Array;
+  /** (Q_next^2 - Q^2) / 2, the one-slot change of the Lyapunov function L = Q^2 / 2 */
+  drift: Float64Array;
   reward: Float64Array;
   cost: Float64Array;
 }
 
-export const SLOT_OUTPUT_FIELDS = ['b', 'r', 'snr_db', 't_veh', 't_trans', 't_edge', 't', 'E_veh', 'E_edge', 'E', 'P', 'S', 'U', 'Q_next', 'reward', 'cost'] as const;
+export const SLOT_OUTPUT_FIELDS = ['b', 'r', 'snr_db', 't_veh', 't_trans', 't_edge', 't', 'E_veh', 'E_edge', 'E', 'P', 'S', 'U', 'Q_next', 'drift', 'reward', 'cost'] as const;
 
 export function allocateSlotOutputs(n: number): SlotOutputs {
   const out = {} as Record<(typeof SLOT_OUTPUT_FIELDS)[number], Float64Array>;
@@ -137,6 +146,7 @@ export function slotParamsFromScenario(s: Scenario): SlotParams {
     p_max: s.powerW.max,
     c_loc: perModalityArray(s.cyclesPerBitTask),
     c_ext: perModalityArray(s.cyclesPerBitExtraction),
+    objective: s.objective,
   };
 }
 
@@ -242,7 +252,11 @@ export function vehicleSlot(
   if (offload && S < params.S_min) U -= params.psi_f * params.C;
   const Q = veh.Q[i]!;
   const eMax = veh.E_max[i]! / params.E_unit;
-  const reward = params.V * U - Q * (e - eMax); // eq. 33, drift-plus-penalty with the queue as a cost
+  const qNext = Math.max(Q + e - eMax, 0); // eq. 18
+  const drift = (qNext * qNext - Q * Q) / 2; // the exact change of L = Q^2 / 2
+  // eq. 33, drift-plus-penalty: the exact drift (spec default), or the printed bound's term
+  // Q(t) (e - e_max), which an episode's sum lets a policy game (docs/model.md, errata)
+  const reward = params.objective === 'drift' ? params.V * U - drift : params.V * U - Q * (e - eMax);
 
   if (out !== null) {
     out.b[i] = b;
@@ -258,7 +272,8 @@ export function vehicleSlot(
     out.P[i] = P;
     out.S[i] = S;
     out.U[i] = U;
-    out.Q_next[i] = Math.max(Q + e - eMax, 0); // eq. 18
+    out.Q_next[i] = qNext;
+    out.drift[i] = drift;
     out.reward[i] = reward;
     out.cost[i] = t + 10 * E; // Fig. 7: latency [s] + 10 x energy [J]
   }

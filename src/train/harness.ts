@@ -62,11 +62,12 @@ export async function runHarness(options: HarnessOptions): Promise<EpisodeMetric
   const { spec } = env;
   const streams = new RandomStreams(seed);
   const learner = options.algorithm.create(hp, { agents: spec.agents, observationSize: spec.observation.size, action: spec.action }, streams);
+  const normalize = hp.rewardNormalization !== 'none';
   let loop: TrainingLoop;
   if (learner.kind === 'off-policy') {
-    loop = new OffPolicyLoop(env, learner, OffPolicyLoopSchema.parse(pick(hp, Object.keys(OffPolicyLoopSchema.shape))), seed, streams);
+    loop = new OffPolicyLoop(env, learner, OffPolicyLoopSchema.parse(pick(hp, Object.keys(OffPolicyLoopSchema.shape))), seed, streams, normalize);
   } else {
-    loop = new OnPolicyLoop(env, options.createEnv, learner, OnPolicyLoopSchema.parse(pick(hp, Object.keys(OnPolicyLoopSchema.shape))), seed);
+    loop = new OnPolicyLoop(env, options.createEnv, learner, OnPolicyLoopSchema.parse(pick(hp, Object.keys(OnPolicyLoopSchema.shape))), seed, normalize);
   }
   const metrics = new MetricsWriter(options.runDir, metricColumns(spec.metrics, learner.diagnosticNames));
   try {

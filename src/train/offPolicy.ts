@@ -7,6 +7,7 @@ import type { OffPolicyLoopConfig } from '../agents/hyperparameters.ts';
 import { ReplayMemory, type ReplayState } from '../agents/replay.ts';
 import { actionWidth, episodeOver, type MultiAgentEnv } from '../env/environment.ts';
 import { deriveSeed, type RandomStream, type RandomStreams } from '../random/stream.ts';
+import { RewardNormalizer, type RewardNormalizerState } from './rewardNormalizer.ts';
 import { DiagnosticsAverage, NO_LOSSES, type EpisodeOutcome, type LoopCheckpoint, type TrainingLoop } from './loop.ts';
 
 export class OffPolicyLoop implements TrainingLoop {
@@ -18,6 +19,7 @@ export class OffPolicyLoop implements TrainingLoop {
   private readonly warmupRng: RandomStream;
   private readonly replayRng: RandomStream;
   private readonly diagnostics: DiagnosticsAverage;
+  private readonly normalizer: RewardNormalizer;
 
   constructor(
     private readonly env: MultiAgentEnv,
@@ -25,7 +27,9 @@ export class OffPolicyLoop implements TrainingLoop {
     private readonly config: OffPolicyLoopConfig,
     private readonly seed: number,
     streams: RandomStreams,
+    normalizeRewards: boolean,
   ) {
+    this.normalizer = new RewardNormalizer(normalizeRewards);
     const { spec } = env;
     this.layout = actionLayout({ agents: spec.agents, observationSize: spec.observation.size, action: spec.action }, 'replay');
     this.replay = new ReplayMemory({
@@ -62,12 +66,14 @@ export class OffPolicyLoop implements TrainingLoop {
       const over = episodeOver(step);
       for (let i = 0; i < n; i++) {
         rewardSum += step.rewards[i]!;
-        // the episode's end is treated as terminal (nothing bootstrapped past it)
-        dones[i] = step.terminations[i]! || over ? 1 : 0;
+        // only a terminal state stops bootstrapping; a time limit (truncation) does not: the
+        // stored next observation is the one after the cut, and its value continues the return
+        dones[i] = step.terminations[i]!;
       }
       // Store what the critics see: the one-hot of the choice taken and the clipped continuous part.
       const stored = learner.storedAction ? learner.storedAction(raw) : storedFromRaw(raw, n, this.layout);
       replay.add(obs, stored, step.rewards, step.observations, dones);
+      this.normalizer.observe(step.rewards);
       obs.set(step.observations);
       this.totalSlots++;
       steps++;
@@ -75,6 +81,7 @@ export class OffPolicyLoop implements TrainingLoop {
       if (replay.size >= config.learningStarts && this.totalSlots % config.updateEvery === 0) {
         for (let g = 0; g < config.gradientSteps; g++) {
           const batch = replay.sample(learner.batchSize, this.replayRng, config.priorityBeta);
+          this.normalizer.scale(batch.rewards);
           const stats = learner.update(batch);
           if (!Number.isFinite(stats.criticLoss) || !Number.isFinite(stats.actorLoss)) {
             throw new TrainingDivergedError(
@@ -105,13 +112,14 @@ export class OffPolicyLoop implements TrainingLoop {
   checkpoint(): LoopCheckpoint {
     const replay = this.replay.getState();
     return {
-      state: { totalSlots: this.totalSlots, totalUpdates: this.totalUpdates, replay: { next: replay.next, size: replay.size, maxPriority: replay.maxPriority } },
+      state: { totalSlots: this.totalSlots, totalUpdates: this.totalUpdates, rewards: this.normalizer.getState(), replay: { next: replay.next, size: replay.size, maxPriority: replay.maxPriority } },
       arrays: replay.arrays,
     };
   }
 
   restore(saved: LoopCheckpoint): void {
-    const state = saved.state as { totalSlots: number; totalUpdates: number; replay: Omit<ReplayState, 'arrays'> };
+    const state = saved.state as { totalSlots: number; totalUpdates: number; rewards?: RewardNormalizerState; replay: Omit<ReplayState, 'arrays'> };
+    this.normalizer.setState(state.rewards);
     this.replay.setState({ ...state.replay, arrays: saved.arrays as ReplayState['arrays'] });
     this.totalSlots = state.totalSlots;
     this.totalUpdates = state.totalUpdates;

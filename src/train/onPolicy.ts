@@ -6,6 +6,7 @@ import { TrainingDivergedError, type OnPolicyLearner, type Rollout } from '../ag
 import type { OnPolicyLoopConfig } from '../agents/hyperparameters.ts';
 import { episodeOver, type EnvFactory, type MultiAgentEnv } from '../env/environment.ts';
 import { deriveSeed } from '../random/stream.ts';
+import { RewardNormalizer, type RewardNormalizerState } from './rewardNormalizer.ts';
 import { DiagnosticsAverage, type EpisodeOutcome, type LoopCheckpoint, type TrainingLoop } from './loop.ts';
 
 export class OnPolicyLoop implements TrainingLoop {
@@ -14,6 +15,7 @@ export class OnPolicyLoop implements TrainingLoop {
   totalUpdates = 0;
   private readonly envs: MultiAgentEnv[];
   private readonly diagnostics: DiagnosticsAverage;
+  private readonly normalizer: RewardNormalizer;
 
   constructor(
     first: MultiAgentEnv,
@@ -21,7 +23,9 @@ export class OnPolicyLoop implements TrainingLoop {
     private readonly learner: OnPolicyLearner,
     config: OnPolicyLoopConfig,
     private readonly seed: number,
+    normalizeRewards: boolean,
   ) {
+    this.normalizer = new RewardNormalizer(normalizeRewards);
     this.episodesPerIteration = config.parallelEnvs;
     this.envs = [first, ...Array.from({ length: config.parallelEnvs - 1 }, () => createEnv())];
     this.diagnostics = new DiagnosticsAverage(learner.diagnosticNames);
@@ -79,7 +83,9 @@ export class OnPolicyLoop implements TrainingLoop {
       }
       played.push({ environment: env.episodeMetrics(), episodeReturn: rewardSum / n, diagnostics: this.diagnostics.finish(T) });
     }
-    // 2. The learner's update on the whole rollout.
+    // 2. The learner's update on the whole rollout, its rewards scaled by the running statistics.
+    this.normalizer.observe(rollout.rewards);
+    this.normalizer.scale(rollout.rewards);
     const stats = learner.update(rollout);
     if (!Number.isFinite(stats.criticLoss) || !Number.isFinite(stats.actorLoss)) {
       throw new TrainingDivergedError(
@@ -92,11 +98,12 @@ export class OnPolicyLoop implements TrainingLoop {
   }
 
   checkpoint(): LoopCheckpoint {
-    return { state: { totalSlots: this.totalSlots, totalUpdates: this.totalUpdates }, arrays: {} };
+    return { state: { totalSlots: this.totalSlots, totalUpdates: this.totalUpdates, rewards: this.normalizer.getState() }, arrays: {} };
   }
 
   restore(saved: LoopCheckpoint): void {
-    const state = saved.state as { totalSlots: number; totalUpdates: number };
+    const state = saved.state as { totalSlots: number; totalUpdates: number; rewards?: RewardNormalizerState };
+    this.normalizer.setState(state.rewards);
     this.totalSlots = state.totalSlots;
     this.totalUpdates = state.totalUpdates;
   }

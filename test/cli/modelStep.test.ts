@@ -16,8 +16,23 @@ import { provisionalFidelity } from '../../src/sim/fidelity.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REL = 1e-9;
-const FIELDS = ['b', 'r', 'snr_db', 't_veh', 't_trans', 't_edge', 't', 'E_veh', 'E_edge', 'E', 'P', 'S', 'U', 'Q_next', 'reward', 'cost'] as const;
-type Row = Record<(typeof FIELDS)[number], number>;
+const FIELDS = ['b', 'r', 'snr_db', 't_veh', 't_trans', 't_edge', 't', 'E_veh', 'E_edge', 'E', 'P', 'S', 'U', 'Q_next', 'drift', 'reward', 'cost'] as const;
+/** A hand-computed row: `reward` under the default objective (drift), `rewardEq33` under the printed eq. 33. */
+type Row = Record<(typeof FIELDS)[number], number> & { rewardEq33: number };
+
+/**
+ * Completes a row computed with the printed eq. 33 (`reward` = V U - Q (e - e_max)) with the
+ * drift objective: drift = (Q_next^2 - Q^2) / 2, reward = V U - drift (V = 10 in every case).
+ */
+function withDrift(row: Omit<Row, 'drift' | 'rewardEq33'>, Q: number): Row {
+  const drift = (row.Q_next ** 2 - Q ** 2) / 2;
+  return { ...row, drift, reward: 10 * row.U - drift, rewardEq33: row.reward };
+}
+
+/** The rows as the eq33 objective gives them. */
+function asEq33(rows: Row[]): Row[] {
+  return rows.map((r) => ({ ...r, reward: r.rewardEq33 }));
+}
 type Output = { M: number; vehicles: Record<string, unknown>[] };
 type Json = any; // hand-made cases, deliberately loosely typed so that malformed ones can be built
 
@@ -111,10 +126,10 @@ function specByHand(): Row {
   const e = E / 0.01;
   const P = Math.log2(1 + (0.012 - t) * 1000); // high priority, 8.47 ms early
   const U = 0.5 * P + 0.3 * 0.83 - 0.2 * e; // 0.83 >= 0.6: no penalty
-  return {
+  return withDrift({
     b, r, snr_db: 10 * Math.log10(87500), t_veh, t_trans, t_edge, t, E_veh, E_edge, E, P, S: 0.83, U,
     Q_next: Math.max(0.5 + e - 3, 0), reward: 10 * U - 0.5 * (e - 3), cost: t + 10 * E,
-  };
+  }, 0.5);
 }
 
 /** Four vehicles: mixed local/offload, all modalities, both priorities, clipping, the S_min penalty. */
@@ -179,10 +194,10 @@ function multiByHand(): Row[] {
   const U3 = 0.5 * 5 + 0.3 * 0.75 - 0.2 * e3;
 
   return [
-    { b: b0, r: r0, snr_db: 10 * Math.log10(20000), t_veh: t_veh0, t_trans: t_trans0, t_edge: t_edge0, t: t0, E_veh: E_veh0, E_edge: E_edge0, E: E0, P: P0, S: 0.9, U: U0, Q_next: Math.max(2 + e0 - 5, 0), reward: 10 * U0 - 2 * (e0 - 5), cost: t0 + 10 * E0 },
-    { b: 0, r: 0, snr_db: 10 * Math.log10((0.65 * 5e-10) / 8e-15), t_veh: t1, t_trans: 0, t_edge: 0, t: t1, E_veh: E1, E_edge: 0, E: E1, P: P1, S: 1, U: U1, Q_next: Math.max(0.3 + e1 - 10, 0), reward: 10 * U1 - 0.3 * (e1 - 10), cost: t1 + 10 * E1 },
-    { b: b2, r: r2, snr_db: 10 * Math.log10(750), t_veh: t_veh2, t_trans: t_trans2, t_edge: t_edge2, t: t2, E_veh: E_veh2, E_edge: E_edge2, E: E2, P: -5, S: 0.45, U: U2, Q_next: Math.max(0 + e2 - 2, 0), reward: 10 * U2 - 0 * (e2 - 2), cost: t2 + 10 * E2 },
-    { b: b3, r: r3, snr_db: 10 * Math.log10(281250), t_veh: t_veh3, t_trans: t_trans3, t_edge: t_edge3, t: t3, E_veh: E_veh3, E_edge: E_edge3, E: E3, P: 5, S: 0.75, U: U3, Q_next: Math.max(1.2 + e3 - 4, 0), reward: 10 * U3 - 1.2 * (e3 - 4), cost: t3 + 10 * E3 },
+    withDrift({ b: b0, r: r0, snr_db: 10 * Math.log10(20000), t_veh: t_veh0, t_trans: t_trans0, t_edge: t_edge0, t: t0, E_veh: E_veh0, E_edge: E_edge0, E: E0, P: P0, S: 0.9, U: U0, Q_next: Math.max(2 + e0 - 5, 0), reward: 10 * U0 - 2 * (e0 - 5), cost: t0 + 10 * E0 }, 2),
+    withDrift({ b: 0, r: 0, snr_db: 10 * Math.log10((0.65 * 5e-10) / 8e-15), t_veh: t1, t_trans: 0, t_edge: 0, t: t1, E_veh: E1, E_edge: 0, E: E1, P: P1, S: 1, U: U1, Q_next: Math.max(0.3 + e1 - 10, 0), reward: 10 * U1 - 0.3 * (e1 - 10), cost: t1 + 10 * E1 }, 0.3),
+    withDrift({ b: b2, r: r2, snr_db: 10 * Math.log10(750), t_veh: t_veh2, t_trans: t_trans2, t_edge: t_edge2, t: t2, E_veh: E_veh2, E_edge: E_edge2, E: E2, P: -5, S: 0.45, U: U2, Q_next: Math.max(0 + e2 - 2, 0), reward: 10 * U2 - 0 * (e2 - 2), cost: t2 + 10 * E2 }, 0),
+    withDrift({ b: b3, r: r3, snr_db: 10 * Math.log10(281250), t_veh: t_veh3, t_trans: t_trans3, t_edge: t_edge3, t: t3, E_veh: E_veh3, E_edge: E_edge3, E: E3, P: 5, S: 0.75, U: U3, Q_next: Math.max(1.2 + e3 - 4, 0), reward: 10 * U3 - 1.2 * (e3 - 4), cost: t3 + 10 * E3 }, 1.2),
   ];
 }
 
@@ -214,7 +229,7 @@ function tableByHand(): Row {
   const E = E_veh + E_edge;
   const e = E / 0.01;
   const U = 0.5 * 5 + 0.3 * S - 0.2 * e - 0.3 * 5; // S < S_min: penalty
-  return { b, r, snr_db, t_veh, t_trans, t_edge, t, E_veh, E_edge, E, P: 5, S, U, Q_next: Math.max(1 + e - 3, 0), reward: 10 * U - 1 * (e - 3), cost: t + 10 * E };
+  return withDrift({ b, r, snr_db, t_veh, t_trans, t_edge, t, E_veh, E_edge, E, P: 5, S, U, Q_next: Math.max(1 + e - 3, 0), reward: 10 * U - 1 * (e - 3), cost: t + 10 * E }, 1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,6 +265,26 @@ test('agreement with the hand-computed values, from a file and from standard inp
   checkOutput(rev[1], 3, multiRows, 'reversed[1]');
   checkOutput(rev[2], 1, specRows, 'reversed[2]');
   checkOutput(rev[3], 1, specRows, 'reversed[3]');
+});
+
+test('both objectives: params.objective eq33 gives the printed reward, drift (the default) the exact drift; they differ', async () => {
+  const eq33 = (c: Json) => ({ ...c, params: { ...c.params, objective: 'eq33' } });
+  const drift = (c: Json) => ({ ...c, params: { ...c.params, objective: 'drift' } });
+  const [a, b, c] = await Promise.all([
+    svec(['model', 'step', '--input', '-'], JSON.stringify([eq33(SPEC_CASE), eq33(MULTI_CASE), eq33(TABLE_CASE)])),
+    svec(['model', 'step', '--input', '-'], JSON.stringify([drift(SPEC_CASE), drift(MULTI_CASE)])),
+    svec(['model', 'step', '--input', '-'], mutated(SPEC_CASE, (x) => (x.params.objective = 'lyapunov'))),
+  ]);
+  const printed = parseStdout(a, 'eq33') as Output[];
+  checkOutput(printed[0], 1, asEq33([specByHand()]), 'eq33 spec');
+  checkOutput(printed[1], 3, asEq33(multiByHand()), 'eq33 four vehicles');
+  checkOutput(printed[2], 1, asEq33([tableByHand()]), 'eq33 table');
+  const exact = parseStdout(b, 'drift') as Output[];
+  checkOutput(exact[0], 1, [specByHand()], 'drift spec');
+  checkOutput(exact[1], 3, multiByHand(), 'drift four vehicles');
+  // the readings differ wherever the queue moves
+  assert.ok(Math.abs(specByHand().reward - specByHand().rewardEq33) > 1e-6);
+  checkBad(c, 'unknown objective', ['params.objective', "'drift' or 'eq33'"]);
 });
 
 // ---------------------------------------------------------------------------------------------

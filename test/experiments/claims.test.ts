@@ -27,7 +27,7 @@ function fakeCells(entries: { algo: string; experiment: ExperimentId; variant: s
     const key = `cell${k}`;
     const cell: Cell = { key, algo: entry.algo, learning: entry.algo !== 'greedy', seed: 1, episodes: 10, scenario: {}, hyperparameters: {}, uses: [{ experiment: entry.experiment, variant: entry.variant, x: entry.x }] };
     cells.push(cell);
-    const evaluation = { teamReward: entry.reward, latencyMs: entry.latency ?? 10, energyMJ: 1, fidelity: 0.8, offloadFraction: 0.5, queue: 1, highPriorityMissRate: 0, cost: 0.1, utility: 1, meanLambda: 0.7, slotEntries: 0, slotExits: 0, idleSlotShare: 0, fidelityLookups: 0, fidelityOutsideGridShare: Number.NaN, policy: entry.algo, label: entry.algo, episodes: 2, teamRewardStd: 0, distinctLambdas: 3, episodeRewards: [entry.reward] };
+    const evaluation = { teamReward: entry.reward, utilityPart: entry.reward, finalBacklog: 0, overspend: 0, latencyMs: entry.latency ?? 10, energyMJ: 1, fidelity: 0.8, offloadFraction: 0.5, queue: 1, highPriorityMissRate: 0, cost: 0.1, utility: 1, meanLambda: 0.7, slotEntries: 0, slotExits: 0, idleSlotShare: 0, fidelityLookups: 0, fidelityOutsideGridShare: Number.NaN, policy: entry.algo, label: entry.algo, episodes: 2, teamRewardStd: 0, distinctLambdas: 3, episodeRewards: [entry.reward] };
     results.set(key, {
       key, algo: entry.algo, seed: 1, episodes: 10, overrides: {}, scenario: defaultScenario(), hyperparameters: {}, uses: cell.uses,
       curve: { teamReward: Array.from({ length: 10 }, () => entry.reward), latencyMs: [], energyMJ: [], cost: [], queue: [], fidelity: [], utility: [] },

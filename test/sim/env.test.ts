@@ -78,7 +78,7 @@ test('core state save/restore continues the episode bit-exactly', () => {
 });
 
 test('parallel API: reset(seed) and step(actions) give per-agent observations, rewards and infos', () => {
-  const scenario = { ...defaultScenario(), vehicles: 4, slotsPerEpisode: 3 };
+  const scenario = { ...defaultScenario(), vehicles: 4, slotsPerEpisode: 3, rewardSharing: 'own' as const };
   const env = new SvecParallelEnv(scenario);
   const { observations, infos } = env.reset(5);
   assert.deepEqual(env.possibleAgents, ['vehicle_0', 'vehicle_1', 'vehicle_2', 'vehicle_3']);
@@ -105,7 +105,7 @@ test('parallel API: reset(seed) and step(actions) give per-agent observations, r
 });
 
 test('parallel API equals the batched core for the same seed; extended observation has 11 features', () => {
-  const scenario = { ...defaultScenario(), vehicles: 3, observation: 'extended' as const };
+  const scenario = { ...defaultScenario(), vehicles: 3, observation: 'extended' as const, rewardSharing: 'own' as const };
   const env = new SvecParallelEnv(scenario);
   const { observations } = env.reset(8);
   assert.equal(observations.vehicle_0!.length, 11);
@@ -120,4 +120,32 @@ test('parallel API equals the batched core for the same seed; extended observati
   const agentActions = Object.fromEntries(env.possibleAgents.map((a) => [a, { offloadLogits: [0, 1], continuous: [-1, -1, -1] }]));
   const step = env.step(agentActions);
   env.possibleAgents.forEach((agent, i) => assert.equal(step.rewards[agent], core.out.reward[i]));
+});
+
+test('reward sharing: under team (the default) every agent gets (1/N) sum_n r_n; under own its r_n', () => {
+  const actions = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`vehicle_${i}`, { offloadLogits: i % 2 === 0 ? [0, 1] : [1, 0], continuous: [0, 0.5, -0.5] }]));
+  const team = new SvecParallelEnv({ ...defaultScenario(), vehicles: 4 });
+  const own = new SvecParallelEnv({ ...defaultScenario(), vehicles: 4, rewardSharing: 'own' });
+  team.reset(3);
+  own.reset(3);
+  const a = team.step(actions(4));
+  const b = own.step(actions(4));
+  const perVehicle = Object.values(b.rewards);
+  const mean = perVehicle.reduce((x, y) => x + y, 0) / 4;
+  assert.ok(new Set(perVehicle).size > 1, 'own rewards differ between vehicles');
+  for (const r of Object.values(a.rewards)) assert.ok(Math.abs(r - mean) < 1e-9);
+  assert.equal(defaultScenario().rewardSharing, 'team');
+  assert.equal(defaultScenario().objective, 'drift');
+});
+
+test('at the episode\'s end the observation is the next slot\'s (a time limit, not a terminal state)', () => {
+  const scenario = { ...defaultScenario(), vehicles: 2, slotsPerEpisode: 2, observation: 'extended' as const };
+  const env = new SvecParallelEnv(scenario);
+  env.reset(4);
+  const act = Object.fromEntries(env.possibleAgents.map((a) => [a, { offloadLogits: [1, 0], continuous: [0, 0, 0] }]));
+  const first = env.step(act);
+  const last = env.step(act);
+  assert.equal(last.truncations.vehicle_0, true);
+  assert.equal(last.terminations.vehicle_0, false);
+  assert.notDeepEqual(Array.from(last.observations.vehicle_0!), Array.from(first.observations.vehicle_0!), 'a fresh task, not a copy of the last one');
 });

@@ -15,6 +15,10 @@ interface MetricAxis {
 /** Axis titles of the fields svec writes (titles as in the reproduce figures where they overlap). */
 const KNOWN_METRICS: Record<string, MetricAxis> = {
   teamReward: { title: 'Team reward per episode' },
+  utilityPart: { title: 'Utility part of the reward (V sum U)' },
+  finalBacklog: { title: 'Mean final backlog Q_T', unit: 'energy units' },
+  overspend: { title: 'Energy over the budget per vehicle-slot', unit: 'energy units' },
+  episodeReturn: { title: 'Return the learners saw (mean over agents)' },
   latencyMs: { title: 'Average latency', unit: 'ms' },
   energyMJ: { title: 'Average energy', unit: 'mJ' },
   offloadFraction: { title: 'Offload share' },
@@ -36,7 +40,7 @@ const KNOWN_METRICS: Record<string, MetricAxis> = {
 const UNIT_INTERVAL = new Set(['offloadFraction', 'fidelity', 'highPriorityMissRate', 'clipShare']);
 
 /** Shown first, in this order (after the reward and its parts); running counters come last. */
-const LEADING = ['latencyMs', 'energyMJ', 'offloadFraction', 'criticLoss', 'actorLoss'];
+const LEADING = ['overspend', 'latencyMs', 'energyMJ', 'offloadFraction', 'criticLoss', 'actorLoss'];
 const TRAILING = ['totalSlots', 'totalUpdates'];
 
 /** A part of the reward (its utility or backlog term, or any other reward-named field). */
