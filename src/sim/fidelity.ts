@@ -209,7 +209,7 @@ export function provisionalFidelityTable(): FidelityTable {
   });
 }
 
-/** The repository root (this file is src/sim/fidelity.ts). */
+/** The package root: this file is src/sim/fidelity.ts in a checkout, dist/sim/fidelity.js when installed. */
 export const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The measured table committed with the repository (svec codec table), relative to its root. */
