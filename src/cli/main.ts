@@ -8,6 +8,7 @@ import { SVEC_VERSION } from '../util/version.ts';
 import { registerCodecCommands } from './codec.ts';
 import { registerConfigCommands, registerDataCommands } from './config.ts';
 import { registerReproduceCommand } from './reproduce.ts';
+import { registerServeCommands } from './serve.ts';
 import { registerSimulateCommands } from './simulate.ts';
 import { registerTrainCommands } from './train.ts';
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerConfigCommands(program);
   registerCodecCommands(program);
+  registerServeCommands(program);
   return program;
 }
 
