@@ -161,9 +161,10 @@ class ExampleTest(unittest.TestCase):
         self.assertRegex(done.stdout, r"\d+ slots, team reward -?\d+\.\d, last slot's mean latency \d+\.\d\d ms")
 
     def test_the_docs_show_the_example_as_it_is(self):
-        docs = (REPO / "docs" / "python.md").read_text(encoding="utf-8")
-        blocks = re.findall(r"```python\n(.*?)```", docs, flags=re.S)
-        self.assertIn(self.EXAMPLE.read_text(encoding="utf-8"), blocks)
+        for page in ("docs/python.md", "README.md"):
+            with self.subTest(page=page):
+                blocks = re.findall(r"```python\n(.*?)```", (REPO / page).read_text(encoding="utf-8"), flags=re.S)
+                self.assertIn(self.EXAMPLE.read_text(encoding="utf-8"), blocks)
         self.assertLessEqual(len(self.EXAMPLE.read_text(encoding="utf-8").splitlines()), 20)
 
 
