@@ -12,6 +12,8 @@ dpkg -s libopenblas-dev >/dev/null 2>&1 || need_apt+=(libopenblas-dev)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need_apt+=(fonts-dejavu-core)
 # The dashboard's test opens the page in Debian's headless chromium (driven by puppeteer-core).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# The Python client (python/, docs/python.md) and its tests use Debian's python3 with numpy.
+dpkg -s python3-numpy >/dev/null 2>&1 || need_apt+=(python3-numpy)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing ${need_apt[*]} with apt-get" >&2

@@ -9,6 +9,7 @@ import { registerCodecCommands } from './codec.ts';
 import { registerMobilityCommands } from './mobility.ts';
 import { registerConfigCommands, registerDataCommands } from './config.ts';
 import { registerReproduceCommand } from './reproduce.ts';
+import { registerServeCommands } from './serve.ts';
 import { registerSimulateCommands } from './simulate.ts';
 import { registerTrainCommands } from './train.ts';
 import { registerDashboardCommand } from './dashboard.ts';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerCodecCommands(program);
   registerDashboardCommand(program);
   registerMobilityCommands(program);
+  registerServeCommands(program);
   return program;
 }
 

@@ -233,7 +233,7 @@ export function provisionalFidelityTable(): FidelityTable {
   });
 }
 
-/** The repository root (this file is src/sim/fidelity.ts). */
+/** The package root: this file is src/sim/fidelity.ts in a checkout, dist/sim/fidelity.js when installed. */
 export const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
