@@ -2,6 +2,7 @@
 // spaces, the minibatch as tensors laid out per agent, and turning discrete scores plus
 // continuous values into the environment's raw action.
 import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
 import type { RandomStream, RandomStreams } from '../random/stream.ts';
 import { gumbelNoise } from '../nn/gumbel.ts';
 import { MlpSnapshot } from '../nn/inference.ts';
@@ -220,3 +221,28 @@ export function readTdErrors(td: tf.Tensor | null): Float32Array {
   td.dispose();
   return values;
 }
+
+/**
+ * The critic's value of a policy's action with the discrete choice taken in expectation:
+ * sum_c softmax(logits)_c Q(onehot_c, continuous). Its gradient reaches the logits exactly (as
+ * SAC's discrete head), instead of through a straight-through Gumbel-softmax sample.
+ * logits [N, B, K], continuous [N, B, C]; evalQ maps an action [N, B, K + C] to Q [N, B, 1].
+ */
+export function expectedOverChoices(logits: tf.Tensor3D, continuous: tf.Tensor3D, evalQ: (action: tf.Tensor3D) => tf.Tensor3D): tf.Tensor3D {
+  const [n, B, choices] = logits.shape;
+  const probs = tf.softmax(logits);
+  let total: tf.Tensor3D | null = null;
+  for (let c = 0; c < choices; c++) {
+    const oneHot = tf.oneHot(tf.fill([n, B], c, 'int32') as tf.Tensor2D, choices).toFloat() as tf.Tensor3D;
+    const q = evalQ(tf.concat([oneHot, continuous], 2) as tf.Tensor3D);
+    const weighted = tf.mul(tf.slice(probs, [0, 0, c], [n, B, 1]), q) as tf.Tensor3D;
+    total = total ? (tf.add(total, weighted) as tf.Tensor3D) : weighted;
+  }
+  return total!;
+}
+
+/** How the actor's gradient reaches the discrete choice (DMADRL, DDPG, MADDPG-RA). */
+export const DiscreteGradientSchema = z
+  .enum(['expected', 'gumbel-st'])
+  .default('expected')
+  .describe("the actor's gradient for the discrete choice: 'expected', exactly through sum_c p_c Q(c) as SAC does; 'gumbel-st', through a straight-through Gumbel-softmax sample (the paper's)");

@@ -15,7 +15,7 @@ import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
 import { minimizeStacked } from '../nn/optim.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
 import type { AlgorithmModule } from './catalog.ts';
-import { actDeterministic, ActingSnapshot, actionLayout, batchTensors, deterministicPolicy, hiddenSizes, learnerStreams, readTdErrors, type ActionLayout, type LearnerStreams } from './common.ts';
+import { actDeterministic, ActingSnapshot, actionLayout, batchTensors, deterministicPolicy, DiscreteGradientSchema, expectedOverChoices, hiddenSizes, learnerStreams, readTdErrors, type ActionLayout, type LearnerStreams } from './common.ts';
 import type { LearnerSpaces, OffPolicyLearner, UpdateStats } from './contract.ts';
 import { offPolicySchema } from './hyperparameters.ts';
 import type { ReplayBatch } from './replay.ts';
@@ -27,6 +27,7 @@ export const DdpgConfigSchema = offPolicySchema({
   batchSize: z.number().int().min(1).default(64).describe('minibatch of joint transitions (each agent uses its own slice)'),
   explorationStd: z.number().min(0).default(0.1).describe('Gaussian exploration noise on the continuous actions (CleanRL DDPG: 0.1)'),
   gumbelTemperature: z.number().positive().default(1).describe('Gumbel-softmax temperature for the discrete choice'),
+  discreteGradient: DiscreteGradientSchema,
 });
 export type DdpgConfig = z.infer<typeof DdpgConfigSchema>;
 
@@ -102,15 +103,17 @@ export class DdpgAgent implements OffPolicyLearner {
         tdErrors = tf.keep(tf.mean(tf.abs(td), [0, 2]));
         return tf.sum(tf.mean(tf.mul(t.weights, tf.square(td)), [1, 2])) as tf.Scalar;
       }, config.gradientClip);
-      // 3. actor step through the straight-through Gumbel-softmax
+      // 3. actor step: the choice in expectation over its softmax, or through a straight-through
+      //    Gumbel-softmax sample (discreteGradient)
       let meanQ = 0;
       const actorLoss = minimizeStacked(this.actorOptimizer, this.actor.variables, n, () => {
         const { logits, continuous } = deterministicPolicy(this.actor, t.obs, layout);
         const [, B] = logits.shape;
-        const action = layout.choices > 0
-          ? tf.concat([gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(this.streams.learner, n * B * layout.choices), [n, B, layout.choices]), config.gumbelTemperature), continuous], 2)
-          : continuous;
-        const q = this.critic.apply(tf.concat([t.obs, action], 2) as tf.Tensor3D);
+        const qOf = (action: tf.Tensor3D) => this.critic.apply(tf.concat([t.obs, action], 2) as tf.Tensor3D);
+        let q: tf.Tensor3D;
+        if (layout.choices === 0) q = qOf(continuous);
+        else if (config.discreteGradient === 'expected') q = expectedOverChoices(logits, continuous, qOf);
+        else q = qOf(tf.concat([gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(this.streams.learner, n * B * layout.choices), [n, B, layout.choices]), config.gumbelTemperature), continuous], 2) as tf.Tensor3D);
         const perAgent = tf.mean(q, [1, 2]);
         meanQ = tf.mean(perAgent).dataSync()[0]!;
         return tf.neg(tf.sum(perAgent)) as tf.Scalar;

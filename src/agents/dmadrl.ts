@@ -1,8 +1,9 @@
 // DMADRL: diffusion-based multi-agent deep reinforcement learning (paper Section V, Algorithm 1).
 //
 // One agent per vehicle. Each actor is a DDPM reverse process whose noise network
-// eps(x_k, k, o_n) denoises x_K ~ N(0, I) in K steps into x_0 in [-1, 1]^5: two offloading logits
-// and three continuous values (lambda, power, bandwidth weight). Each agent has a centralized
+// eps(x_k, k, o_n) denoises x_K ~ N(0, I) in K steps into x_0: the choice's logits (two
+// offloading logits in SVEC) and the continuous values (lambda, power, bandwidth weight), bounded
+// to [-1, 1] by tanh (actionBound; the paper's clip saturates). Each agent has a centralized
 // critic Q_n(O, A) over all observations and actions (CTDE), with target actors and critics,
 // soft updates, and one replay memory D shared by all agents (eqs. 36–39).
 //
@@ -12,9 +13,10 @@
 //   1. sample B joint transitions from D;
 //   2. target: A' from the N target actors on O' (greedy offloading), y_n = r_n + gamma (1 - d) Q'_n(O', A');
 //   3. critic step: minimize sum_n mean_b (Q_n(O, A) - y_n)^2 (eq. 37);
-//   4. actor step: a_n from actor n on o_n with Gumbel-softmax straight-through offloading and
-//      gradients through all K denoising steps; the other agents' actions from D; maximize
-//      sum_n mean_b Q_n(O, A with a_n) (eq. 36);
+//   4. actor step: a_n from actor n on o_n, gradients through all K denoising steps, the choice
+//      in expectation over its softmax (discreteGradient; or the paper's straight-through
+//      Gumbel-softmax); the other agents' actions from D; maximize sum_n mean_b Q_n(O, A with a_n)
+//      (eq. 36);
 //   5. soft target updates with rate tau (eq. 39).
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -25,7 +27,7 @@ import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
 import type { RandomStream } from '../random/stream.ts';
 import type { AlgorithmModule } from './catalog.ts';
-import { actionLayout, batchTensors, hiddenSizes, jointFromPerAgent, learnerStreams, rawActions, readTdErrors, replaceOwnAction, tileForAgents, type ActionLayout, type LearnerStreams } from './common.ts';
+import { actionLayout, batchTensors, DiscreteGradientSchema, expectedOverChoices, hiddenSizes, jointFromPerAgent, learnerStreams, rawActions, readTdErrors, replaceOwnAction, tileForAgents, type ActionLayout, type LearnerStreams } from './common.ts';
 import type { LearnerSpaces, OffPolicyLearner, UpdateStats } from './contract.ts';
 import { offPolicySchema } from './hyperparameters.ts';
 import type { ReplayBatch } from './replay.ts';
@@ -34,7 +36,9 @@ export const DmadrlConfigSchema = offPolicySchema({
   denoisingSteps: z.number().int().min(1).max(100).default(7).describe('K, denoising steps of the reverse process (paper: 7)'),
   betaMin: z.number().positive().default(0.1).describe('beta_min of the VP noise schedule'),
   betaMax: z.number().positive().default(10).describe('beta_max of the VP noise schedule'),
-  clipDenoised: z.boolean().default(true).describe('clip the predicted x_0 to [-1, 1] at every denoising step (Diffusion-QL); false: the plain noise form of eq. 26'),
+  clipDenoised: z.boolean().default(false).describe('clip the predicted x_0 to [-1, 1] at every denoising step (Diffusion-QL); false: the plain noise form of eq. 26 (the default: a clip passes no gradient outside the bounds)'),
+  actionBound: z.enum(['tanh', 'clip']).default('tanh').describe("how the chain's output x_0 becomes continuous actions in [-1, 1]: 'tanh' (gradient everywhere, interior optima reachable) or 'clip' (the paper's reading; no gradient outside the bounds, where outputs saturate)"),
+  discreteGradient: DiscreteGradientSchema,
   timeEmbeddingDim: z.number().int().min(4).multipleOf(2).default(16).describe('size of the sinusoidal embedding of the step k'),
   tau: z.number().gt(0).max(1).default(0.001).describe('soft target update rate (Table II)'),
   actorLr: z.number().positive().default(1e-4).describe('Adam learning rate of the actors (paper: 1e-4)'),
@@ -51,7 +55,8 @@ let instanceCounter = 0;
 
 export class DmadrlAgent implements OffPolicyLearner {
   readonly kind = 'off-policy';
-  readonly diagnosticNames: readonly string[] = ['clipShare'];
+  /** boundShare: share of continuous actions at their bounds (|a| >= 0.99); boundShareStepK..1: the same for each step's predicted x_0 */
+  readonly diagnosticNames: readonly string[];
   readonly config: DmadrlConfig;
   readonly agents: number;
   readonly obsDim: number;
@@ -68,8 +73,8 @@ export class DmadrlAgent implements OffPolicyLearner {
   private readonly groups: number;
   /** init: weights; policy: chain, Gumbel and exploration noise when acting; learner: noise inside updates */
   private readonly streams: LearnerStreams;
-  /** share of continuous outputs at the clip bounds in the last act() (diffusion diagnostic) */
-  lastClipShare = 0;
+  /** the last act()'s diagnostics (see diagnosticNames) */
+  private lastDiagnostics: Record<string, number> = {};
   /** bumped by every update, so the acting snapshot knows when to refresh */
   private weightsVersion = 0;
   private snapshotVersion = -1;
@@ -85,6 +90,7 @@ export class DmadrlAgent implements OffPolicyLearner {
     const { agents, obsDim } = this;
     const width = this.layout.width;
     this.schedule = vpSchedule(config.denoisingSteps, config.betaMin, config.betaMax);
+    this.diagnosticNames = ['boundShare', ...Array.from({ length: config.denoisingSteps }, (_, j) => `boundShareStep${config.denoisingSteps - j}`)];
     this.timeEmbedding = sinusoidalTable(config.denoisingSteps, config.timeEmbeddingDim);
     this.groups = config.parameterSharing ? 1 : agents;
     const id = `dmadrl${instanceCounter++}`;
@@ -150,28 +156,38 @@ export class DmadrlAgent implements OffPolicyLearner {
     return reverseChain(this.schedule, epsNet, xK, noise, this.config.clipDenoised);
   }
 
+  /** x_0 -> a continuous action in [-1, 1] (plain arithmetic; boundTensor is the same in TF.js). */
+  private bound(x: number): number {
+    return this.config.actionBound === 'tanh' ? Math.tanh(x) : Math.max(-1, Math.min(1, x));
+  }
+
+  private boundTensor(x: tf.Tensor3D): tf.Tensor3D {
+    return (this.config.actionBound === 'tanh' ? tf.tanh(x) : tf.clipByValue(x, -1, 1)) as tf.Tensor3D;
+  }
+
   /**
    * Chooses every agent's action for one step. obs: [N * obsDim]. Returns the raw action
    * [N * width] = [one-hot choice, continuous values], which is also what replay stores.
-   * explore: Gumbel-max sampled choice and Gaussian noise on the continuous part;
-   * greedy: argmax choice (the reverse chain stays stochastic, from the seeded stream).
+   * explore: the stochastic reverse chain, a Gumbel-max sampled choice (the logits unclipped)
+   * and Gaussian noise on the continuous part. Greedy: deterministic, the chain's mean path from
+   * x_K = 0 with no noise added, and the argmax choice.
    */
   act(obs: Float32Array, explore: boolean): Float32Array {
     const n = this.agents;
     const { choices, continuous: dims, width } = this.layout;
-    const x0 = this.denoiseForActing(obs, this.streams.policy);
+    const x0 = this.denoiseForActing(obs, explore);
     const logits = new Float32Array(n * choices);
     const continuous = new Float32Array(n * dims);
     let atBound = 0;
     for (let i = 0; i < n; i++) {
-      for (let c = 0; c < choices; c++) logits[i * choices + c] = Math.max(-1, Math.min(1, x0[i * width + c]!));
+      for (let c = 0; c < choices; c++) logits[i * choices + c] = x0[i * width + c]!;
       for (let c = 0; c < dims; c++) {
-        const value = x0[i * width + choices + c]!;
-        if (Math.abs(value) >= 1) atBound++;
-        continuous[i * dims + c] = Math.max(-1, Math.min(1, value));
+        const value = this.bound(x0[i * width + choices + c]!);
+        if (Math.abs(value) >= 0.99) atBound++;
+        continuous[i * dims + c] = value;
       }
     }
-    this.lastClipShare = dims > 0 ? atBound / (n * dims) : 0;
+    this.lastDiagnostics.boundShare = dims > 0 ? atBound / (n * dims) : 0;
     return rawActions(this.layout, n, logits, continuous, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd });
   }
 
@@ -180,7 +196,7 @@ export class DmadrlAgent implements OffPolicyLearner {
    * weights (nn/inference.ts): the same function as denoise(), without TF.js's per-op overhead.
    * It draws the same noise, in the same order, as denoise() would.
    */
-  private denoiseForActing(obs: Float32Array, rng: RandomStream): Float32Array {
+  private denoiseForActing(obs: Float32Array, explore: boolean): Float32Array {
     const n = this.agents;
     const K = this.schedule.K;
     const dim = this.config.timeEmbeddingDim;
@@ -201,8 +217,10 @@ export class DmadrlAgent implements OffPolicyLearner {
     const snapshot = this.actorSnapshot;
     const width = this.layout.width;
     const size = n * width;
-    const x = this.normals(rng, size);
-    const noise = Array.from({ length: K - 1 }, () => this.normals(rng, size));
+    // exploring: x_K and every step's noise from the policy stream; greedy: x_K = 0, no noise
+    const rng = this.streams.policy;
+    const x = explore ? this.normals(rng, size) : new Float32Array(size);
+    const noise = Array.from({ length: K - 1 }, () => (explore ? this.normals(rng, size) : null));
     const ids = this.config.parameterSharing ? n : 0;
     const hidden = snapshot.sizes[1]!;
     // Fold the inputs that stay fixed along the chain into first-layer offsets: the
@@ -224,7 +242,19 @@ export class DmadrlAgent implements OffPolicyLearner {
       snapshot.forward(xk, n, width, offset, eps);
       return eps;
     };
-    return reverseChainArrays(this.schedule, epsNet, x, noise, this.config.clipDenoised);
+    // diagnostic: share of each step's predicted x_0 (continuous part) that the bound saturates
+    const { choices, continuous: dims } = this.layout;
+    const onStep = (k: number, xk: Float32Array, e: Float32Array) => {
+      const abar = this.schedule.alphaBars[k - 1]!;
+      const c0 = Math.sqrt(1 - abar);
+      const inv = 1 / Math.sqrt(abar);
+      let saturated = 0;
+      for (let i = 0; i < n; i++) {
+        for (let c = choices; c < width; c++) if (Math.abs(this.bound((xk[i * width + c]! - c0 * e[i * width + c]!) * inv)) >= 0.99) saturated++;
+      }
+      this.lastDiagnostics[`boundShareStep${k}`] = dims > 0 ? saturated / (n * dims) : 0;
+    };
+    return reverseChainArrays(this.schedule, epsNet, x, noise, this.config.clipDenoised, onStep);
   }
 
   /** The TF.js reverse chain for one row per agent (what training differentiates); for tests. */
@@ -232,18 +262,27 @@ export class DmadrlAgent implements OffPolicyLearner {
     return tf.tidy(() => this.denoise(this.actor, tf.tensor3d(obs, [this.agents, 1, this.obsDim]), rng).dataSync() as Float32Array);
   }
 
-  /** Actions of every agent for batch observations [N, B, obsDim] as [N, B, width]. */
-  private policyActions(net: StackedMlp, obs: tf.Tensor3D, rng: RandomStream, straightThrough: boolean): tf.Tensor3D {
-    const x0 = tf.clipByValue(this.denoise(net, obs, rng), -1, 1);
+  /** The plain-arithmetic chain acting uses (exploring: noise from the policy stream); for tests. */
+  denoiseArrays(obs: Float32Array, explore: boolean): Float32Array {
+    return this.denoiseForActing(obs, explore).slice();
+  }
+
+  /** The chain's output for batch observations [N, B, obsDim]: choice logits and bounded continuous actions. */
+  private policyParts(net: StackedMlp, obs: tf.Tensor3D, rng: RandomStream): { logits: tf.Tensor3D; continuous: tf.Tensor3D } {
+    const x0 = this.denoise(net, obs, rng);
     const { choices, continuous: dims } = this.layout;
-    if (choices === 0) return x0;
     const [n, rows] = [obs.shape[0], obs.shape[1]];
-    const logits = tf.slice(x0, [0, 0, 0], [n, rows, choices]);
-    const continuous = tf.slice(x0, [0, 0, choices], [n, rows, dims]);
-    const choice = straightThrough
-      ? gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(rng, n * rows * choices), [n, rows, choices]), this.config.gumbelTemperature)
-      : tf.oneHot(tf.argMax(logits, -1), choices).toFloat();
-    return tf.concat([choice, continuous], 2) as tf.Tensor3D;
+    return {
+      logits: tf.slice(x0, [0, 0, 0], [n, rows, choices]),
+      continuous: this.boundTensor(tf.slice(x0, [0, 0, choices], [n, rows, dims])),
+    };
+  }
+
+  /** The target actors' actions [N, B, width]: argmax choice (one-hot) and bounded continuous values. */
+  private targetActions(obs: tf.Tensor3D, rng: RandomStream): tf.Tensor3D {
+    const { logits, continuous } = this.policyParts(this.targetActor, obs, rng);
+    if (this.layout.choices === 0) return continuous;
+    return tf.concat([tf.oneHot(tf.argMax(logits, -1), this.layout.choices).toFloat(), continuous], 2) as tf.Tensor3D;
   }
 
   /** One update round of all agents on a minibatch (phases 2–5 above). */
@@ -255,7 +294,7 @@ export class DmadrlAgent implements OffPolicyLearner {
       const criticInput = (jointObs: tf.Tensor2D, actionsPerCritic: tf.Tensor3D) => tf.concat([tileForAgents(jointObs, n), actionsPerCritic], 2) as tf.Tensor3D;
 
       // Phase 2: targets y_n = r_n + gamma (1 - d) Q'_n(O', A'), A' from the target actors (greedy offloading).
-      const nextActions = this.policyActions(this.targetActor, t.nextObs, rng, false);
+      const nextActions = this.targetActions(t.nextObs, rng);
       const qNext = this.applyStacked(this.targetCritic, criticInput(t.jointNextObs, tileForAgents(jointFromPerAgent(nextActions), n)));
       const targets = tf.add(t.rewards, tf.mul(tf.mul(t.notDone, config.gamma), qNext));
 
@@ -269,11 +308,20 @@ export class DmadrlAgent implements OffPolicyLearner {
       });
 
       // Phase 4: actor step (eq. 36): critic n sees agent n's fresh action (gradients through all
-      // K denoising steps and the straight-through Gumbel-softmax) and the others' from D.
+      // K denoising steps; the choice in expectation over its softmax, or through a
+      // straight-through Gumbel-softmax sample) and the others' from D.
       let meanQ = 0;
       const actorLoss = this.minimize(this.actorOptimizer, this.actor, () => {
-        const fresh = this.policyActions(this.actor, t.obs, rng, true);
-        const q = this.applyStacked(this.critic, criticInput(t.jointObs, replaceOwnAction(fresh, t.actions)));
+        const { logits, continuous } = this.policyParts(this.actor, t.obs, rng);
+        const qOf = (fresh: tf.Tensor3D) => this.applyStacked(this.critic, criticInput(t.jointObs, replaceOwnAction(fresh, t.actions)));
+        let q: tf.Tensor3D;
+        const [n, B] = [t.obs.shape[0], t.B];
+        if (this.layout.choices === 0) q = qOf(continuous);
+        else if (config.discreteGradient === 'expected') q = expectedOverChoices(logits, continuous, qOf);
+        else {
+          const sample = gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(rng, n * B * this.layout.choices), [n, B, this.layout.choices]), config.gumbelTemperature);
+          q = qOf(tf.concat([sample, continuous], 2) as tf.Tensor3D);
+        }
         const perAgent = tf.mean(q, [1, 2]);
         meanQ = tf.mean(perAgent).dataSync()[0]!;
         return tf.neg(tf.sum(perAgent)) as tf.Scalar;
@@ -306,7 +354,7 @@ export class DmadrlAgent implements OffPolicyLearner {
   }
 
   slotDiagnostics(): Record<string, number> {
-    return { clipShare: this.lastClipShare };
+    return this.lastDiagnostics;
   }
 
   dispose(): void {

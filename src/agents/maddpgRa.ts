@@ -18,7 +18,7 @@ import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
 import { minimizeStacked } from '../nn/optim.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
 import type { AlgorithmModule } from './catalog.ts';
-import { actDeterministic, ActingSnapshot, actionLayout, batchTensors, deterministicPolicy, hiddenSizes, learnerStreams, readTdErrors, type ActionLayout, type LearnerStreams } from './common.ts';
+import { actDeterministic, ActingSnapshot, actionLayout, batchTensors, deterministicPolicy, DiscreteGradientSchema, expectedOverChoices, hiddenSizes, learnerStreams, readTdErrors, type ActionLayout, type LearnerStreams } from './common.ts';
 import type { LearnerSpaces, OffPolicyLearner, UpdateStats } from './contract.ts';
 import { offPolicySchema } from './hyperparameters.ts';
 import type { ReplayBatch } from './replay.ts';
@@ -32,6 +32,7 @@ export const MaddpgRaConfigSchema = offPolicySchema({
   batchSize: z.number().int().min(1).default(64).describe('minibatch of joint transitions'),
   explorationStd: z.number().min(0).default(0.1).describe('Gaussian exploration noise on the continuous actions'),
   gumbelTemperature: z.number().positive().default(1).describe('Gumbel-softmax temperature for the discrete choice'),
+  discreteGradient: DiscreteGradientSchema,
 });
 export type MaddpgRaConfig = z.infer<typeof MaddpgRaConfigSchema>;
 
@@ -192,11 +193,12 @@ export class MaddpgRaAgent implements OffPolicyLearner {
       const bufferEncodings = this.critic.encode(t.obs, t.actions);
       const actorLoss = minimizeStacked(this.actorOptimizer, this.actor.variables, n, () => {
         const { logits, continuous } = deterministicPolicy(this.actor, t.obs, layout);
-        const action = layout.choices > 0
-          ? tf.concat([gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(this.streams.learner, n * t.B * layout.choices), [n, t.B, layout.choices]), config.gumbelTemperature), continuous], 2)
-          : continuous;
-        const fresh = this.critic.encode(t.obs, action as tf.Tensor3D);
-        const perAgent = tf.mean(this.critic.q(fresh, bufferEncodings), [1, 2]);
+        const qOf = (action: tf.Tensor3D) => this.critic.q(this.critic.encode(t.obs, action), bufferEncodings);
+        let q: tf.Tensor3D;
+        if (layout.choices === 0) q = qOf(continuous);
+        else if (config.discreteGradient === 'expected') q = expectedOverChoices(logits, continuous, qOf);
+        else q = qOf(tf.concat([gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(this.streams.learner, n * t.B * layout.choices), [n, t.B, layout.choices]), config.gumbelTemperature), continuous], 2) as tf.Tensor3D);
+        const perAgent = tf.mean(q, [1, 2]);
         meanQ = tf.mean(perAgent).dataSync()[0]!;
         return tf.neg(tf.sum(perAgent)) as tf.Scalar;
       }, config.gradientClip);

@@ -12,6 +12,7 @@ import { registerReproduceCommand } from './reproduce.ts';
 import { registerServeCommands } from './serve.ts';
 import { registerSimulateCommands } from './simulate.ts';
 import { registerTrainCommands } from './train.ts';
+import { registerValidateCommand } from './validate.ts';
 import { registerDashboardCommand } from './dashboard.ts';
 
 export function buildProgram(): Command {
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(`svec: ${text.replace(/^error: /, '').trim()} (see --help)\n`) });
   registerSimulateCommands(program);
   registerTrainCommands(program);
+  registerValidateCommand(program);
   registerReproduceCommand(program);
   registerDataCommands(program);
   registerConfigCommands(program);

@@ -102,16 +102,20 @@ export function reverseChain(
 
 /**
  * The same reverse chain on plain arrays (inference only; see nn/inference.ts for why).
- * x holds x_K on entry and x_0 (unclipped) on return; noise[j] as in reverseChain.
+ * x holds x_K on entry and x_0 (unclipped) on return; noise[j] as in reverseChain (null: no
+ * noise, the deterministic mean path). onStep, when given, sees each step's x_k and predicted
+ * noise before the step is taken (diagnostics).
  */
 export function reverseChainArrays(
-  schedule: DiffusionSchedule, epsNet: (x: Float32Array, k: number) => Float32Array, x: Float32Array, noise: Float32Array[], clipDenoised = false,
+  schedule: DiffusionSchedule, epsNet: (x: Float32Array, k: number) => Float32Array, x: Float32Array, noise: (Float32Array | null)[], clipDenoised = false,
+  onStep?: (k: number, x: Float32Array, eps: Float32Array) => void,
 ): Float32Array {
   for (let k = schedule.K; k >= 1; k--) {
     const i = k - 1;
     const eps = epsNet(x, k);
+    onStep?.(k, x, eps);
     const sigma = schedule.sigmas[i]!;
-    const z = k > 1 ? noise[schedule.K - k]! : null;
+    const z = k > 1 ? (noise[schedule.K - k] ?? null) : null;
     if (clipDenoised) {
       const abar = schedule.alphaBars[i]!;
       const abarPrev = i === 0 ? 1 : schedule.alphaBars[i - 1]!;

@@ -29,9 +29,17 @@ function lockPath(dir: string): string {
   return join(dir, '.lock');
 }
 
+/**
+ * The owner record lies beside the lock folder, not inside it: writing into the folder would
+ * change the mtime proper-lockfile checks, and its next refresh would take the lock as compromised.
+ */
+function ownerPath(dir: string): string {
+  return join(dir, '.lock-owner.json');
+}
+
 function readOwner(dir: string): Owner | undefined {
   try {
-    return JSON.parse(readFileSync(join(lockPath(dir), 'owner.json'), 'utf8')) as Owner;
+    return JSON.parse(readFileSync(ownerPath(dir), 'utf8')) as Owner;
   } catch {
     return undefined;
   }
@@ -59,13 +67,13 @@ export function folderHolder(dir: string): Owner | undefined {
  * function that releases it. Throws FolderLockedError naming the holder when another live
  * process holds it. Threads of one process take separate locks on separate folders.
  */
-export async function lockFolder(dir: string, purpose: string): Promise<() => Promise<void>> {
+export async function lockFolder(dir: string, purpose: string, timing: { staleMs?: number; updateMs?: number } = {}): Promise<() => Promise<void>> {
   ensureDir(dir);
   const options = {
     lockfilePath: lockPath(dir),
     realpath: false,
-    stale: STALE_MS,
-    update: UPDATE_MS,
+    stale: timing.staleMs ?? STALE_MS,
+    update: timing.updateMs ?? UPDATE_MS,
     // a lock we could not refresh in time: say so, the work goes on (the owner record still
     // protects the folder on this host)
     onCompromised: (err: Error) => process.stderr.write(`svec: warning: the lock on ${dir} could not be refreshed (${err.message})\n`),
@@ -80,6 +88,7 @@ export async function lockFolder(dir: string, purpose: string): Promise<() => Pr
     if (owner && owner.host === hostname() && !alive(owner.pid)) {
       // left by a process that was killed: take it over
       rmSync(lockPath(dir), { recursive: true, force: true });
+      rmSync(ownerPath(dir), { force: true });
       release = await attempt();
     } else {
       const who = owner ? `process ${owner.pid} on ${owner.host} (${owner.purpose}, since ${owner.since})` : 'another process';
@@ -87,11 +96,12 @@ export async function lockFolder(dir: string, purpose: string): Promise<() => Pr
     }
   }
   const owner: Owner = { pid: process.pid, host: hostname(), purpose, since: new Date().toISOString() };
-  writeFileSync(join(lockPath(dir), 'owner.json'), JSON.stringify(owner));
+  writeFileSync(ownerPath(dir), JSON.stringify(owner));
   let released = false;
   return async () => {
     if (released) return;
     released = true;
+    rmSync(ownerPath(dir), { force: true });
     try {
       await release();
     } catch {
