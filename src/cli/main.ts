@@ -7,6 +7,7 @@ import { isUserError } from '../util/errors.ts';
 import { SVEC_VERSION } from '../util/version.ts';
 import { registerCodecCommands } from './codec.ts';
 import { registerConfigCommands, registerDataCommands } from './config.ts';
+import { registerQueueCommands } from './queue.ts';
 import { registerReproduceCommand } from './reproduce.ts';
 import { registerSimulateCommands } from './simulate.ts';
 import { registerTrainCommands } from './train.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerSimulateCommands(program);
   registerTrainCommands(program);
   registerReproduceCommand(program);
+  registerQueueCommands(program);
   registerDataCommands(program);
   registerConfigCommands(program);
   registerCodecCommands(program);
