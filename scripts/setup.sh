@@ -10,6 +10,9 @@ need_apt=()
 dpkg -s libopenblas-dev >/dev/null 2>&1 || need_apt+=(libopenblas-dev)
 # Plots are rendered with DejaVu Sans (named in the Vega config and in resvg's font options).
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need_apt+=(fonts-dejavu-core)
+# The job queue of distributed sweeps (svec reproduce --queue) runs on Redis; its tests start their
+# own redis-server on 127.0.0.1 (without it they fail in CI and are skipped elsewhere).
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing ${need_apt[*]} with apt-get" >&2
