@@ -14,6 +14,9 @@ dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need_apt+=(fonts-dejavu-core)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 # The Python client (python/, docs/python.md) and its tests use Debian's python3 with numpy.
 dpkg -s python3-numpy >/dev/null 2>&1 || need_apt+=(python3-numpy)
+# The job queue of distributed sweeps (svec reproduce --queue) runs on Redis; its tests start their
+# own redis-server on 127.0.0.1 (without it they fail in CI and are skipped elsewhere).
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing ${need_apt[*]} with apt-get" >&2

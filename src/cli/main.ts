@@ -8,6 +8,7 @@ import { SVEC_VERSION } from '../util/version.ts';
 import { registerCodecCommands } from './codec.ts';
 import { registerMobilityCommands } from './mobility.ts';
 import { registerConfigCommands, registerDataCommands } from './config.ts';
+import { registerQueueCommands } from './queue.ts';
 import { registerReproduceCommand } from './reproduce.ts';
 import { registerServeCommands } from './serve.ts';
 import { registerSimulateCommands } from './simulate.ts';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerTrainCommands(program);
   registerValidateCommand(program);
   registerReproduceCommand(program);
+  registerQueueCommands(program);
   registerDataCommands(program);
   registerConfigCommands(program);
   registerCodecCommands(program);

@@ -15,7 +15,9 @@ export function registerReproduceCommand(program: Command): void {
     .option('--only <list>', 'experiments to run, e.g. fig4,fig9 (fig4..fig11, oracle-gap, lyapunov-v)')
     .option('--out <dir>', 'output folder (default out/reproduce-PROFILE); rerun to resume')
     .option('--workers <n>', 'worker threads (default: the number of cores)', integer('--workers', 1, 256))
-    .action(async (opts: { scenario?: string; set: string[]; profile: ProfileName; only?: string; out?: string; workers?: number }) => {
+    .option('--queue <url>', 'run the cells on a job queue instead: redis://[:password@]host:port[/db] (password also from SVEC_REDIS_PASSWORD); `svec worker` runs them on every machine that shares --out (docs/queue.md)')
+    .action(async (opts: { scenario?: string; set: string[]; profile: ProfileName; only?: string; out?: string; workers?: number; queue?: string }) => {
+      if (opts.queue !== undefined) return reproduceOnQueueCommand(opts);
       const { reproduce, estimateReproduction, formatDuration, parseExperimentIds } = await import('../experiments/reproduce.ts');
       const { EXPERIMENTS, PROFILES } = await import('../experiments/definitions.ts');
       const profile = PROFILES[opts.profile];
@@ -51,4 +53,45 @@ export function registerReproduceCommand(program: Command): void {
       process.stdout.write(`svec reproduce: ${summary.cells} cells (${summary.reused} reused, ${summary.ran} run) in ${summary.wallSeconds.toFixed(0)} s${failed}\nreport: ${summary.reportPath} (and report.html beside it)\n`);
       if (summary.failed.length > 0) process.exitCode = 1;
     });
+}
+
+/** svec reproduce --queue URL: the same sweep, its cells run by `svec worker` processes anywhere. */
+async function reproduceOnQueueCommand(opts: { scenario?: string; set: string[]; profile: ProfileName; only?: string; out?: string; workers?: number; queue?: string }): Promise<void> {
+  const { UsageError } = await import('./options.ts');
+  const { parseQueueUrl } = await import('../experiments/queue/connection.ts');
+  const { reproduceOnQueue } = await import('../experiments/queue/coordinator.ts');
+  const { recordedCommand } = await import('./queue.ts');
+  const { estimateReproduction, formatDuration, parseExperimentIds } = await import('../experiments/reproduce.ts');
+  const { EXPERIMENTS, PROFILES } = await import('../experiments/definitions.ts');
+  const connection = parseQueueUrl(opts.queue!);
+  if (opts.workers !== undefined) throw new UsageError('--workers counts the threads of a local run; with --queue the cells run on `svec worker --concurrency N` processes');
+  const profile = PROFILES[opts.profile];
+  const only = opts.only === undefined ? undefined : parseExperimentIds(opts.only);
+  const ids = only ?? profile.experiments ?? (Object.keys(EXPERIMENTS) as (keyof typeof EXPERIMENTS)[]);
+  const baseScenario = loadScenario({ file: opts.scenario, overrides: opts.set });
+  const outDir = opts.out ?? join('out', `reproduce-${profile.name}`);
+  checkOutputFolder(outDir, '--out');
+  const estimate = await estimateReproduction(ids, profile, baseScenario, outDir, 1);
+  process.stderr.write(
+    `svec reproduce: profile ${profile.name} (${profile.description})\n` +
+      `svec reproduce: ${estimate.cells.length} cells, ${estimate.pending.length} to run on the queue at ${connection.display}; about ${formatDuration(estimate.seconds)} of compute on one worker thread, divided among the workers (a rough estimate from timings on a 2-core machine)\n`,
+  );
+  const progress = createProgress(1000, 'reproduce [{bar}] {percentage}% of training | cells {cells} | elapsed {duration_formatted}', { cells: `0/${estimate.cells.length}` });
+  let lastLogged = -1;
+  const quiet = !process.stderr.isTTY || Boolean(process.env.CI);
+  const summary = await reproduceOnQueue({
+    profile, only, outDir, baseScenario, connection,
+    command: recordedCommand(process.argv.slice(2), connection.display),
+    onProgress: (done, total, finishedCells, totalCells) => {
+      progress.update(total > 0 ? Math.round((1000 * done) / total) : 1000, { cells: `${finishedCells}/${totalCells}` });
+      if (quiet && finishedCells !== lastLogged) {
+        lastLogged = finishedCells;
+        process.stderr.write(`svec reproduce: ${finishedCells}/${totalCells} cells finished\n`);
+      }
+    },
+    onStage: (stage) => process.stderr.write(`svec reproduce: ${stage}\n`),
+  }).finally(() => progress.stop());
+  const failed = summary.failed.length > 0 ? `\n${summary.failed.length} cell(s) failed for good (listed in the report); rerun the same command to retry them` : '';
+  process.stdout.write(`svec reproduce: ${summary.cells} cells (${summary.reused} reused, ${summary.ran} run on the queue) in ${summary.wallSeconds.toFixed(0)} s${failed}\nreport: ${summary.reportPath} (and report.html beside it)\n`);
+  if (summary.failed.length > 0) process.exitCode = 1;
 }

@@ -42,7 +42,22 @@ export interface ReproduceOptions {
   onStage?: (stage: string) => void;
   /** stop after this many cells have finished in this invocation (tests: an interrupted sweep) */
   maxCells?: number;
+  /** runs the pending cells somewhere else (the job queue, experiments/queue/); default: worker threads here */
+  runner?: CellRunner;
 }
+
+/** What a runner reports while it runs the pending cells of a sweep. */
+export interface CellRunEvents {
+  /** training episodes done so far in a cell */
+  progress(key: string, episode: number): void;
+  /** the cell's result.json exists */
+  finished(key: string): void;
+  /** the cell failed for good (this invocation); the report lists it with `error` */
+  failed(key: string, error: string): void;
+}
+
+/** Runs the pending cells of a sweep (in the given order) and resolves once each finished or failed. */
+export type CellRunner = (pending: CellTask[], events: CellRunEvents) => Promise<void>;
 
 export interface ReproduceSummary {
   outDir: string;
@@ -161,7 +176,29 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
   options.onStage?.(`${cells.length} cells (${finished.size} finished already, ${pending.length} to run) for ${ids.join(', ')}`);
 
   const failed: ReproduceSummary['failed'] = [];
-  if (pending.length > 0) {
+  const recordFailure = (task: CellTask, message: string) => {
+    // recorded, not fatal: the other cells go on, the report lists what is missing, and the
+    // next invocation tries this cell again
+    failed.push({ key: task.cell.key, algo: task.cell.algo, error: message });
+    mkdirSync(task.cellDir, { recursive: true });
+    writeFileAtomic(join(task.cellDir, 'error.txt'), `${message}\n`);
+  };
+  if (pending.length > 0 && options.runner) {
+    const byKey = new Map(pending.map((t) => [t.cell.key, t]));
+    await options.runner(pending, {
+      progress: (key, episode) => {
+        progressOf.set(key, episode);
+        report();
+      },
+      finished: (key) => {
+        progressOf.set(key, cellWork(byKey.get(key)!.cell));
+        finishedCells++;
+        report();
+        rmSync(join(byKey.get(key)!.cellDir, 'error.txt'), { force: true });
+      },
+      failed: (key, message) => recordFailure(byKey.get(key)!, message),
+    });
+  } else if (pending.length > 0) {
     const pool = new Piscina({
       filename: new URL('./cellWorker.mjs', import.meta.url).href,
       maxThreads: Math.max(1, options.workers ?? availableParallelism()),
@@ -182,12 +219,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
             report();
             rmSync(join(task.cellDir, 'error.txt'), { force: true });
           } catch (error) {
-            // recorded, not fatal: the other cells go on, the report lists what is missing, and the
-            // next invocation tries this cell again
-            const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-            failed.push({ key: task.cell.key, algo: task.cell.algo, error: message });
-            mkdirSync(task.cellDir, { recursive: true });
-            writeFileAtomic(join(task.cellDir, 'error.txt'), `${message}\n`);
+            recordFailure(task, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
           } finally {
             channel.port2.close();
           }
