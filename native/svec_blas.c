@@ -4,6 +4,21 @@
  * in Node; OpenBLAS does ~90 on one core here. src/nn/nativeKernels.ts registers kernels that
  * call this directly on the WebAssembly heap.
  *
+ * OpenBLAS is not linked: open() loads it with dlopen, after setting OPENBLAS_CORETYPE in the
+ * process environment when asked to. OpenBLAS reads that variable once, when it is loaded, to pick
+ * its kernels (DYNAMIC_ARCH builds); loading it ourselves lets the caller choose them first, also
+ * from a worker thread, whose process.env is a private copy that never reaches getenv().
+ *
+ * open(coreType | null | undefined) -> OpenBLAS's core name. Only the first call in a process
+ *   loads the library (worker threads share it); later calls return what is loaded. A name sets
+ *   OPENBLAS_CORETYPE, null unsets it (OpenBLAS's own detection), undefined leaves the
+ *   environment alone. Every other function opens it (undefined) when not yet open. The
+ *   optional second argument, a string, is kept for loaded() when this call loads the library.
+ * loaded() -> null, or { coreName, requested, library, note } of the loaded OpenBLAS.
+ * selfCheck() -> the largest error of OpenBLAS's sgemm against a double-precision product over a
+ *   fixed set of shapes (edge sizes, both transposes, beta 0 and 1), each error divided by
+ *   sum_k |a_ik b_kj| (a correct float32 product stays below ~K * 2^-24 of that).
+ *
  * sgemmStrided(transA, transB, batch, M, N, K, A, aOffset, strideA, B, bOffset, strideB,
  *              C, cOffset, strideC[, beta = 0])
  *   for b in [0, batch): C_b (M x N) = op(A_b) op(B_b) + beta C_b, row-major, where
@@ -17,19 +32,92 @@
  *   5 sigmoid, 6 elu (3, prelu, needs a weight tensor and is not handled here).
  *
  * setThreads(n) / getThreads(): OpenBLAS's thread count. It is global to the process (all
- *   worker threads share one OpenBLAS). The first load in a process sets it to 1: svec gets its
+ *   worker threads share one OpenBLAS). open() sets it to 1: svec gets its
  *   parallelism from independent runs in worker threads, one per core, and a multi-threaded
  *   OpenBLAS under them would oversubscribe the cores (its spinning threads then slow
  *   everything down); at svec's sizes (64-256) one thread is also the fastest per product.
  *
  * config(): OpenBLAS's build description (version, core type, MAX_THREADS).
  */
+#define _GNU_SOURCE /* dladdr */
 #include <node_api.h>
-#include <cblas.h>
+#include <dlfcn.h>
 #include <math.h>
-#include <stdatomic.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The CBLAS ABI (cblas.h's enum values), so that no OpenBLAS header or link is needed. */
+enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
+typedef void (*sgemm_fn)(int order, int transA, int transB, int M, int N, int K, float alpha, const float* A, int lda,
+                         const float* B, int ldb, float beta, float* C, int ldc);
+typedef void (*set_threads_fn)(int);
+typedef int (*get_threads_fn)(void);
+typedef char* (*get_string_fn)(void);
+
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static void* blas_handle = NULL;
+static sgemm_fn blas_sgemm = NULL;
+static set_threads_fn blas_set_threads = NULL;
+static get_threads_fn blas_get_threads = NULL;
+static get_string_fn blas_config = NULL;
+static get_string_fn blas_corename = NULL;
+static char requested_core[64] = "";
+static char library_path[512] = "";
+static char open_error[512] = "";
+/* what the opener wants other threads to know about the choice (JSON from src/nn/blasSelect.ts) */
+static char selection_note[8192] = "";
+
+/* Loads OpenBLAS once per process; returns false (open_error says why) when it cannot.
+   core: a core type to set in OPENBLAS_CORETYPE; "" to unset it (OpenBLAS's own detection);
+   NULL to leave the environment as it is. */
+static bool open_blas(const char* core) {
+  pthread_mutex_lock(&open_lock);
+  if (blas_handle == NULL && open_error[0] == 0) {
+    if (core != NULL && core[0] == 0) unsetenv("OPENBLAS_CORETYPE");
+    if (core != NULL && core[0] != 0) {
+      /* an empty OPENBLAS_CORETYPE is not "unset": 0.3.21 then matches the first core it knows */
+      setenv("OPENBLAS_CORETYPE", core, 1);
+      snprintf(requested_core, sizeof requested_core, "%s", core);
+    }
+    const char* names[] = {"libopenblas.so.0", "libopenblas.so"};
+    void* handle = NULL;
+    for (size_t k = 0; k < sizeof names / sizeof names[0] && handle == NULL; k++) handle = dlopen(names[k], RTLD_NOW | RTLD_LOCAL);
+    if (handle == NULL) {
+      snprintf(open_error, sizeof open_error, "cannot load OpenBLAS (libopenblas.so.0): %s", dlerror());
+    } else {
+      blas_sgemm = (sgemm_fn)dlsym(handle, "cblas_sgemm");
+      blas_set_threads = (set_threads_fn)dlsym(handle, "openblas_set_num_threads");
+      blas_get_threads = (get_threads_fn)dlsym(handle, "openblas_get_num_threads");
+      blas_config = (get_string_fn)dlsym(handle, "openblas_get_config");
+      blas_corename = (get_string_fn)dlsym(handle, "openblas_get_corename");
+      if (!blas_sgemm || !blas_set_threads || !blas_get_threads || !blas_config || !blas_corename) {
+        snprintf(open_error, sizeof open_error, "the loaded libopenblas lacks cblas_sgemm or the openblas_* functions");
+        dlclose(handle);
+      } else {
+        Dl_info info;
+        if (dladdr((void*)blas_sgemm, &info) && info.dli_fname) snprintf(library_path, sizeof library_path, "%s", info.dli_fname);
+        /* one thread (see the header comment); SVEC_BLAS_THREADS changes it from JavaScript */
+        blas_set_threads(1);
+        blas_handle = handle;
+      }
+    }
+  }
+  bool ok = blas_handle != NULL;
+  pthread_mutex_unlock(&open_lock);
+  return ok;
+}
+
+#define REQUIRE_BLAS()                                  \
+  do {                                                  \
+    if (!open_blas(NULL)) {                             \
+      napi_throw_error(env, NULL, open_error);          \
+      return NULL;                                      \
+    }                                                   \
+  } while (0)
 
 #define CHECK(call)                                                          \
   do {                                                                       \
@@ -98,6 +186,7 @@ static napi_value SgemmStrided(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "sgemmStrided: a matrix extends past the end of its array");
     return NULL;
   }
+  REQUIRE_BLAS();
   const int lda = transA ? (int)M : (int)K;
   const int ldb = transB ? (int)K : (int)N;
   for (int64_t b = 0; b < batch; b++) {
@@ -106,8 +195,7 @@ static napi_value SgemmStrided(napi_env env, napi_callback_info info) {
       for (int64_t i = 0; i < M * N; i++) c[i] = beta == 0.0 ? 0.0f : (float)beta * c[i];
       continue;
     }
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K,
-                1.0f, A + aOffset + b * strideA, lda, B + bOffset + b * strideB, ldb, (float)beta, c, (int)N);
+    blas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, (int)M, (int)N, (int)K, 1.0f, A + aOffset + b * strideA, lda, B + bOffset + b * strideB, ldb, (float)beta, c, (int)N);
   }
   return NULL;
 }
@@ -175,30 +263,168 @@ static napi_value SetThreads(napi_env env, napi_callback_info info) {
     return NULL;
   }
   CHECK(napi_get_value_int32(env, argv[0], &n));
-  openblas_set_num_threads(n < 1 ? 1 : n);
+  REQUIRE_BLAS();
+  blas_set_threads(n < 1 ? 1 : n);
   return NULL;
 }
 
 static napi_value GetThreads(napi_env env, napi_callback_info info) {
   napi_value result;
   (void)info;
-  CHECK(napi_create_int32(env, openblas_get_num_threads(), &result));
+  REQUIRE_BLAS();
+  CHECK(napi_create_int32(env, blas_get_threads(), &result));
   return result;
 }
 
 static napi_value Config(napi_env env, napi_callback_info info) {
   napi_value result;
   (void)info;
-  CHECK(napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &result));
+  REQUIRE_BLAS();
+  CHECK(napi_create_string_utf8(env, blas_config(), NAPI_AUTO_LENGTH, &result));
   return result;
 }
 
-/* once per process, not once per worker thread that loads the addon */
-static atomic_flag threads_defaulted = ATOMIC_FLAG_INIT;
+static napi_value Open(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char core[64] = "";
+  const char* request = NULL; /* undefined: leave OPENBLAS_CORETYPE as it is */
+  if (argc >= 1) {
+    napi_valuetype type;
+    CHECK(napi_typeof(env, argv[0], &type));
+    if (type == napi_string) {
+      size_t length;
+      CHECK(napi_get_value_string_utf8(env, argv[0], core, sizeof core, &length));
+      if (length == 0) {
+        napi_throw_range_error(env, NULL, "open: empty core type name (pass null for OpenBLAS's own detection)");
+        return NULL;
+      }
+      request = core;
+    } else if (type == napi_null) {
+      request = ""; /* unset: OpenBLAS's own detection */
+    } else if (type != napi_undefined) {
+      napi_throw_type_error(env, NULL, "open expects a core type name, null or nothing");
+      return NULL;
+    }
+  }
+  char note[sizeof selection_note] = "";
+  if (argc >= 2) {
+    napi_valuetype type;
+    CHECK(napi_typeof(env, argv[1], &type));
+    if (type == napi_string) {
+      size_t length;
+      CHECK(napi_get_value_string_utf8(env, argv[1], note, sizeof note, &length));
+    }
+  }
+  pthread_mutex_lock(&open_lock);
+  const bool first = blas_handle == NULL;
+  pthread_mutex_unlock(&open_lock);
+  if (!open_blas(request)) {
+    napi_throw_error(env, NULL, open_error);
+    return NULL;
+  }
+  if (first && note[0]) {
+    pthread_mutex_lock(&open_lock);
+    if (selection_note[0] == 0) memcpy(selection_note, note, sizeof note);
+    pthread_mutex_unlock(&open_lock);
+  }
+  napi_value result;
+  CHECK(napi_create_string_utf8(env, blas_corename(), NAPI_AUTO_LENGTH, &result));
+  return result;
+}
+
+static napi_value Loaded(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result, value;
+  pthread_mutex_lock(&open_lock);
+  bool ok = blas_handle != NULL;
+  pthread_mutex_unlock(&open_lock);
+  if (!ok) {
+    CHECK(napi_get_null(env, &result));
+    return result;
+  }
+  CHECK(napi_create_object(env, &result));
+  CHECK(napi_create_string_utf8(env, blas_corename(), NAPI_AUTO_LENGTH, &value));
+  CHECK(napi_set_named_property(env, result, "coreName", value));
+  if (requested_core[0]) CHECK(napi_create_string_utf8(env, requested_core, NAPI_AUTO_LENGTH, &value));
+  else CHECK(napi_get_null(env, &value));
+  CHECK(napi_set_named_property(env, result, "requested", value));
+  CHECK(napi_create_string_utf8(env, library_path, NAPI_AUTO_LENGTH, &value));
+  CHECK(napi_set_named_property(env, result, "library", value));
+  pthread_mutex_lock(&open_lock);
+  char note[sizeof selection_note];
+  memcpy(note, selection_note, sizeof note);
+  pthread_mutex_unlock(&open_lock);
+  if (note[0]) CHECK(napi_create_string_utf8(env, note, NAPI_AUTO_LENGTH, &value));
+  else CHECK(napi_get_null(env, &value));
+  CHECK(napi_set_named_property(env, result, "note", value));
+  return result;
+}
+
+/* Deterministic values in [-1, 1) (an LCG), so every process checks the same products. */
+static void fill_uniform(float* x, size_t n, uint32_t seed) {
+  uint32_t state = seed * 2654435761u + 12345u;
+  for (size_t k = 0; k < n; k++) {
+    state = state * 1664525u + 1013904223u;
+    x[k] = (float)((double)state / 2147483648.0 - 1.0);
+  }
+}
+
+static napi_value SelfCheck(napi_env env, napi_callback_info info) {
+  (void)info;
+  REQUIRE_BLAS();
+  /* M, N, K, transA, transB, beta: edge sizes around the kernels' blocking (1, odd, 16/32/64 +- 1),
+     a K longer than one block, and the stacked-layer shapes svec uses */
+  static const int cases[][6] = {
+      {1, 1, 1, 0, 0, 0},     {7, 5, 3, 0, 0, 0},     {17, 33, 65, 0, 1, 0},  {31, 15, 9, 1, 0, 1},
+      {64, 64, 64, 0, 0, 0},  {64, 64, 64, 1, 0, 0},  {65, 63, 129, 1, 1, 1}, {130, 70, 257, 0, 0, 1},
+      {64, 200, 64, 0, 1, 0}, {200, 64, 64, 1, 0, 0}, {3, 500, 300, 0, 0, 0},
+  };
+  double worst = 0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    const int M = cases[c][0], N = cases[c][1], K = cases[c][2], tA = cases[c][3], tB = cases[c][4];
+    const float beta = (float)cases[c][5];
+    float* A = malloc(sizeof(float) * (size_t)M * K);
+    float* B = malloc(sizeof(float) * (size_t)K * N);
+    float* C = malloc(sizeof(float) * (size_t)M * N);
+    float* C0 = malloc(sizeof(float) * (size_t)M * N);
+    if (!A || !B || !C || !C0) {
+      free(A), free(B), free(C), free(C0);
+      napi_throw_error(env, NULL, "selfCheck: out of memory");
+      return NULL;
+    }
+    fill_uniform(A, (size_t)M * K, 1 + (uint32_t)c);
+    fill_uniform(B, (size_t)K * N, 101 + (uint32_t)c);
+    fill_uniform(C0, (size_t)M * N, 201 + (uint32_t)c);
+    memcpy(C, C0, sizeof(float) * (size_t)M * N);
+    blas_sgemm(ROW_MAJOR, tA ? TRANS : NO_TRANS, tB ? TRANS : NO_TRANS, M, N, K, 1.0f, A, tA ? M : K, B, tB ? K : N, beta, C, N);
+    for (int i = 0; i < M; i++) {
+      for (int j = 0; j < N; j++) {
+        double sum = beta * (double)C0[(size_t)i * N + j], scale = fabs(sum);
+        for (int k = 0; k < K; k++) {
+          const double a = tA ? A[(size_t)k * M + i] : A[(size_t)i * K + k];
+          const double b = tB ? B[(size_t)j * K + k] : B[(size_t)k * N + j];
+          sum += a * b;
+          scale += fabs(a * b);
+        }
+        const double error = fabs((double)C[(size_t)i * N + j] - sum) / (scale > 0 ? scale : 1);
+        /* NaN (a broken kernel) must count as the worst error */
+        if (!(error <= worst)) worst = isnan(error) ? INFINITY : error;
+      }
+    }
+    free(A), free(B), free(C), free(C0);
+  }
+  napi_value result;
+  CHECK(napi_create_double(env, worst, &result));
+  return result;
+}
 
 static napi_value Init(napi_env env, napi_value exports) {
-  if (!atomic_flag_test_and_set(&threads_defaulted)) openblas_set_num_threads(1);
   napi_property_descriptor props[] = {
+      {"open", NULL, Open, NULL, NULL, NULL, napi_default, NULL},
+      {"loaded", NULL, Loaded, NULL, NULL, NULL, napi_default, NULL},
+      {"selfCheck", NULL, SelfCheck, NULL, NULL, NULL, napi_default, NULL},
       {"sgemmStrided", NULL, SgemmStrided, NULL, NULL, NULL, napi_default, NULL},
       {"activate", NULL, Activate, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_default, NULL},

@@ -20,6 +20,7 @@ import { evaluateSlotCase, parseSlotCases, SlotCaseError } from '../sim/slotCase
 import { readInput, writeFileAtomic } from '../util/io.ts';
 import { createProgress } from './progress.ts';
 import { registerCodecCommands } from './codec.ts';
+import { registerDoctorCommand } from './doctor.ts';
 
 const VERSION = '0.1.0';
 
@@ -374,6 +375,7 @@ function buildProgram(): Command {
     });
 
   registerCodecCommands(program);
+  registerDoctorCommand(program);
   return program;
 }
 

@@ -11,12 +11,15 @@
 // Without an explicit option, SVEC_NATIVE=auto|on|off chooses.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import type { BlasInfo } from './blasSelect.ts';
 import {
   installNativeMatMulKernels,
   loadNativeBlas,
   nativeMatMulKernelsInstalled,
   uninstallNativeMatMulKernels,
 } from './nativeKernels.ts';
+
+export type { BlasInfo } from './blasSelect.ts';
 
 export type NativeMode = 'auto' | 'on' | 'off';
 
@@ -103,4 +106,18 @@ export function setNativeThreads(threads: number): number | null {
 export function nativeBlasDescription(): { threads: number; config: string } | null {
   const { blas } = loadNativeBlas();
   return blas ? { threads: blas.getThreads(), config: blas.config() } : null;
+}
+
+/**
+ * The matrix-product kernels of this process, for run configs and `svec doctor`: the OpenBLAS
+ * core type in use, who chose it (src/nn/blasSelect.ts), whether it passed the load-time check,
+ * and `inUse`: whether TF.js's products run on it now (false before initNeuralBackend, with
+ * native 'off', or when the addon is unavailable). Loads the addon (and chooses the kernels) if
+ * that has not happened in this thread yet.
+ */
+export function blasInfo(): BlasInfo & { inUse: boolean } {
+  const load = loadNativeBlas();
+  const inUse = load.blas !== null && nativeMatMulKernelsInstalled();
+  if (load.info) return { ...load.info, inUse };
+  return { library: null, coreType: null, selectedBy: 'none', verified: false, notes: [], reason: load.reason, inUse };
 }
