@@ -3,15 +3,19 @@
 // svec runs TF.js on its WebAssembly backend ('wasm': one thread in Node, but exact float32 and
 // no native TensorFlow download). When the OpenBLAS addon (native/, built at install) loads, the
 // backend's BatchMatMul and _FusedMatMul kernels are replaced by native ones
-// (src/nn/nativeKernels.ts), ~50-100x faster on 256-wide layers; everything else stays wasm.
+// (src/nn/nativeKernels.ts), ~50-100x faster on 256-wide layers, the fused training ops of
+// src/nn/fusedOps.ts become available, and Tile, Concat, Slice, SplitV and Identity become block
+// copies (src/nn/copyKernels.ts; Tile and Identity also without the addon); the rest stays wasm.
 //   native 'auto' (default): native kernels when the addon loads, else the pure wasm kernels;
 //          the returned `reason` says why not.
 //   native 'on':  the addon must load, or initNeuralBackend rejects with the reason.
-//   native 'off': the pure wasm kernels (restored if native ones were installed before).
+//   native 'off': TF.js's own wasm kernels (restored if svec's were installed before).
 // Without an explicit option, SVEC_NATIVE=auto|on|off chooses.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BlasInfo } from './blasSelect.ts';
+import { installCopyKernels, uninstallCopyKernels } from './copyKernels.ts';
+import { registerFusedKernels } from './fusedOps.ts';
 import {
   installNativeMatMulKernels,
   loadNativeBlas,
@@ -62,11 +66,14 @@ async function configure(mode: NativeMode): Promise<NeuralBackendInfo> {
   let info: NeuralBackendInfo;
   if (mode === 'off') {
     uninstallNativeMatMulKernels();
+    uninstallCopyKernels();
     info = { backend: 'wasm', nativeMatmul: false, reason: "disabled (native: 'off')" };
   } else {
     const { blas, reason } = loadNativeBlas();
+    installCopyKernels(); // they use the addon's strided copy when it is there
     if (blas) {
       installNativeMatMulKernels(blas); // before or after the backend is up: both work
+      registerFusedKernels(); // used only while the native kernels are installed (fusedOpsActive)
       info = { backend: 'wasm', nativeMatmul: true };
     } else if (mode === 'on') {
       throw new Error(`native matrix products were required (native: 'on') but are unavailable: ${reason}`);

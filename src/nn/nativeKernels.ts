@@ -80,7 +80,9 @@ export function loadNativeBlas(): NativeBlasLoad {
     // The addon sets one OpenBLAS thread when it opens OpenBLAS (see native/svec_blas.c for why).
     const threads = process.env.SVEC_BLAS_THREADS;
     if (threads !== undefined) blas.setThreads!(Number(threads));
-    cached = { blas: blas as NativeBlas, info };
+    // A plain object (the addon's own properties are read-only), so a benchmark can wrap a function.
+    const functions = Object.fromEntries(Object.getOwnPropertyNames(blas).map((name) => [name, (blas as Record<string, unknown>)[name]]));
+    cached = { blas: functions as unknown as NativeBlas, info };
   } catch (err) {
     cached = { blas: null, reason: `cannot load ${path}: ${(err as Error).message}` };
   }

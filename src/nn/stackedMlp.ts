@@ -1,8 +1,11 @@
 // Multi-layer perceptrons whose weights are stacked over G groups (one group per agent, or a
 // single group when agents share parameters). A layer is one batched matrix product
-// [G, B, in] x [G, in, out] + [G, 1, out], so the op overhead of N agents is paid once.
+// [G, B, in] x [G, in, out] + [G, 1, out], so the op overhead of N agents is paid once. With the
+// native addon on the wasm backend, apply() is one fused op for all layers (forward and gradient:
+// src/nn/fusedOps.ts) and softUpdate one native pass per variable; otherwise composed TF.js ops.
 import * as tf from '@tensorflow/tfjs';
 import type { RandomStream } from '../random/stream.ts';
+import { fusedOpsActive, lerpVariables, stackedMlpForward } from './fusedOps.ts';
 
 export type Activation = 'mish' | 'relu' | 'tanh';
 
@@ -55,6 +58,9 @@ export class StackedMlp {
 
   /** x: [G, B, in] -> [G, B, out]; hidden layers activated, the output layer linear. */
   apply(x: tf.Tensor3D): tf.Tensor3D {
+    if (x.dtype === 'float32' && x.shape[0] === this.spec.groups && fusedOpsActive()) {
+      return stackedMlpForward(x, this.weights, this.biases, this.spec.activation);
+    }
     let h: tf.Tensor = x;
     const last = this.weights.length - 1;
     for (let l = 0; l <= last; l++) {
@@ -71,6 +77,10 @@ export class StackedMlp {
 
   /** target <- (1 - tau) target + tau this (eq. 39's soft update). */
   softUpdate(target: StackedMlp, tau: number): void {
+    if (fusedOpsActive()) {
+      lerpVariables(target.variables, this.variables, tau);
+      return;
+    }
     tf.tidy(() => {
       this.variables.forEach((v, k) => {
         const t = target.variables[k]!;
