@@ -444,13 +444,37 @@ static napi_value GroupSquares(napi_env env, napi_callback_info info) {
     return NULL;
   }
   const int64_t per = n / groups;
-  for (int64_t k = 0; k < groups; k++) {
-    const float* g = heap + gOff + k * per;
-    float sum = 0.0f;
-    for (int64_t i = 0; i < per; i++) sum += g[i] * g[i];
-    out[k] = sum;
+  /* Each group's sum stays in order; up to 8 groups advance together (independent chains). */
+  for (int64_t k0 = 0; k0 < groups; k0 += 8) {
+    const int64_t lanes = groups - k0 < 8 ? groups - k0 : 8;
+    float sum[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    const float* g = heap + gOff + k0 * per;
+    if (lanes == 8) {
+      for (int64_t i = 0; i < per; i++)
+        for (int j = 0; j < 8; j++) sum[j] += g[j * per + i] * g[j * per + i];
+    } else {
+      for (int64_t i = 0; i < per; i++)
+        for (int64_t j = 0; j < lanes; j++) sum[j] += g[j * per + i] * g[j * per + i];
+    }
+    for (int64_t j = 0; j < lanes; j++) out[k0 + j] = sum[j];
   }
   return NULL;
+}
+
+/* One Adam step over n elements (restrict: the outputs are fresh tensors, so that it vectorizes). */
+static void adam_range(const float* restrict g, const float* restrict p, const float* restrict m, const float* restrict v, float* restrict pOut,
+                       float* restrict mOut, float* restrict vOut, int64_t n, float scale, float b1, float omb1, float b2, float omb2, float oma1,
+                       float oma2, float eps, float nlr) {
+  for (int64_t i = 0; i < n; i++) {
+    const float gi = g[i] * scale;
+    const float mi = m[i] * b1 + gi * omb1;
+    const float vi = v[i] * b2 + (gi * gi) * omb2;
+    const float mhat = mi / oma1, vhat = vi / oma2;
+    const float step = mhat / (sqrtf(vhat) + eps);
+    mOut[i] = mi;
+    vOut[i] = vi;
+    pOut[i] = step * nlr + p[i];
+  }
 }
 
 /* adamStep(heap, [g, p, m, v, pOut, mOut, vOut], n, groups, scales | null, [b1, 1-b1, b2, 1-b2,
@@ -458,7 +482,7 @@ static napi_value GroupSquares(napi_env env, napi_callback_info info) {
    scales[group] (the per-agent clip) when scales is given:
      g' = g s; m' = m b1 + g' (1-b1); v' = v b2 + g'^2 (1-b2);
      p' = (m' / (1-b1^t)) / (sqrt(v' / (1-b2^t)) + eps) (-lr) + p.
-   Outputs may not overlap inputs except element for element. */
+   The outputs must not overlap any other array (checked). */
 static napi_value AdamStep(napi_env env, napi_callback_info info) {
   GET_ARGS(6);
   int64_t offs[7], n, groups;
@@ -474,6 +498,12 @@ static napi_value AdamStep(napi_env env, napi_callback_info info) {
   }
   if (!arg_index(env, argv[2], &n) || !arg_index(env, argv[3], &groups)) return NULL;
   const int64_t ranges[] = {offs[0], n, offs[1], n, offs[2], n, offs[3], n, offs[4], n, offs[5], n, offs[6], n};
+  for (int a = 4; a < 7; a++)
+    for (int b = 0; b < 7; b++)
+      if (a != b && offs[a] < offs[b] + n && offs[b] < offs[a] + n) {
+        napi_throw_range_error(env, NULL, "adamStep: an output overlaps another array");
+        return NULL;
+      }
   float* heap;
   if (!heap_ranges(env, argv[0], &heap, ranges, 7)) return NULL;
   float* scales = NULL;
@@ -488,21 +518,11 @@ static napi_value AdamStep(napi_env env, napi_callback_info info) {
   }
   const float b1 = (float)c[0], omb1 = (float)c[1], b2 = (float)c[2], omb2 = (float)c[3], oma1 = (float)c[4], oma2 = (float)c[5], eps = (float)c[6],
               nlr = (float)c[7];
-  const float *g = heap + offs[0], *p = heap + offs[1], *m = heap + offs[2], *v = heap + offs[3];
-  float *pOut = heap + offs[4], *mOut = heap + offs[5], *vOut = heap + offs[6];
   const int64_t parts = scales ? groups : 1, per = n / parts;
   for (int64_t k = 0; k < parts; k++) {
-    const float scale = scales ? scales[k] : 1.0f;
-    for (int64_t i = k * per; i < (k + 1) * per; i++) {
-      const float gi = scales ? g[i] * scale : g[i];
-      const float mi = m[i] * b1 + gi * omb1;
-      const float vi = v[i] * b2 + (gi * gi) * omb2;
-      const float mhat = mi / oma1, vhat = vi / oma2;
-      const float step = mhat / (sqrtf(vhat) + eps);
-      mOut[i] = mi;
-      vOut[i] = vi;
-      pOut[i] = step * nlr + p[i];
-    }
+    /* g 1 = g exactly, so the unclipped step is the same loop */
+    adam_range(heap + offs[0] + k * per, heap + offs[1] + k * per, heap + offs[2] + k * per, heap + offs[3] + k * per, heap + offs[4] + k * per,
+               heap + offs[5] + k * per, heap + offs[6] + k * per, per, scales ? scales[k] : 1.0f, b1, omb1, b2, omb2, oma1, oma2, eps, nlr);
   }
   return NULL;
 }
