@@ -61,45 +61,113 @@ export function setFusedOps(on: boolean): boolean {
 }
 
 // --- the stacked MLP kernels -------------------------------------------------------------
+//
+// The first layer's input comes in column parts: part p fills input columns
+// [column_p, column_p + width_p) and is [G, R, width_p], or [1, R, width_p] (the same rows for
+// every group: a joint observation for N critics), or [G or 1, 1, width_p] (the same row for every
+// row: a step embedding). Its share of the first layer is part_p W[column_p .. + width_p), summed
+// over the parts (in part order) and the bias: the product of the concatenated, tiled input
+// without building it. A single full part is the plain MLP (then the arithmetic is exactly that of
+// the composed ops). Parts marked constant get no gradient (their values are data).
+
+/** Where one part sits and how it broadcasts. */
+export interface PartLayout {
+  column: number;
+  width: number;
+  /** 1 (broadcast over groups) or G */
+  groups: number;
+  /** 1 (broadcast over rows) or R */
+  rows: number;
+}
 
 interface MlpAttrs {
   activation: FusedActivation;
   layers: number;
+  /** the parts' layouts, in input order p0, p1, ... */
+  parts: PartLayout[];
+  /** [G, R]: the output's groups and rows */
+  groups: number;
+  rows: number;
 }
 
 /** Heap element offset of a tensor (valid across heap growth: offsets do not move). */
 const at = (backend: WasmBackendLike, t: tf.TensorInfo) => heapIndex(backend, t);
 
 /**
- * SvecMlp: inputs x [G, R, in], w0 [G, in, h1], b0 [G, 1, h1], w1, b1, ... Outputs: y, then the
- * hidden activations h_l [G, R, h_{l+1}] (l < L - 1), then for mish their inputs z_l.
+ * The first layer's pre-activation into `product` [G, R, out] and its bias (with the row-broadcast
+ * parts' shares folded in) for biasAct: returns the bias offset and group stride to use, and the
+ * scratch tensor holding it (or null).
+ */
+function firstLayerProduct(
+  native: NativeFused, backend: WasmBackendLike, attrs: MlpAttrs, parts: tf.TensorInfo[], w: tf.TensorInfo, b: tf.TensorInfo, product: number,
+): { bias: number; biasStride: number; scratch: tf.TensorInfo | null } {
+  const { groups: G, rows: R } = attrs;
+  const fanIn = w.shape[1]!;
+  const fanOut = w.shape[2]!;
+  const wStride = w.shape[0] === 1 ? 0 : fanIn * fanOut;
+  let scratch: tf.TensorInfo | null = null;
+  const rowParts = attrs.parts.map((layout, k) => ({ layout, k })).filter(({ layout }) => layout.rows === 1 && R !== 1);
+  if (rowParts.length > 0) scratch = backend.makeOutput([G, 1, fanOut], 'float32');
+  const heap = backend.wasm.HEAPF32; // after the allocation
+  let first = true;
+  attrs.parts.forEach((layout, k) => {
+    if (layout.rows === 1 && R !== 1) return;
+    native.sgemmStrided(
+      false, false, G, R, fanOut, layout.width,
+      heap, at(backend, parts[k]!), layout.groups === 1 ? 0 : R * layout.width,
+      heap, at(backend, w) + layout.column * fanOut, wStride,
+      heap, product, R * fanOut, first ? 0 : 1,
+    );
+    first = false;
+  });
+  if (first) heap.fill(0, product, product + G * R * fanOut);
+  if (!scratch) return { bias: at(backend, b), biasStride: b.shape[0] === 1 ? 0 : fanOut, scratch: null };
+  // bias_g + sum of the row-broadcast parts' products, [G, 1, out]
+  const s = at(backend, scratch);
+  const bOffset = at(backend, b);
+  for (let g = 0; g < G; g++) heap.copyWithin(s + g * fanOut, bOffset + (b.shape[0] === 1 ? 0 : g * fanOut), bOffset + (b.shape[0] === 1 ? 0 : g * fanOut) + fanOut);
+  for (const { layout, k } of rowParts) {
+    native.sgemmStrided(false, false, G, 1, fanOut, layout.width, heap, at(backend, parts[k]!), layout.groups === 1 ? 0 : layout.width, heap, at(backend, w) + layout.column * fanOut, wStride, heap, s, fanOut, 1);
+  }
+  return { bias: s, biasStride: fanOut, scratch };
+}
+
+/**
+ * SvecMlp: inputs p0.. (the first layer's parts), w0 [G, in, h1], b0 [G, 1, h1], w1, b1, ...
+ * Outputs: y, then the hidden activations h_l [G, R, h_{l+1}] (l < L - 1), then for mish their
+ * inputs z_l.
  */
 function mlpForwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const native = fused!;
   const backend = args.backend as WasmBackendLike;
-  const { activation, layers } = args.attrs as unknown as MlpAttrs;
+  const attrs = args.attrs as unknown as MlpAttrs;
+  const { activation, layers, groups: G, rows: R } = attrs;
   const inputs = args.inputs as Record<string, tf.TensorInfo>;
-  const x = inputs.x!;
-  const [G, R] = x.shape as [number, number, number];
+  const parts = attrs.parts.map((_, k) => inputs[`p${k}`]!);
   const ws = Array.from({ length: layers }, (_, l) => inputs[`w${l}`]!);
   const bs = Array.from({ length: layers }, (_, l) => inputs[`b${l}`]!);
-  const widths = [x.shape[2]!, ...ws.map((w) => w.shape[2]!)];
+  const widths = [ws[0]!.shape[1]!, ...ws.map((w) => w.shape[2]!)];
   const mish = activation === 'mish';
   const y = backend.makeOutput([G, R, widths[layers]!], 'float32');
   const hidden = Array.from({ length: layers - 1 }, (_, l) => backend.makeOutput([G, R, widths[l + 1]!], 'float32'));
   const pre = mish ? Array.from({ length: layers - 1 }, (_, l) => backend.makeOutput([G, R, widths[l + 1]!], 'float32')) : [];
   if (G * R > 0) {
-    const heap = backend.wasm.HEAPF32; // after every allocation
     const kind = activationKind[activation];
-    let input = at(backend, x);
+    let input = -1;
     for (let l = 0; l < layers; l++) {
       const fanIn = widths[l]!;
       const fanOut = widths[l + 1]!;
       const last = l === layers - 1;
       const product = last ? at(backend, y) : at(backend, mish ? pre[l]! : hidden[l]!);
-      native.sgemmStrided(false, false, G, R, fanOut, fanIn, heap, input, R * fanIn, heap, at(backend, ws[l]!), ws[l]!.shape[0] === 1 ? 0 : fanIn * fanOut, heap, product, R * fanOut);
+      let bias = at(backend, bs[l]!);
+      let biasStride = bs[l]!.shape[0] === 1 ? 0 : fanOut;
+      let scratch: tf.TensorInfo | null = null;
+      if (l === 0) ({ bias, biasStride, scratch } = firstLayerProduct(native, backend, attrs, parts, ws[0]!, bs[0]!, product));
+      const heap = backend.wasm.HEAPF32;
+      if (l > 0) native.sgemmStrided(false, false, G, R, fanOut, fanIn, heap, input, R * fanIn, heap, at(backend, ws[l]!), ws[l]!.shape[0] === 1 ? 0 : fanIn * fanOut, heap, product, R * fanOut);
       const out = last ? product : at(backend, hidden[l]!);
-      native.biasAct(last ? 0 : kind, heap, product, at(backend, bs[l]!), bs[l]!.shape[0] === 1 ? 0 : fanOut, G, R, fanOut, out);
+      native.biasAct(last ? 0 : kind, heap, product, bias, biasStride, G, R, fanOut, out);
+      if (scratch) (backend as unknown as tf.KernelBackend).disposeData(scratch.dataId);
       input = out;
     }
   }
@@ -107,26 +175,28 @@ function mlpForwardKernel(args: KernelArgs): tf.TensorInfo[] {
 }
 
 /**
- * SvecMlpGrad: inputs dy, x, w0..w_{L-1}, h0..h_{L-2} (and z0.. for mish). Outputs dx, then
- * dw0, db0, dw1, db1, ... The products are the ones TF.js's BatchMatMul gradient makes
- * (dW = a^T dy, da = dy W^T), bias gradients sum the rows in order.
+ * SvecMlpGrad: inputs dy, p0.. (every part), w0..w_{L-1}, h0..h_{L-2} (and z0.. for mish); attrs
+ * as SvecMlp plus `grads`: which parts want a gradient (those must be [G, R, width]). Outputs:
+ * the wanted parts' gradients, then dw0, db0, dw1, db1, ... The products are the ones TF.js's
+ * BatchMatMul gradient makes (dW = a^T dy, da = dy W^T), bias gradients sum the rows in order.
  */
 function mlpBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const native = fused!;
   const backend = args.backend as WasmBackendLike;
-  const { activation, layers } = args.attrs as unknown as MlpAttrs;
+  const attrs = args.attrs as unknown as MlpAttrs & { grads: boolean[] };
+  const { activation, layers, groups: G, rows: R } = attrs;
   const inputs = args.inputs as Record<string, tf.TensorInfo>;
-  const x = inputs.x!;
+  const parts = attrs.parts.map((_, k) => inputs[`p${k}`]!);
   const dy = inputs.dy!;
-  const [G, R] = x.shape as [number, number, number];
   const ws = Array.from({ length: layers }, (_, l) => inputs[`w${l}`]!);
   const hs = Array.from({ length: layers - 1 }, (_, l) => inputs[`h${l}`]!);
   const zs = activation === 'mish' ? Array.from({ length: layers - 1 }, (_, l) => inputs[`z${l}`]!) : hs;
-  const widths = [x.shape[2]!, ...ws.map((w) => w.shape[2]!)];
-  const dx = backend.makeOutput([...x.shape], 'float32');
+  const widths = [ws[0]!.shape[1]!, ...ws.map((w) => w.shape[2]!)];
+  for (const w of ws) if (w.shape[0] !== G) throw new Error(`SvecMlpGrad: weights with ${w.shape[0]} groups for an output with ${G}`);
+  const partGrads = attrs.parts.map((layout, k) => (attrs.grads[k] ? backend.makeOutput([G, R, layout.width], 'float32') : null));
   const grads: tf.TensorInfo[] = [];
   for (let l = 0; l < layers; l++) {
-    grads.push(backend.makeOutput([...ws[l]!.shape], 'float32'), backend.makeOutput([ws[l]!.shape[0]!, 1, widths[l + 1]!], 'float32'));
+    grads.push(backend.makeOutput([...ws[l]!.shape], 'float32'), backend.makeOutput([G, 1, widths[l + 1]!], 'float32'));
   }
   // two scratch buffers for the gradient w.r.t. each hidden layer's pre-activation
   const widest = Math.max(...widths.slice(1, layers));
@@ -137,57 +207,105 @@ function mlpBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
   for (let l = layers - 1; l >= 0; l--) {
     const fanIn = widths[l]!;
     const fanOut = widths[l + 1]!;
-    const input = l === 0 ? at(backend, x) : at(backend, hs[l - 1]!);
-    const wGroups = ws[l]!.shape[0]!;
-    const dw = grads[2 * l]!;
-    const db = grads[2 * l + 1]!;
-    if (wGroups === G) {
-      native.sgemmStrided(true, false, G, fanIn, fanOut, R, heap, input, R * fanIn, heap, g, R * fanOut, heap, at(backend, dw), fanIn * fanOut);
-      native.biasGrad(heap, g, G, R, fanOut, at(backend, db));
-    } else {
-      throw new Error(`SvecMlpGrad: weights with ${wGroups} groups for an input with ${G}`); // fusedMlp only builds matching groups
-    }
-    const target = l === 0 ? at(backend, dx) : at(backend, scratch[l % 2]!);
-    native.sgemmStrided(false, true, G, R, fanIn, fanOut, heap, g, R * fanOut, heap, at(backend, ws[l]!), fanIn * fanOut, heap, target, R * fanIn);
+    const dw = at(backend, grads[2 * l]!);
+    const db = at(backend, grads[2 * l + 1]!);
+    const w = at(backend, ws[l]!);
+    native.biasGrad(heap, g, G, R, fanOut, db);
     if (l > 0) {
+      native.sgemmStrided(true, false, G, fanIn, fanOut, R, heap, at(backend, hs[l - 1]!), R * fanIn, heap, g, R * fanOut, heap, dw, fanIn * fanOut);
+      const target = at(backend, scratch[l % 2]!);
+      native.sgemmStrided(false, true, G, R, fanIn, fanOut, heap, g, R * fanOut, heap, w, fanIn * fanOut, heap, target, R * fanIn);
       native.actGrad(kind, heap, target, at(backend, zs[l - 1]!), G * R * fanIn, target);
       g = target;
+      continue;
     }
+    attrs.parts.forEach((layout, k) => {
+      const part = at(backend, parts[k]!);
+      const rowsBroadcast = layout.rows === 1 && R !== 1;
+      // dW rows of this part: part^T g, or part^T (rows of g summed) = part^T db when broadcast over rows
+      native.sgemmStrided(
+        true, false, G, layout.width, fanOut, rowsBroadcast ? 1 : R,
+        heap, part, layout.groups === 1 ? 0 : (rowsBroadcast ? 1 : R) * layout.width,
+        heap, rowsBroadcast ? db : g, rowsBroadcast ? fanOut : R * fanOut,
+        heap, dw + layout.column * fanOut, fanIn * fanOut,
+      );
+      const dp = partGrads[k];
+      if (dp) native.sgemmStrided(false, true, G, R, layout.width, fanOut, heap, g, R * fanOut, heap, w + layout.column * fanOut, fanIn * fanOut, heap, at(backend, dp), R * layout.width);
+    });
   }
   for (const s of scratch) (backend as unknown as tf.KernelBackend).disposeData(s.dataId);
-  return [dx, ...grads];
+  return [...partGrads.filter((t): t is tf.TensorInfo => t !== null), ...grads];
 }
 
-const mlpOps = new Map<FusedActivation, (...tensors: tf.Tensor[]) => tf.Tensor>();
+/** One part of the first layer's input (see the comment above the kernels). */
+export interface MlpPart {
+  /** [G, R, width], [1, R, width] or [G or 1, 1, width] */
+  x: tf.Tensor3D;
+  /** no gradient w.r.t. x: it is data (its share of the weight gradient still counts) */
+  constant?: boolean;
+}
 
-/** The customGrad op for one activation: f(x, w0, b0, w1, b1, ...) -> y. */
-function mlpOp(activation: FusedActivation): (...tensors: tf.Tensor[]) => tf.Tensor {
-  let op = mlpOps.get(activation);
-  if (op) return op;
-  op = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+function kernelInputs(parts: tf.Tensor[], params: tf.Tensor[]): tf.NamedTensorMap {
+  const inputs: tf.NamedTensorMap = {};
+  parts.forEach((p, k) => (inputs[`p${k}`] = p));
+  params.forEach((p, k) => (inputs[k % 2 === 0 ? `w${k / 2}` : `b${(k - 1) / 2}`] = p));
+  return inputs;
+}
+
+/**
+ * A stacked MLP in one fused op: the first layer's input as column parts (MlpPart),
+ * weights[l] [G, in_l, out_l], biases[l] [G, 1, out_l]; hidden layers activated, the last linear;
+ * output [G, R, out]. Differentiable w.r.t. every weight and bias and the non-constant parts
+ * (which must be [G, R, width]). Call only when fusedOpsActive().
+ */
+export function stackedMlpPartsForward(parts: MlpPart[], weights: tf.Tensor[], biases: tf.Tensor[], activation: FusedActivation, groups: number, rows: number): tf.Tensor3D {
+  const layouts: PartLayout[] = [];
+  let column = 0;
+  for (const part of parts) {
+    const [pg, pr, width] = part.x.shape;
+    if ((pg !== 1 && pg !== groups) || (pr !== 1 && pr !== rows)) throw new Error(`MLP input part of shape [${part.x.shape}] does not broadcast to [${groups}, ${rows}, ${width}]`);
+    if (!part.constant && (pg !== groups || pr !== rows)) throw new Error(`a differentiated MLP input part must be [${groups}, ${rows}, ${width}], got [${part.x.shape}] (mark broadcast parts constant)`);
+    layouts.push({ column, width, groups: pg, rows: pr });
+    column += width;
+  }
+  if (column !== weights[0]!.shape[1]) throw new Error(`MLP input parts give ${column} columns, the first layer takes ${weights[0]!.shape[1]}`);
+  const params = weights.flatMap((w, l) => [w, biases[l]!]);
+  const layers = weights.length;
+  const attrs = { activation, layers, parts: layouts, groups, rows };
+  const tensors = parts.map((p) => p.x);
+  if (!tf.engine().isTapeOn()) {
+    // no gradient wanted: the kernel alone, hidden activations dropped at once
+    const [y, ...hidden] = tf.engine().runKernel('SvecMlp', kernelInputs(tensors, params), attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    tf.dispose(hidden);
+    return y as tf.Tensor3D;
+  }
+  // On the tape: the non-constant parts and the parameters are the op's inputs; the constant
+  // parts are saved for the weight gradient.
+  const wanted = parts.map((p) => !p.constant);
+  const op = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args.pop() as tf.GradSaveFunc;
-    const [x, ...params] = args as tf.Tensor[];
-    const layers = params.length / 2;
-    const inputs: tf.NamedTensorMap = { x: x! };
-    params.forEach((p, k) => (inputs[k % 2 === 0 ? `w${k / 2}` : `b${(k - 1) / 2}`] = p));
-    const outs = tf.engine().runKernel('SvecMlp', inputs, { activation, layers } as unknown as tf.NamedAttrMap) as tf.Tensor[];
-    const [y, ...hidden] = outs;
-    save([x!, ...params.filter((_, k) => k % 2 === 0), ...hidden]);
+    const given = args as tf.Tensor[];
+    const differentiated = given.slice(0, given.length - params.length);
+    const ps = given.slice(given.length - params.length);
+    let next = 0;
+    const all = parts.map((p) => (p.constant ? p.x : differentiated[next++]!));
+    const [y, ...hidden] = tf.engine().runKernel('SvecMlp', kernelInputs(all, ps), attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    save([...all, ...ps.filter((_, k) => k % 2 === 0), ...hidden]);
     return {
       value: y!,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, ...rest] = saved;
-        const gradInputs: tf.NamedTensorMap = { dy, x: sx! };
+        const gradInputs: tf.NamedTensorMap = { dy };
+        saved.slice(0, parts.length).forEach((t, k) => (gradInputs[`p${k}`] = t));
+        const rest = saved.slice(parts.length);
         for (let l = 0; l < layers; l++) gradInputs[`w${l}`] = rest[l]!;
         const savedHidden = rest.slice(layers);
         for (let l = 0; l < layers - 1; l++) gradInputs[`h${l}`] = savedHidden[l]!;
         if (activation === 'mish') for (let l = 0; l < layers - 1; l++) gradInputs[`z${l}`] = savedHidden[layers - 1 + l]!;
-        return tf.engine().runKernel('SvecMlpGrad', gradInputs, { activation, layers } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        return tf.engine().runKernel('SvecMlpGrad', gradInputs, { ...attrs, grads: wanted } as unknown as tf.NamedAttrMap) as tf.Tensor[];
       },
     };
   }) as Parameters<typeof tf.customGrad>[0]) as unknown as (...tensors: tf.Tensor[]) => tf.Tensor;
-  mlpOps.set(activation, op);
-  return op;
+  return op(...parts.filter((p) => !p.constant).map((p) => p.x), ...params) as tf.Tensor3D;
 }
 
 /**
@@ -196,14 +314,7 @@ function mlpOp(activation: FusedActivation): (...tensors: tf.Tensor[]) => tf.Ten
  * Call only when fusedOpsActive() (the caller keeps the composed ops otherwise).
  */
 export function stackedMlpForward(x: tf.Tensor3D, weights: tf.Tensor[], biases: tf.Tensor[], activation: FusedActivation): tf.Tensor3D {
-  const params = weights.flatMap((w, l) => [w, biases[l]!]);
-  if (tf.engine().isTapeOn()) return mlpOp(activation)(x, ...params) as tf.Tensor3D;
-  // no gradient wanted: the kernel alone, hidden activations dropped at once
-  const inputs: tf.NamedTensorMap = { x };
-  params.forEach((p, k) => (inputs[k % 2 === 0 ? `w${k / 2}` : `b${(k - 1) / 2}`] = p));
-  const [y, ...hidden] = tf.engine().runKernel('SvecMlp', inputs, { activation, layers: weights.length } as unknown as tf.NamedAttrMap) as tf.Tensor[];
-  tf.dispose(hidden);
-  return y as tf.Tensor3D;
+  return stackedMlpPartsForward([{ x }], weights, biases, activation, x.shape[0], x.shape[1]);
 }
 
 // --- one step of the reverse chain ----------------------------------------------------------

@@ -5,7 +5,9 @@
 // src/nn/fusedOps.ts) and softUpdate one native pass per variable; otherwise composed TF.js ops.
 import * as tf from '@tensorflow/tfjs';
 import type { RandomStream } from '../random/stream.ts';
-import { fusedOpsActive, lerpVariables, stackedMlpForward } from './fusedOps.ts';
+import { fusedOpsActive, lerpVariables, stackedMlpForward, stackedMlpPartsForward, type MlpPart } from './fusedOps.ts';
+
+export type { MlpPart } from './fusedOps.ts';
 
 export type Activation = 'mish' | 'relu' | 'tanh';
 
@@ -68,6 +70,27 @@ export class StackedMlp {
       if (l < last) h = activate(h, this.spec.activation);
     }
     return h as tf.Tensor3D;
+  }
+
+  /**
+   * The same as apply(concat(parts, 2)) with every part tiled to [G, rows, width], without
+   * building that input: parts are column blocks of the first layer's input, each
+   * [G, rows, width], [1, rows, width] (the same for every group, e.g. a joint observation for
+   * N centralized critics) or [G or 1, 1, width] (the same for every row, e.g. a step embedding).
+   * Parts marked constant get no gradient. With the fused ops the first layer sums the parts'
+   * products (a different summation order from one product over the concatenation: results
+   * agree to float32 rounding, not bit for bit); otherwise the composed concat and apply.
+   */
+  applyParts(parts: MlpPart[], rows: number): tf.Tensor3D {
+    const groups = this.spec.groups;
+    if (parts.every((p) => p.x.dtype === 'float32') && fusedOpsActive()) {
+      return stackedMlpPartsForward(parts, this.weights, this.biases, this.spec.activation, groups, rows);
+    }
+    const full = parts.map((p) => {
+      const [pg, pr] = p.x.shape;
+      return pg === groups && pr === rows ? p.x : (tf.tile(p.x, [groups / pg, rows / pr, 1]) as tf.Tensor3D);
+    });
+    return this.apply(full.length === 1 ? full[0]! : (tf.concat(full, 2) as tf.Tensor3D));
   }
 
   /** Copies this network's weights into `target` (same spec). */

@@ -256,3 +256,58 @@ test('fused training leaks no tensors', { skip: skipWithoutNative }, async () =>
   target.dispose();
   optimizer.dispose();
 });
+
+/** applyParts on broadcast column parts: output, the gradient of the one trained part, every weight gradient. */
+function partsCase(activation: Activation, seed: number, viaParts: boolean): () => Values {
+  return () => {
+    const [G, R] = [4, 6];
+    const net = new StackedMlp({ groups: G, sizes: [3 + 5 + 7 + 2, 9, 9, 2], activation, name: `parts-${seed}-${viaParts}` }, new RandomStreams(seed).get('init'));
+    try {
+      const x = tf.tensor3d(uniformValues([G, R, 3], seed), [G, R, 3]); // trained: e.g. x_k of the chain
+      const joint = tf.tensor3d(uniformValues([1, R, 5], seed + 1), [1, R, 5]); // the same for every group
+      const row = tf.tensor3d(uniformValues([1, 1, 7], seed + 2), [1, 1, 7]); // the same everywhere
+      const perGroupRow = tf.tensor3d(uniformValues([G, 1, 2], seed + 3), [G, 1, 2]); // one row per group
+      const weight = tf.tensor3d(uniformValues([G, R, 2], seed + 4), [G, R, 2]);
+      const forward = (t: tf.Tensor3D) => {
+        if (viaParts) return net.applyParts([{ x: t }, { x: joint, constant: true }, { x: row, constant: true }, { x: perGroupRow, constant: true }], R);
+        const tiled = [t, tf.tile(joint, [G, 1, 1]), tf.tile(row, [G, R, 1]), tf.tile(perGroupRow, [1, R, 1])] as tf.Tensor3D[];
+        return net.apply(tf.concat(tiled, 2) as tf.Tensor3D);
+      };
+      const loss = (t: tf.Tensor) => tf.sum(tf.mul(forward(t as tf.Tensor3D), weight)) as tf.Scalar;
+      const y = tf.tidy(() => forward(x));
+      const dx = tf.grad(loss)(x);
+      const { grads } = tf.variableGrads(() => loss(x), net.variables);
+      const out = [Array.from(y.dataSync()), Array.from(dx.dataSync()), ...net.variables.map((v) => Array.from(grads[v.name]!.dataSync()))];
+      tf.dispose([x, joint, row, perGroupRow, weight, y, dx, ...Object.values(grads)]);
+      return out;
+    } finally {
+      net.dispose();
+    }
+  };
+}
+
+test('applyParts equals apply on the tiled, concatenated input: values, the part\'s and every weight gradient', { skip: skipWithoutNative }, async () => {
+  for (const activation of ['relu', 'tanh', 'mish'] as const) {
+    const { fused, composed } = await fusedAndComposed(partsCase(activation, 120, true));
+    const { composed: reference } = await fusedAndComposed(partsCase(activation, 120, false));
+    assert.deepEqual(composed, reference, 'without the fused ops applyParts is the concat and apply');
+    fused.forEach((values, j) => assertClose(values, reference[j]!, 2e-5, `${activation} output ${j}`));
+  }
+  const reference = await onCpu(partsCase('relu', 121, false));
+  const { fused } = await fusedAndComposed(partsCase('relu', 121, true));
+  fused.forEach((values, j) => assertClose(values, reference[j]!, 2e-5, `against the cpu backend, output ${j}`));
+});
+
+test('applyParts: a single full part is apply, bit for bit; bad parts are refused', { skip: skipWithoutNative }, async () => {
+  await initNeuralBackend({ native: 'on' });
+  const net = new StackedMlp({ groups: 2, sizes: [4, 3, 2], activation: 'relu', name: 'parts-single' }, new RandomStreams(5).get('init'));
+  const x = tf.tensor3d(uniformValues([2, 5, 4], 1), [2, 5, 4]);
+  const a = net.apply(x);
+  const b = net.applyParts([{ x }], 5);
+  assert.deepEqual(Array.from(b.dataSync()), Array.from(a.dataSync()));
+  assert.throws(() => net.applyParts([{ x: tf.zeros([2, 5, 3]) as tf.Tensor3D }], 5), /3 columns, the first layer takes 4/);
+  assert.throws(() => net.applyParts([{ x: tf.zeros([1, 5, 4]) as tf.Tensor3D }], 5), /mark broadcast parts constant/);
+  assert.throws(() => net.applyParts([{ x: tf.zeros([3, 5, 4]) as tf.Tensor3D, constant: true }], 5), /does not broadcast/);
+  tf.dispose([x, a, b]);
+  net.dispose();
+});
