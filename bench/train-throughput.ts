@@ -7,6 +7,8 @@
 // The reference runs with OPENBLAS_CORETYPE set to the core type svec's own OpenBLAS runs
 // (src/nn/blasSelect.ts), so both sides multiply with the same kernels; the JSON records it, and
 // what PyTorch's OpenBLAS reported (openblas_get_corename through ctypes, same environment).
+// Both sides count the median of *clean* repeats (no run-queue wait: the reference's own rule,
+// bench/cleanTiming.ts for svec), so a busy machine disturbs neither more than the other.
 //
 //   npm run bench -- train-throughput [--quick] [--no-reference] [--reference PATH] [--reference-threads LIST] [--repeats R] [--act relu|mish]
 // (--reference: the reference script, default ../shared/bench/ref_dmadrl_torch.py beside the checkout;
@@ -20,6 +22,7 @@ import { DmadrlAgent, DmadrlConfigSchema } from '../src/agents/dmadrl.ts';
 import { ReplayMemory } from '../src/agents/replay.ts';
 import { blasInfo, initNeuralBackend } from '../src/nn/backend.ts';
 import { RandomStreams } from '../src/random/stream.ts';
+import { timeClean } from './cleanTiming.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -43,7 +46,7 @@ const sizes = [
 const agentsList = quick ? [5, 20] : [5, 10, 20];
 const stepsList = [1, 7];
 
-function measureSvec(N: number, K: number, H: number, B: number): number {
+function measureSvec(N: number, K: number, H: number, B: number): { updatesPerS: number; clean: string } {
   const streams = new RandomStreams(1);
   const agent = new DmadrlAgent(DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation }), N, OBS_DIM, {
     init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner'),
@@ -54,16 +57,10 @@ function measureSvec(N: number, K: number, H: number, B: number): number {
   for (let k = 0; k < 2048; k++) memory.add(vec(N * OBS_DIM, 0, 1), vec(N * 5, -1, 1), vec(N, -1, 1), vec(N * OBS_DIM, 0, 1), k % 50 === 49);
   const replayRng = streams.get('replay');
   agent.update(memory.sample(B, replayRng)); // warm-up (kernels, optimizer slots)
-  const times: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const batch = memory.sample(B, replayRng);
-    const start = process.hrtime.bigint();
-    agent.update(batch);
-    times.push(Number(process.hrtime.bigint() - start) / 1e9);
-  }
+  // the reference's rule: the median of clean repeats (no run-queue wait), see bench/cleanTiming.ts
+  const timing = timeClean(() => agent.update(memory.sample(B, replayRng)), repeats, { timeCapS: quick ? 20 : 60 });
   agent.dispose();
-  times.sort((a, b) => a - b);
-  return N / times[Math.floor(times.length / 2)]!;
+  return { updatesPerS: N / (timing.median_ms / 1e3), clean: `${timing.clean}/${timing.total}` };
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -112,14 +109,14 @@ function measureReference(N: number, K: number, H: number, B: number): Record<st
   return byThreads;
 }
 
-const rows: { N: number; K: number; H: number; B: number; svec_updates_per_s: number; reference_updates_per_s: number | null; reference_by_threads: Record<string, number> | null; ratio: number | null }[] = [];
+const rows: { N: number; K: number; H: number; B: number; svec_updates_per_s: number; svec_clean_repeats: string; reference_updates_per_s: number | null; reference_by_threads: Record<string, number> | null; ratio: number | null }[] = [];
 for (const { H, B } of sizes) {
   for (const N of agentsList) {
     for (const K of stepsList) {
-      const svec = measureSvec(N, K, H, B);
+      const { updatesPerS: svec, clean } = measureSvec(N, K, H, B);
       const byThreads = measureReference(N, K, H, B);
       const reference = byThreads === null ? null : Math.max(...Object.values(byThreads));
-      const row = { N, K, H, B, svec_updates_per_s: +svec.toFixed(2), reference_updates_per_s: reference, reference_by_threads: byThreads, ratio: reference === null ? null : +(svec / reference).toFixed(3) };
+      const row = { N, K, H, B, svec_updates_per_s: +svec.toFixed(2), svec_clean_repeats: clean, reference_updates_per_s: reference, reference_by_threads: byThreads, ratio: reference === null ? null : +(svec / reference).toFixed(3) };
       rows.push(row);
       console.error(JSON.stringify(row));
     }
