@@ -1,21 +1,16 @@
 // Timing that tolerates a shared machine, by the same rule as the PyTorch reference
-// (../shared/bench/ref_dmadrl_torch.py, bench()): a repeat is clean when this process's threads
-// waited on the run queue (/proc/self/task/*/schedstat, field 2) for at most 3% of its wall time
-// (+20 us), i.e. no other process took our CPU; the median of the clean repeats counts. Up to
-// 5x the repeats (or a time cap) are run to collect them. Without /proc every repeat counts.
-import { readdirSync, readFileSync } from 'node:fs';
+// (../shared/bench/ref_dmadrl_torch.py, bench()): a repeat is clean when the thread doing the
+// work waited on the run queue (/proc/self/task/PID/schedstat, field 2) for at most 3% of its
+// wall time (+20 us), i.e. no other process took our CPU; the median of the clean repeats counts.
+// Up to 5x the repeats (or a time cap) are run to collect them. Without /proc every repeat
+// counts. (The main thread only: svec's work, TF.js and its one OpenBLAS thread, runs there; V8's
+// helper threads also queue on a busy machine without holding it up. The reference counts all
+// of its threads, which are Python's and idle OpenBLAS ones.)
+import { readFileSync } from 'node:fs';
 
 function waitedNs(): number | null {
   try {
-    let total = 0;
-    for (const task of readdirSync('/proc/self/task')) {
-      try {
-        total += Number(readFileSync(`/proc/self/task/${task}/schedstat`, 'utf8').split(' ')[1]);
-      } catch {
-        // a thread that ended meanwhile
-      }
-    }
-    return total;
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[1]);
   } catch {
     return null;
   }
