@@ -311,3 +311,22 @@ test('applyParts: a single full part is apply, bit for bit; bad parts are refuse
   tf.dispose([x, a, b]);
   net.dispose();
 });
+
+test('the addon\'s vectorized tanh and mish are within float32 rounding of the exact functions over [-30, 30]', { skip: skipWithoutNative }, async () => {
+  await initNeuralBackend({ native: 'on' });
+  const native = fusedOpsActive()!;
+  const n = 60001;
+  const heap = new Float32Array(3 * n);
+  for (let i = 0; i < n; i++) heap[n + i] = Math.fround(-30 + (60 * i) / (n - 1));
+  const exact: Record<number, (z: number) => number> = { 2: Math.tanh, 3: (z) => z * Math.tanh(Math.log1p(Math.exp(z))) };
+  for (const kind of [2, 3]) {
+    heap.fill(0, 0, n);
+    native.biasAct(kind, heap, 0, n, 0, 1, 1, n, 2 * n); // h = act(0 + bias)
+    for (let i = 0; i < n; i++) {
+      const z = heap[n + i]!;
+      const want = exact[kind]!(z);
+      const got = heap[2 * n + i]!;
+      assert.ok(Math.abs(got - want) <= 4e-7 * Math.abs(want) + 1e-30, `kind ${kind} at ${z}: ${got} vs ${want}`);
+    }
+  }
+});
