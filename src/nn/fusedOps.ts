@@ -93,49 +93,15 @@ interface MlpAttrs {
 /** Heap element offset of a tensor (valid across heap growth: offsets do not move). */
 const at = (backend: WasmBackendLike, t: tf.TensorInfo) => heapIndex(backend, t);
 
-/**
- * The first layer's pre-activation into `product` [G, R, out] and its bias (with the row-broadcast
- * parts' shares folded in) for biasAct: returns the bias offset and group stride to use, and the
- * scratch tensor holding it (or null).
- */
-function firstLayerProduct(
-  native: NativeFused, backend: WasmBackendLike, attrs: MlpAttrs, parts: tf.TensorInfo[], w: tf.TensorInfo, b: tf.TensorInfo, product: number,
-): { bias: number; biasStride: number; scratch: tf.TensorInfo | null } {
-  const { groups: G, rows: R } = attrs;
-  const fanIn = w.shape[1]!;
-  const fanOut = w.shape[2]!;
-  const wStride = w.shape[0] === 1 ? 0 : fanIn * fanOut;
-  let scratch: tf.TensorInfo | null = null;
-  const rowParts = attrs.parts.map((layout, k) => ({ layout, k })).filter(({ layout }) => layout.rows === 1 && R !== 1);
-  if (rowParts.length > 0) scratch = backend.makeOutput([G, 1, fanOut], 'float32');
-  const heap = backend.wasm.HEAPF32; // after the allocation
-  let first = true;
-  attrs.parts.forEach((layout, k) => {
-    if (layout.rows === 1 && R !== 1) return;
-    native.sgemmStrided(
-      false, false, G, R, fanOut, layout.width,
-      heap, at(backend, parts[k]!), layout.groups === 1 ? 0 : R * layout.width,
-      heap, at(backend, w) + layout.column * fanOut, wStride,
-      heap, product, R * fanOut, first ? 0 : 1,
-    );
-    first = false;
-  });
-  if (first) heap.fill(0, product, product + G * R * fanOut);
-  if (!scratch) return { bias: at(backend, b), biasStride: b.shape[0] === 1 ? 0 : fanOut, scratch: null };
-  // bias_g + sum of the row-broadcast parts' products, [G, 1, out]
-  const s = at(backend, scratch);
-  const bOffset = at(backend, b);
-  for (let g = 0; g < G; g++) heap.copyWithin(s + g * fanOut, bOffset + (b.shape[0] === 1 ? 0 : g * fanOut), bOffset + (b.shape[0] === 1 ? 0 : g * fanOut) + fanOut);
-  for (const { layout, k } of rowParts) {
-    native.sgemmStrided(false, false, G, 1, fanOut, layout.width, heap, at(backend, parts[k]!), layout.groups === 1 ? 0 : layout.width, heap, at(backend, w) + layout.column * fanOut, wStride, heap, s, fanOut, 1);
-  }
-  return { bias: s, biasStride: fanOut, scratch };
-}
+/** Element offset of group g of a [groups, ...] tensor whose groups are `stride` apart (groups 1: broadcast). */
+const groupAt = (base: number, groups: number, stride: number, g: number) => base + (groups === 1 ? 0 : g * stride);
 
 /**
  * SvecMlp: inputs p0.. (the first layer's parts), w0 [G, in, h1], b0 [G, 1, h1], w1, b1, ...
  * Outputs: y, then the hidden activations h_l [G, R, h_{l+1}] (l < L - 1), then for mish their
- * inputs z_l.
+ * inputs z_l. Each group runs all its layers before the next group starts, so that one agent's
+ * weights and activations stay in cache (at H = 256 the N agents' layer would not fit); every
+ * product is the same sgemm call either way.
  */
 function mlpForwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const native = fused!;
@@ -151,26 +117,54 @@ function mlpForwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const y = backend.makeOutput([G, R, widths[layers]!], 'float32');
   const hidden = Array.from({ length: layers - 1 }, (_, l) => backend.makeOutput([G, R, widths[l + 1]!], 'float32'));
   const pre = mish ? Array.from({ length: layers - 1 }, (_, l) => backend.makeOutput([G, R, widths[l + 1]!], 'float32')) : [];
+  // the first layer's bias with the row-broadcast parts' products folded in, one row per group
+  const rowParts = R === 1 ? [] : attrs.parts.map((layout, k) => ({ layout, k })).filter(({ layout }) => layout.rows === 1);
+  const foldedBias = rowParts.length > 0 ? backend.makeOutput([widths[1]!], 'float32') : null;
   if (G * R > 0) {
+    const heap = backend.wasm.HEAPF32; // after every allocation
     const kind = activationKind[activation];
-    let input = -1;
-    for (let l = 0; l < layers; l++) {
-      const fanIn = widths[l]!;
-      const fanOut = widths[l + 1]!;
-      const last = l === layers - 1;
-      const product = last ? at(backend, y) : at(backend, mish ? pre[l]! : hidden[l]!);
-      let bias = at(backend, bs[l]!);
-      let biasStride = bs[l]!.shape[0] === 1 ? 0 : fanOut;
-      let scratch: tf.TensorInfo | null = null;
-      if (l === 0) ({ bias, biasStride, scratch } = firstLayerProduct(native, backend, attrs, parts, ws[0]!, bs[0]!, product));
-      const heap = backend.wasm.HEAPF32;
-      if (l > 0) native.sgemmStrided(false, false, G, R, fanOut, fanIn, heap, input, R * fanIn, heap, at(backend, ws[l]!), ws[l]!.shape[0] === 1 ? 0 : fanIn * fanOut, heap, product, R * fanOut);
-      const out = last ? product : at(backend, hidden[l]!);
-      native.biasAct(last ? 0 : kind, heap, product, bias, biasStride, G, R, fanOut, out);
-      if (scratch) (backend as unknown as tf.KernelBackend).disposeData(scratch.dataId);
-      input = out;
+    const W = ws.map((w) => at(backend, w));
+    const Bi = bs.map((b) => at(backend, b));
+    const P = parts.map((p) => at(backend, p));
+    const Y = at(backend, y);
+    const Hd = hidden.map((h) => at(backend, h));
+    const Z = pre.map((z) => at(backend, z));
+    const h1 = widths[1]!;
+    for (let g = 0; g < G; g++) {
+      let input = -1;
+      for (let l = 0; l < layers; l++) {
+        const fanIn = widths[l]!;
+        const fanOut = widths[l + 1]!;
+        const last = l === layers - 1;
+        const w = groupAt(W[l]!, ws[l]!.shape[0]!, fanIn * fanOut, g);
+        const product = (last ? Y : mish ? Z[l]! : Hd[l]!) + g * R * fanOut;
+        let bias = groupAt(Bi[l]!, bs[l]!.shape[0]!, fanOut, g);
+        if (l === 0) {
+          let first = true;
+          attrs.parts.forEach((layout, k) => {
+            if (layout.rows === 1 && R !== 1) return;
+            native.sgemmStrided(false, false, 1, R, fanOut, layout.width, heap, groupAt(P[k]!, layout.groups, R * layout.width, g), 0, heap, w + layout.column * fanOut, 0, heap, product, 0, first ? 0 : 1);
+            first = false;
+          });
+          if (first) heap.fill(0, product, product + R * fanOut);
+          if (foldedBias) {
+            const folded = at(backend, foldedBias);
+            heap.copyWithin(folded, bias, bias + h1);
+            for (const { layout, k } of rowParts) {
+              native.sgemmStrided(false, false, 1, 1, fanOut, layout.width, heap, groupAt(P[k]!, layout.groups, layout.width, g), 0, heap, w + layout.column * fanOut, 0, heap, folded, 0, 1);
+            }
+            bias = folded;
+          }
+        } else {
+          native.sgemmStrided(false, false, 1, R, fanOut, fanIn, heap, input, 0, heap, w, 0, heap, product, 0);
+        }
+        const out = last ? product : Hd[l]! + g * R * fanOut;
+        native.biasAct(last ? 0 : kind, heap, product, bias, 0, 1, R, fanOut, out);
+        input = out;
+      }
     }
   }
+  if (foldedBias) (backend as unknown as tf.KernelBackend).disposeData(foldedBias.dataId);
   return [y, ...hidden, ...pre];
 }
 
@@ -178,7 +172,8 @@ function mlpForwardKernel(args: KernelArgs): tf.TensorInfo[] {
  * SvecMlpGrad: inputs dy, p0.. (every part), w0..w_{L-1}, h0..h_{L-2} (and z0.. for mish); attrs
  * as SvecMlp plus `grads`: which parts want a gradient (those must be [G, R, width]). Outputs:
  * the wanted parts' gradients, then dw0, db0, dw1, db1, ... The products are the ones TF.js's
- * BatchMatMul gradient makes (dW = a^T dy, da = dy W^T), bias gradients sum the rows in order.
+ * BatchMatMul gradient makes (dW = a^T dy, da = dy W^T), bias gradients sum the rows in order;
+ * one group at a time, as the forward kernel.
  */
 function mlpBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const native = fused!;
@@ -198,40 +193,44 @@ function mlpBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
   for (let l = 0; l < layers; l++) {
     grads.push(backend.makeOutput([...ws[l]!.shape], 'float32'), backend.makeOutput([G, 1, widths[l + 1]!], 'float32'));
   }
-  // two scratch buffers for the gradient w.r.t. each hidden layer's pre-activation
+  // two scratch buffers for one group's gradient w.r.t. each hidden layer's pre-activation
   const widest = Math.max(...widths.slice(1, layers));
-  const scratch = layers > 1 ? [backend.makeOutput([G * R * widest], 'float32'), backend.makeOutput([G * R * widest], 'float32')] : [];
+  const scratch = layers > 1 ? [backend.makeOutput([R * widest], 'float32'), backend.makeOutput([R * widest], 'float32')] : [];
   const heap = backend.wasm.HEAPF32;
   const kind = activationKind[activation];
-  let g = at(backend, dy); // gradient w.r.t. layer l's output before activation
-  for (let l = layers - 1; l >= 0; l--) {
-    const fanIn = widths[l]!;
-    const fanOut = widths[l + 1]!;
-    const dw = at(backend, grads[2 * l]!);
-    const db = at(backend, grads[2 * l + 1]!);
-    const w = at(backend, ws[l]!);
-    native.biasGrad(heap, g, G, R, fanOut, db);
-    if (l > 0) {
-      native.sgemmStrided(true, false, G, fanIn, fanOut, R, heap, at(backend, hs[l - 1]!), R * fanIn, heap, g, R * fanOut, heap, dw, fanIn * fanOut);
-      const target = at(backend, scratch[l % 2]!);
-      native.sgemmStrided(false, true, G, R, fanIn, fanOut, heap, g, R * fanOut, heap, w, fanIn * fanOut, heap, target, R * fanIn);
-      native.actGrad(kind, heap, target, at(backend, zs[l - 1]!), G * R * fanIn, target);
-      g = target;
-      continue;
+  const W = ws.map((w) => at(backend, w));
+  const Hs = hs.map((h) => at(backend, h));
+  const Zs = zs.map((z) => at(backend, z));
+  const P = parts.map((p) => at(backend, p));
+  const S = scratch.map((t) => at(backend, t));
+  const out = widths[layers]!;
+  for (let g = 0; g < G; g++) {
+    let grad = at(backend, dy) + g * R * out; // gradient w.r.t. layer l's output before activation
+    for (let l = layers - 1; l >= 0; l--) {
+      const fanIn = widths[l]!;
+      const fanOut = widths[l + 1]!;
+      const dw = at(backend, grads[2 * l]!) + g * fanIn * fanOut;
+      const db = at(backend, grads[2 * l + 1]!) + g * fanOut;
+      const w = W[l]! + g * fanIn * fanOut;
+      native.biasGrad(heap, grad, 1, R, fanOut, db);
+      if (l > 0) {
+        const input = Hs[l - 1]! + g * R * fanIn;
+        native.sgemmStrided(true, false, 1, fanIn, fanOut, R, heap, input, 0, heap, grad, 0, heap, dw, 0);
+        const target = S[l % 2]!;
+        native.sgemmStrided(false, true, 1, R, fanIn, fanOut, heap, grad, 0, heap, w, 0, heap, target, 0);
+        native.actGrad(kind, heap, target, Zs[l - 1]! + g * R * fanIn, R * fanIn, target);
+        grad = target;
+        continue;
+      }
+      attrs.parts.forEach((layout, k) => {
+        const rowsBroadcast = layout.rows === 1 && R !== 1;
+        const part = groupAt(P[k]!, layout.groups, (rowsBroadcast ? 1 : R) * layout.width, g);
+        // dW rows of this part: part^T g, or part^T (rows of g summed) = part^T db when broadcast over rows
+        native.sgemmStrided(true, false, 1, layout.width, fanOut, rowsBroadcast ? 1 : R, heap, part, 0, heap, rowsBroadcast ? db : grad, 0, heap, dw + layout.column * fanOut, 0);
+        const dp = partGrads[k];
+        if (dp) native.sgemmStrided(false, true, 1, R, layout.width, fanOut, heap, grad, 0, heap, w + layout.column * fanOut, 0, heap, at(backend, dp) + g * R * layout.width, 0);
+      });
     }
-    attrs.parts.forEach((layout, k) => {
-      const part = at(backend, parts[k]!);
-      const rowsBroadcast = layout.rows === 1 && R !== 1;
-      // dW rows of this part: part^T g, or part^T (rows of g summed) = part^T db when broadcast over rows
-      native.sgemmStrided(
-        true, false, G, layout.width, fanOut, rowsBroadcast ? 1 : R,
-        heap, part, layout.groups === 1 ? 0 : (rowsBroadcast ? 1 : R) * layout.width,
-        heap, rowsBroadcast ? db : g, rowsBroadcast ? fanOut : R * fanOut,
-        heap, dw + layout.column * fanOut, fanIn * fanOut,
-      );
-      const dp = partGrads[k];
-      if (dp) native.sgemmStrided(false, true, G, R, layout.width, fanOut, heap, g, R * fanOut, heap, w + layout.column * fanOut, fanIn * fanOut, heap, at(backend, dp), R * layout.width);
-    });
   }
   for (const s of scratch) (backend as unknown as tf.KernelBackend).disposeData(s.dataId);
   return [...partGrads.filter((t): t is tf.TensorInfo => t !== null), ...grads];
