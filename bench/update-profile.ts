@@ -4,6 +4,8 @@
 //      small kernels), and every OpenBLAS product, counted with its FLOPs and timed. The update's
 //      arithmetic time is its FLOPs at the sgemm speed measured here on 64 x 64 x 64 products.
 //   2. One training slot as `svec train` runs it (act, simulator step, replay, update), by phase.
+//   3. The time of the round's normal draws (2 K N B 5 of them, from a RandomStream, as the
+//      agent's reverse chains draw them in JavaScript).
 // Prints tables and, as the last line, one JSON object:
 //   {"name": "update-profile", "round_ms", "slot_ms", "kernels", "kernel_ms", "blas_calls",
 //    "blas_ms", "gflop", "arith_ms", "by_kernel": [{"kernel", "calls", "ms"}], "slot": {...}, ...}
@@ -158,10 +160,23 @@ for (let slot = 0; slot < repeats + 5; slot++) {
 const slot = Object.fromEntries(Object.entries(phases).map(([k, v]) => [`${k}_ms`, +median(v).toFixed(3)]));
 agent.dispose();
 
+// --- 3. the round's random draws in JavaScript: both reverse chains draw K N B 5 normals each
+const normalsPerRound = 2 * K * N * B * 5;
+const normalStream = new RandomStreams(9).get('learner');
+const normalTimes: number[] = [];
+for (let r = 0; r < 7; r++) {
+  const start = performance.now();
+  const out = new Float32Array(normalsPerRound);
+  for (let k = 0; k < out.length; k++) out[k] = normalStream.normal();
+  normalTimes.push(performance.now() - start);
+}
+const normalsMs = median(normalTimes);
+
 console.log(`update round N=${N} H=${H} B=${B} K=${K} ${activation}, BLAS ${blas.coreType ?? 'none'}: ${roundMs.toFixed(2)} ms (median of ${repeats}; ${hookedRoundMs.toFixed(2)} ms hooked)`);
 console.log(`  ${calls} TF.js kernels, ${kernelMs.toFixed(2)} ms inside them; ${blasStats.calls / repeats} sgemm calls, ${(gflop * 1e3).toFixed(1)} MFLOP, ${blasMs.toFixed(2)} ms inside sgemm`);
 if (arithMs !== null) console.log(`  arithmetic at ${sgemmGflops!.toFixed(0)} GFLOP/s (sgemm [20,64,64]^2): ${arithMs.toFixed(2)} ms, ${(roundMs / arithMs).toFixed(1)}x of it`);
 console.log(`one slot: ${JSON.stringify(slot)}`);
+console.log(`the round's ${normalsPerRound} normal draws (RandomStream.normal, into Float32Arrays): ${normalsMs.toFixed(2)} ms`);
 console.log('kernel                      calls        ms   share');
 for (const r of rows) console.log(`${r.kernel.padEnd(26)}${String(r.calls).padStart(7)}${r.ms.toFixed(3).padStart(10)}${((100 * r.ms) / kernelMs).toFixed(1).padStart(7)}%`);
 console.log(
@@ -170,6 +185,6 @@ console.log(
     round_ms: +roundMs.toFixed(3), hooked_round_ms: +hookedRoundMs.toFixed(3), kernels: calls, kernel_ms: +kernelMs.toFixed(3),
     blas_calls: blasStats.calls / repeats, blas_ms: +blasMs.toFixed(3), gflop: +gflop.toFixed(4),
     sgemm_gflops: sgemmGflops === null ? null : +sgemmGflops.toFixed(1), arith_ms: arithMs === null ? null : +arithMs.toFixed(3),
-    slot, by_kernel: rows,
+    slot, normals_per_round: normalsPerRound, normals_ms: +normalsMs.toFixed(3), by_kernel: rows,
   }),
 );
