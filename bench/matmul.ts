@@ -7,7 +7,7 @@
 // Usage: npm run bench -- matmul
 import * as tf from '@tensorflow/tfjs';
 import { cpus, loadavg } from 'node:os';
-import { initNeuralBackend, nativeBlasDescription, setNativeThreads } from '../src/nn/backend.ts';
+import { blasInfo, initNeuralBackend, nativeBlasDescription, setNativeThreads } from '../src/nn/backend.ts';
 import { loadNativeBlas } from '../src/nn/nativeKernels.ts';
 
 const rounds = 5;
@@ -138,6 +138,8 @@ console.log(
     ...(nativeLoad.blas ? {} : { reason: nativeLoad.reason }),
     wasmReason: pureInfo.reason,
     blas: nativeBlasDescription(),
+    blas_core: blasInfo().coreType,
+    blas_selected_by: blasInfo().selectedBy,
     cores: cpus().length,
     loadavg1: round(loadavg()[0]!, 2),
     method: `best of ${rounds} rounds of >= ${roundMs} ms per figure, same tensors for both kernels, one process`,

@@ -4,16 +4,25 @@
 // (N / seconds per round). When Debian's PyTorch is installed (`apt-get install python3-torch`),
 // the reference ../shared/bench/ref_dmadrl_torch.py runs at the same sizes in the same run and
 // its `ds_agent_updates_per_s` (one shared minibatch per round, the same scheme) is the reference.
+// The reference runs with OPENBLAS_CORETYPE set to the core type svec's own OpenBLAS runs
+// (src/nn/blasSelect.ts), so both sides multiply with the same kernels; the JSON records it, and
+// what PyTorch's OpenBLAS reported (openblas_get_corename through ctypes, same environment).
+// Both sides count the median of *clean* repeats (no run-queue wait: the reference's own rule,
+// bench/cleanTiming.ts for svec), so a busy machine disturbs neither more than the other.
 //
-//   npm run bench -- train-throughput [--quick] [--no-reference] [--repeats R] [--act relu|mish]
+//   npm run bench -- train-throughput [--quick] [--no-reference] [--reference PATH] [--reference-threads LIST] [--repeats R] [--act relu|mish]
+// (--reference: the reference script, default ../shared/bench/ref_dmadrl_torch.py beside the checkout;
+//  --reference-threads 1,2: PyTorch runs once per thread count and its best counts; default 1,2.
+//  With two OpenBLAS threads PyTorch is faster on a quiet 2-core machine and much slower on a busy one.)
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DmadrlAgent, DmadrlConfigSchema } from '../src/agents/dmadrl.ts';
 import { ReplayMemory } from '../src/agents/replay.ts';
-import { initNeuralBackend } from '../src/nn/backend.ts';
+import { blasInfo, initNeuralBackend } from '../src/nn/backend.ts';
 import { RandomStreams } from '../src/random/stream.ts';
+import { timeClean } from './cleanTiming.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -24,6 +33,9 @@ const actArg = args.indexOf('--act');
 const activation = (actArg >= 0 ? args[actArg + 1] : 'relu') as 'relu' | 'mish';
 if (activation !== 'relu' && activation !== 'mish') throw new Error(`--act must be relu or mish, got ${activation}`);
 const backend = await initNeuralBackend();
+const blas = blasInfo();
+/** The environment of the reference: the same OpenBLAS kernels as svec's. */
+const referenceEnv: NodeJS.ProcessEnv = { ...process.env, ...(blas.coreType ? { OPENBLAS_CORETYPE: blas.coreType } : {}) };
 
 const OBS_DIM = 5;
 const defaults = DmadrlConfigSchema.parse({});
@@ -34,7 +46,7 @@ const sizes = [
 const agentsList = quick ? [5, 20] : [5, 10, 20];
 const stepsList = [1, 7];
 
-function measureSvec(N: number, K: number, H: number, B: number): number {
+function measureSvec(N: number, K: number, H: number, B: number): { updatesPerS: number; clean: string } {
   const streams = new RandomStreams(1);
   const agent = new DmadrlAgent(DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation }), { agents: N, observationSize: OBS_DIM, action: { discrete: [2], continuous: 3 } }, {
     init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner'),
@@ -45,20 +57,15 @@ function measureSvec(N: number, K: number, H: number, B: number): number {
   for (let k = 0; k < 2048; k++) memory.add(vec(N * OBS_DIM, 0, 1), vec(N * 5, -1, 1), vec(N, -1, 1), vec(N * OBS_DIM, 0, 1), new Float32Array(N).fill(k % 50 === 49 ? 1 : 0));
   const replayRng = streams.get('replay');
   agent.update(memory.sample(B, replayRng)); // warm-up (kernels, optimizer slots)
-  const times: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const batch = memory.sample(B, replayRng);
-    const start = process.hrtime.bigint();
-    agent.update(batch);
-    times.push(Number(process.hrtime.bigint() - start) / 1e9);
-  }
+  // the reference's rule: the median of clean repeats (no run-queue wait), see bench/cleanTiming.ts
+  const timing = timeClean(() => agent.update(memory.sample(B, replayRng)), repeats, { timeCapS: quick ? 20 : 60 });
   agent.dispose();
-  times.sort((a, b) => a - b);
-  return N / times[Math.floor(times.length / 2)]!;
+  return { updatesPerS: N / (timing.median_ms / 1e3), clean: `${timing.clean}/${timing.total}` };
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const referenceScript = resolve(here, '..', '..', 'shared', 'bench', 'ref_dmadrl_torch.py');
+const referenceArg = args.indexOf('--reference');
+const referenceScript = referenceArg >= 0 ? resolve(args[referenceArg + 1]!) : resolve(here, '..', '..', 'shared', 'bench', 'ref_dmadrl_torch.py');
 function torchAvailable(): boolean {
   if (!useReference || !existsSync('/usr/bin/python3') || !existsSync(referenceScript)) return false;
   try {
@@ -70,28 +77,50 @@ function torchAvailable(): boolean {
 }
 const haveTorch = torchAvailable();
 
-function measureReference(N: number, K: number, H: number, B: number): number | null {
+/** The core type PyTorch's OpenBLAS runs under referenceEnv (it is the same libopenblas.so.0). */
+function referenceCoreType(): string | null {
   if (!haveTorch) return null;
-  const out = execFileSync(
-    '/usr/bin/python3',
-    [referenceScript, '--N', String(N), '--H', String(H), '--B', String(B), '--K', String(K), '--act', activation, '--threads', '2', '--skip', 'a,b,c', '--repeats', String(repeats), '--time-cap', quick ? '20' : '60'],
-    { encoding: 'utf8', maxBuffer: 1 << 24 },
-  );
-  const line = out.trim().split('\n').pop()!;
-  return (JSON.parse(line) as { ds_agent_updates_per_s: number }).ds_agent_updates_per_s;
+  try {
+    const script = "import torch, ctypes; lib = ctypes.CDLL('libopenblas.so.0'); lib.openblas_get_corename.restype = ctypes.c_char_p; print(lib.openblas_get_corename().decode())";
+    return execFileSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8', env: referenceEnv }).trim();
+  } catch {
+    return null;
+  }
+}
+const referenceCore = referenceCoreType();
+
+const threadsArg = args.indexOf('--reference-threads');
+const referenceThreads = (threadsArg >= 0 ? args[threadsArg + 1]! : '1,2').split(',').map(Number);
+if (referenceThreads.some((t) => !Number.isInteger(t) || t < 1)) throw new Error(`--reference-threads must list positive integers, got ${args[threadsArg + 1]}`);
+
+/** The reference's agent-updates/s at each thread count. */
+function measureReference(N: number, K: number, H: number, B: number): Record<string, number> | null {
+  if (!haveTorch) return null;
+  const byThreads: Record<string, number> = {};
+  for (const threads of referenceThreads) {
+    const out = execFileSync(
+      '/usr/bin/python3',
+      [referenceScript, '--N', String(N), '--H', String(H), '--B', String(B), '--K', String(K), '--act', activation, '--threads', String(threads), '--skip', 'a,b,c', '--repeats', String(repeats), '--time-cap', quick ? '20' : '60'],
+      { encoding: 'utf8', maxBuffer: 1 << 24, env: referenceEnv },
+    );
+    const line = out.trim().split('\n').pop()!;
+    byThreads[String(threads)] = +(JSON.parse(line) as { ds_agent_updates_per_s: number }).ds_agent_updates_per_s.toFixed(2);
+  }
+  return byThreads;
 }
 
-const rows: { N: number; K: number; H: number; B: number; svec_updates_per_s: number; reference_updates_per_s: number | null; ratio: number | null }[] = [];
+const rows: { N: number; K: number; H: number; B: number; svec_updates_per_s: number; svec_clean_repeats: string; reference_updates_per_s: number | null; reference_by_threads: Record<string, number> | null; ratio: number | null }[] = [];
 for (const { H, B } of sizes) {
   for (const N of agentsList) {
     for (const K of stepsList) {
-      const svec = measureSvec(N, K, H, B);
-      const reference = measureReference(N, K, H, B);
-      const row = { N, K, H, B, svec_updates_per_s: +svec.toFixed(2), reference_updates_per_s: reference === null ? null : +reference.toFixed(2), ratio: reference === null ? null : +(svec / reference).toFixed(3) };
+      const { updatesPerS: svec, clean } = measureSvec(N, K, H, B);
+      const byThreads = measureReference(N, K, H, B);
+      const reference = byThreads === null ? null : Math.max(...Object.values(byThreads));
+      const row = { N, K, H, B, svec_updates_per_s: +svec.toFixed(2), svec_clean_repeats: clean, reference_updates_per_s: reference, reference_by_threads: byThreads, ratio: reference === null ? null : +(svec / reference).toFixed(3) };
       rows.push(row);
       console.error(JSON.stringify(row));
     }
   }
 }
-console.log(JSON.stringify({ name: 'train-throughput', backend, activation, repeats, reference: haveTorch ? `ref_dmadrl_torch.py ds_agent_updates_per_s (PyTorch, 2 threads, ${activation})` : null, rows }));
+console.log(JSON.stringify({ name: 'train-throughput', backend, blas_core: blas.coreType, blas_selected_by: blas.selectedBy, reference_blas_core: referenceCore, activation, repeats, reference: haveTorch ? `ref_dmadrl_torch.py ds_agent_updates_per_s (PyTorch, best of ${referenceThreads.join(', ')} threads, ${activation})` : null, rows }));
 

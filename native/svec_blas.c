@@ -4,6 +4,21 @@
  * in Node; OpenBLAS does ~90 on one core here. src/nn/nativeKernels.ts registers kernels that
  * call this directly on the WebAssembly heap.
  *
+ * OpenBLAS is not linked: open() loads it with dlopen, after setting OPENBLAS_CORETYPE in the
+ * process environment when asked to. OpenBLAS reads that variable once, when it is loaded, to pick
+ * its kernels (DYNAMIC_ARCH builds); loading it ourselves lets the caller choose them first, also
+ * from a worker thread, whose process.env is a private copy that never reaches getenv().
+ *
+ * open(coreType | null | undefined) -> OpenBLAS's core name. Only the first call in a process
+ *   loads the library (worker threads share it); later calls return what is loaded. A name sets
+ *   OPENBLAS_CORETYPE, null unsets it (OpenBLAS's own detection), undefined leaves the
+ *   environment alone. Every other function opens it (undefined) when not yet open. The
+ *   optional second argument, a string, is kept for loaded() when this call loads the library.
+ * loaded() -> null, or { coreName, requested, library, note } of the loaded OpenBLAS.
+ * selfCheck() -> the largest error of OpenBLAS's sgemm against a double-precision product over a
+ *   fixed set of shapes (edge sizes, both transposes, beta 0 and 1), each error divided by
+ *   sum_k |a_ik b_kj| (a correct float32 product stays below ~K * 2^-24 of that).
+ *
  * sgemmStrided(transA, transB, batch, M, N, K, A, aOffset, strideA, B, bOffset, strideB,
  *              C, cOffset, strideC[, beta = 0])
  *   for b in [0, batch): C_b (M x N) = op(A_b) op(B_b) + beta C_b, row-major, where
@@ -17,19 +32,92 @@
  *   5 sigmoid, 6 elu (3, prelu, needs a weight tensor and is not handled here).
  *
  * setThreads(n) / getThreads(): OpenBLAS's thread count. It is global to the process (all
- *   worker threads share one OpenBLAS). The first load in a process sets it to 1: svec gets its
+ *   worker threads share one OpenBLAS). open() sets it to 1: svec gets its
  *   parallelism from independent runs in worker threads, one per core, and a multi-threaded
  *   OpenBLAS under them would oversubscribe the cores (its spinning threads then slow
  *   everything down); at svec's sizes (64-256) one thread is also the fastest per product.
  *
  * config(): OpenBLAS's build description (version, core type, MAX_THREADS).
  */
+#define _GNU_SOURCE /* dladdr */
 #include <node_api.h>
-#include <cblas.h>
+#include <dlfcn.h>
 #include <math.h>
-#include <stdatomic.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The CBLAS ABI (cblas.h's enum values), so that no OpenBLAS header or link is needed. */
+enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
+typedef void (*sgemm_fn)(int order, int transA, int transB, int M, int N, int K, float alpha, const float* A, int lda,
+                         const float* B, int ldb, float beta, float* C, int ldc);
+typedef void (*set_threads_fn)(int);
+typedef int (*get_threads_fn)(void);
+typedef char* (*get_string_fn)(void);
+
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static void* blas_handle = NULL;
+static sgemm_fn blas_sgemm = NULL;
+static set_threads_fn blas_set_threads = NULL;
+static get_threads_fn blas_get_threads = NULL;
+static get_string_fn blas_config = NULL;
+static get_string_fn blas_corename = NULL;
+static char requested_core[64] = "";
+static char library_path[512] = "";
+static char open_error[512] = "";
+/* what the opener wants other threads to know about the choice (JSON from src/nn/blasSelect.ts) */
+static char selection_note[8192] = "";
+
+/* Loads OpenBLAS once per process; returns false (open_error says why) when it cannot.
+   core: a core type to set in OPENBLAS_CORETYPE; "" to unset it (OpenBLAS's own detection);
+   NULL to leave the environment as it is. */
+static bool open_blas(const char* core) {
+  pthread_mutex_lock(&open_lock);
+  if (blas_handle == NULL && open_error[0] == 0) {
+    if (core != NULL && core[0] == 0) unsetenv("OPENBLAS_CORETYPE");
+    if (core != NULL && core[0] != 0) {
+      /* an empty OPENBLAS_CORETYPE is not "unset": 0.3.21 then matches the first core it knows */
+      setenv("OPENBLAS_CORETYPE", core, 1);
+      snprintf(requested_core, sizeof requested_core, "%s", core);
+    }
+    const char* names[] = {"libopenblas.so.0", "libopenblas.so"};
+    void* handle = NULL;
+    for (size_t k = 0; k < sizeof names / sizeof names[0] && handle == NULL; k++) handle = dlopen(names[k], RTLD_NOW | RTLD_LOCAL);
+    if (handle == NULL) {
+      snprintf(open_error, sizeof open_error, "cannot load OpenBLAS (libopenblas.so.0): %s", dlerror());
+    } else {
+      blas_sgemm = (sgemm_fn)dlsym(handle, "cblas_sgemm");
+      blas_set_threads = (set_threads_fn)dlsym(handle, "openblas_set_num_threads");
+      blas_get_threads = (get_threads_fn)dlsym(handle, "openblas_get_num_threads");
+      blas_config = (get_string_fn)dlsym(handle, "openblas_get_config");
+      blas_corename = (get_string_fn)dlsym(handle, "openblas_get_corename");
+      if (!blas_sgemm || !blas_set_threads || !blas_get_threads || !blas_config || !blas_corename) {
+        snprintf(open_error, sizeof open_error, "the loaded libopenblas lacks cblas_sgemm or the openblas_* functions");
+        dlclose(handle);
+      } else {
+        Dl_info info;
+        if (dladdr((void*)blas_sgemm, &info) && info.dli_fname) snprintf(library_path, sizeof library_path, "%s", info.dli_fname);
+        /* one thread (see the header comment); SVEC_BLAS_THREADS changes it from JavaScript */
+        blas_set_threads(1);
+        blas_handle = handle;
+      }
+    }
+  }
+  bool ok = blas_handle != NULL;
+  pthread_mutex_unlock(&open_lock);
+  return ok;
+}
+
+#define REQUIRE_BLAS()                                  \
+  do {                                                  \
+    if (!open_blas(NULL)) {                             \
+      napi_throw_error(env, NULL, open_error);          \
+      return NULL;                                      \
+    }                                                   \
+  } while (0)
 
 #define CHECK(call)                                                          \
   do {                                                                       \
@@ -98,6 +186,7 @@ static napi_value SgemmStrided(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "sgemmStrided: a matrix extends past the end of its array");
     return NULL;
   }
+  REQUIRE_BLAS();
   const int lda = transA ? (int)M : (int)K;
   const int ldb = transB ? (int)K : (int)N;
   for (int64_t b = 0; b < batch; b++) {
@@ -106,8 +195,7 @@ static napi_value SgemmStrided(napi_env env, napi_callback_info info) {
       for (int64_t i = 0; i < M * N; i++) c[i] = beta == 0.0 ? 0.0f : (float)beta * c[i];
       continue;
     }
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K,
-                1.0f, A + aOffset + b * strideA, lda, B + bOffset + b * strideB, ldb, (float)beta, c, (int)N);
+    blas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, (int)M, (int)N, (int)K, 1.0f, A + aOffset + b * strideA, lda, B + bOffset + b * strideB, ldb, (float)beta, c, (int)N);
   }
   return NULL;
 }
@@ -165,6 +253,444 @@ static napi_value Activate(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- elementwise kernels of svec's fused layers (src/nn/fusedOps.ts) ------------------------
+ * Each works on one Float32Array (the WebAssembly heap) at element offsets, bounds-checked, in
+ * float32 with no contraction (-ffp-contract=off), operation for operation as TF.js's wasm kernels
+ * compute the composed ops, so that relu layers, Adam and the soft update give bit-identical
+ * results (test/nn/fusedOps.test.ts). Activations: 0 linear, 1 relu, 2 tanh, 3 mish.
+ */
+
+/* Reads argument k as a non-negative int64 offset or size. */
+static bool arg_index(napi_env env, napi_value value, int64_t* out) {
+  if (napi_get_value_int64(env, value, out) != napi_ok || *out < 0) {
+    napi_throw_range_error(env, NULL, "svec_blas: an offset or size is negative or not a number");
+    return false;
+  }
+  return true;
+}
+
+/* The heap argument, with [offset, offset + count) of each listed range inside it. */
+static bool heap_ranges(napi_env env, napi_value value, float** heap, const int64_t* ranges, size_t pairs) {
+  size_t length;
+  if (!get_f32(env, value, heap, &length)) {
+    napi_throw_type_error(env, NULL, "svec_blas: the heap must be a Float32Array");
+    return false;
+  }
+  for (size_t k = 0; k < pairs; k++) {
+    if ((uint64_t)(ranges[2 * k] + ranges[2 * k + 1]) > length) {
+      napi_throw_range_error(env, NULL, "svec_blas: a range extends past the end of the heap");
+      return false;
+    }
+  }
+  return true;
+}
+
+#define GET_ARGS(n)                                                            \
+  size_t argc = (n);                                                           \
+  napi_value argv[(n)];                                                        \
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));                 \
+  if (argc != (n)) {                                                           \
+    napi_throw_type_error(env, NULL, "svec_blas: wrong number of arguments");  \
+    return NULL;                                                               \
+  }
+
+/* e^x in float32 ops only (Cephes' expf: Cody-Waite reduction, degree-6 polynomial; within
+   1 ulp of exp, measured max relative error 7.8e-8 over [-87, 88]), so that loops using it
+   vectorize; glibc's expf is a scalar call. Used by mish and tanh only (relu, Adam, the chain
+   need none). */
+static inline float exp_vec(float x) {
+  x = x < -87.0f ? -87.0f : x;
+  x = x > 88.0f ? 88.0f : x;
+  const float t = x * 1.44269504088896341f;
+  const float n = (t + 12582912.0f) - 12582912.0f; /* round to nearest in float ops (1.5 2^23) */
+  const int32_t ni = (int32_t)n;
+  const float r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * (r * r) + r + 1.0f;
+  const union { int32_t i; float f; } scale = {.i = (ni + 127) << 23};
+  return p * scale.f;
+}
+
+/* tanh in float32 ops (Cephes' tanhf: an odd polynomial below |x| = 0.625, 1 - 2 / (e^2|x| + 1)
+   above), both computed and one selected, so that loops vectorize; glibc's tanhf is scalar. */
+static inline float tanh_vec(float x) {
+  const float a = x < 0.0f ? -x : x;
+  const float z = x * x;
+  float p = -5.70498872745e-3f;
+  p = p * z + 2.06390887954e-2f;
+  p = p * z - 5.37397155531e-2f;
+  p = p * z + 1.33314422036e-1f;
+  p = p * z - 3.33332819422e-1f;
+  const float small = p * z * x + x;
+  const float big = 1.0f - 2.0f / (exp_vec(a + a) + 1.0f);
+  const float large = x < 0.0f ? -big : big;
+  return a < 0.625f ? small : large;
+}
+
+static inline float mish_of(float z) {
+  /* z tanh(ln(1 + e^z)) = z n / (n + 2) with n = e^z (e^z + 2): one exp, no cancellation */
+  const float e = exp_vec(z), n = e * (e + 2.0f);
+  const float m = z * n / (n + 2.0f);
+  return z > 20.0f ? z : m; /* tanh(softplus(z)) is 1 in float32 */
+}
+
+static inline float mish_grad(float z) {
+  /* d/dz z tanh(sp(z)) = tanh(sp) + z (1 - tanh(sp)^2) sigmoid(z), with e = e^z:
+     tanh(sp) = (e^2 + 2e) / (e^2 + 2e + 2), sigmoid = e / (1 + e) */
+  const float e = exp_vec(z), n = e * e + 2.0f * e, d = n + 2.0f, th = n / d;
+  const float g = th + z * (1.0f - th * th) * (e / (1.0f + e));
+  return z > 20.0f ? 1.0f : g;
+}
+
+/* The elementwise loops below are compiled for AVX-512, AVX2 and baseline x86-64 and picked at
+   load time (GCC target_clones): wider vectors, the same float32 operation for every element
+   (no contraction), so results do not depend on the clone. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define VECTOR_CLONES
+#endif
+
+VECTOR_CLONES static void bias_act_row(int32_t kind, float* z, float* h, const float* b, int64_t cols) {
+  switch (kind) {
+    case 0:
+      for (int64_t c = 0; c < cols; c++) h[c] = z[c] = z[c] + b[c];
+      break;
+    case 1:
+      for (int64_t c = 0; c < cols; c++) {
+        const float v = z[c] + b[c];
+        z[c] = v;
+        h[c] = v < 0.0f ? 0.0f : v;
+      }
+      break;
+    case 2:
+      for (int64_t c = 0; c < cols; c++) {
+        const float v = z[c] + b[c];
+        z[c] = v;
+        h[c] = tanh_vec(v);
+      }
+      break;
+    default:
+      for (int64_t c = 0; c < cols; c++) {
+        const float v = z[c] + b[c];
+        z[c] = v;
+        h[c] = mish_of(v);
+      }
+  }
+}
+
+VECTOR_CLONES static void act_grad_loop(int32_t kind, const float* dy, const float* s, float* dz, int64_t n) {
+  switch (kind) {
+    case 0:
+      if (dz != dy) memmove(dz, dy, sizeof(float) * (size_t)n);
+      break;
+    case 1: /* TF.js: dy * step(x) (step(NaN) = NaN); relu(x) > 0 exactly when x > 0. Selects, not
+               branches, so that the loop vectorizes (30x faster than the nested conditional). */
+      for (int64_t i = 0; i < n; i++) {
+        float mask = s[i] > 0.0f ? 1.0f : 0.0f;
+        mask = s[i] != s[i] ? s[i] : mask;
+        dz[i] = dy[i] * mask;
+      }
+      break;
+    case 2: /* TF.js: (1 - y^2) dy */
+      for (int64_t i = 0; i < n; i++) dz[i] = (1.0f - s[i] * s[i]) * dy[i];
+      break;
+    default:
+      for (int64_t i = 0; i < n; i++) dz[i] = dy[i] * mish_grad(s[i]);
+  }
+}
+
+/* biasAct(kind, heap, z, bias, biasGroupStride, groups, rows, cols, h):
+   z[g, r, c] += bias[g * biasGroupStride + c]; h[g, r, c] = act(z[g, r, c]) (h may be z). */
+static napi_value BiasAct(napi_env env, napi_callback_info info) {
+  GET_ARGS(9);
+  int32_t kind;
+  int64_t zOff, bOff, bStride, groups, rows, cols, hOff;
+  CHECK(napi_get_value_int32(env, argv[0], &kind));
+  if (!arg_index(env, argv[2], &zOff) || !arg_index(env, argv[3], &bOff) || !arg_index(env, argv[4], &bStride) || !arg_index(env, argv[5], &groups) ||
+      !arg_index(env, argv[6], &rows) || !arg_index(env, argv[7], &cols) || !arg_index(env, argv[8], &hOff))
+    return NULL;
+  const int64_t n = groups * rows * cols;
+  const int64_t ranges[] = {zOff, n, hOff, n, bOff, groups == 0 ? 0 : (groups - 1) * bStride + cols};
+  float* heap;
+  if (!heap_ranges(env, argv[1], &heap, ranges, 3)) return NULL;
+  if (kind < 0 || kind > 3) {
+    napi_throw_range_error(env, NULL, "biasAct: unknown activation kind");
+    return NULL;
+  }
+  for (int64_t g = 0; g < groups; g++) {
+    const float* b = heap + bOff + g * bStride;
+    for (int64_t r = 0; r < rows; r++) bias_act_row(kind, heap + zOff + (g * rows + r) * cols, heap + hOff + (g * rows + r) * cols, b, cols);
+  }
+  return NULL;
+}
+
+/* actGrad(kind, heap, dy, saved, n, dz): dz = dy * act'(.), where saved is the activation's
+   output for relu and tanh (as TF.js's gradients use) and its input for mish; dz may be dy. */
+static napi_value ActGrad(napi_env env, napi_callback_info info) {
+  GET_ARGS(6);
+  int32_t kind;
+  int64_t dyOff, sOff, n, dzOff;
+  CHECK(napi_get_value_int32(env, argv[0], &kind));
+  if (!arg_index(env, argv[2], &dyOff) || !arg_index(env, argv[3], &sOff) || !arg_index(env, argv[4], &n) || !arg_index(env, argv[5], &dzOff)) return NULL;
+  const int64_t ranges[] = {dyOff, n, sOff, n, dzOff, n};
+  float* heap;
+  if (!heap_ranges(env, argv[1], &heap, ranges, 3)) return NULL;
+  if (kind < 0 || kind > 3) {
+    napi_throw_range_error(env, NULL, "actGrad: unknown activation kind");
+    return NULL;
+  }
+  act_grad_loop(kind, heap + dyOff, heap + sOff, heap + dzOff, n);
+  return NULL;
+}
+
+/* biasGrad(heap, dz, groups, rows, cols, db): db[g, c] = sum over r of dz[g, r, c], summed in
+   order of r in float32 (TF.js's Sum over the rows). */
+static napi_value BiasGrad(napi_env env, napi_callback_info info) {
+  GET_ARGS(6);
+  int64_t dzOff, groups, rows, cols, dbOff;
+  if (!arg_index(env, argv[1], &dzOff) || !arg_index(env, argv[2], &groups) || !arg_index(env, argv[3], &rows) || !arg_index(env, argv[4], &cols) ||
+      !arg_index(env, argv[5], &dbOff))
+    return NULL;
+  const int64_t ranges[] = {dzOff, groups * rows * cols, dbOff, groups * cols};
+  float* heap;
+  if (!heap_ranges(env, argv[0], &heap, ranges, 2)) return NULL;
+  for (int64_t g = 0; g < groups; g++) {
+    float* db = heap + dbOff + g * cols;
+    if (rows == 1) { /* TF.js passes the gradient through when nothing was broadcast (keeping -0) */
+      memcpy(db, heap + dzOff + g * cols, sizeof(float) * (size_t)cols);
+      continue;
+    }
+    for (int64_t c = 0; c < cols; c++) db[c] = 0.0f;
+    for (int64_t r = 0; r < rows; r++) {
+      const float* dz = heap + dzOff + (g * rows + r) * cols;
+      for (int64_t c = 0; c < cols; c++) db[c] += dz[c];
+    }
+  }
+  return NULL;
+}
+
+/* groupSquares(heap, g, n, groups, out): out[k] = sum of g[i]^2 over group k's n / groups
+   elements, in order, in float32 (TF.js's sum(reshape(square(g), [groups, -1]), 1)). out is a
+   Float32Array of its own. */
+static napi_value GroupSquares(napi_env env, napi_callback_info info) {
+  GET_ARGS(5);
+  int64_t gOff, n, groups;
+  if (!arg_index(env, argv[1], &gOff) || !arg_index(env, argv[2], &n) || !arg_index(env, argv[3], &groups)) return NULL;
+  const int64_t ranges[] = {gOff, n};
+  float* heap;
+  if (!heap_ranges(env, argv[0], &heap, ranges, 1)) return NULL;
+  float* out;
+  size_t outLength;
+  if (!get_f32(env, argv[4], &out, &outLength) || (int64_t)outLength < groups || groups < 1 || n % groups != 0) {
+    napi_throw_range_error(env, NULL, "groupSquares: out must hold one value per group, and groups must divide n");
+    return NULL;
+  }
+  const int64_t per = n / groups;
+  /* Each group's sum stays in order; up to 8 groups advance together (independent chains). */
+  for (int64_t k0 = 0; k0 < groups; k0 += 8) {
+    const int64_t lanes = groups - k0 < 8 ? groups - k0 : 8;
+    float sum[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    const float* g = heap + gOff + k0 * per;
+    if (lanes == 8) {
+      for (int64_t i = 0; i < per; i++)
+        for (int j = 0; j < 8; j++) sum[j] += g[j * per + i] * g[j * per + i];
+    } else {
+      for (int64_t i = 0; i < per; i++)
+        for (int64_t j = 0; j < lanes; j++) sum[j] += g[j * per + i] * g[j * per + i];
+    }
+    for (int64_t j = 0; j < lanes; j++) out[k0 + j] = sum[j];
+  }
+  return NULL;
+}
+
+/* One Adam step over n elements (restrict: the outputs are fresh tensors, so that it vectorizes). */
+VECTOR_CLONES static void adam_range(const float* restrict g, const float* restrict p, const float* restrict m, const float* restrict v, float* restrict pOut,
+                       float* restrict mOut, float* restrict vOut, int64_t n, float scale, float b1, float omb1, float b2, float omb2, float oma1,
+                       float oma2, float eps, float nlr) {
+  for (int64_t i = 0; i < n; i++) {
+    const float gi = g[i] * scale;
+    const float mi = m[i] * b1 + gi * omb1;
+    const float vi = v[i] * b2 + (gi * gi) * omb2;
+    const float mhat = mi / oma1, vhat = vi / oma2;
+    const float step = mhat / (sqrtf(vhat) + eps);
+    mOut[i] = mi;
+    vOut[i] = vi;
+    pOut[i] = step * nlr + p[i];
+  }
+}
+
+/* adamStep(heap, [g, p, m, v, pOut, mOut, vOut], n, groups, scales | null, [b1, 1-b1, b2, 1-b2,
+   1-b1^t, 1-b2^t, eps, -lr]): TF.js's Adam update, op for op in float32, on the gradient scaled by
+   scales[group] (the per-agent clip) when scales is given:
+     g' = g s; m' = m b1 + g' (1-b1); v' = v b2 + g'^2 (1-b2);
+     p' = (m' / (1-b1^t)) / (sqrt(v' / (1-b2^t)) + eps) (-lr) + p.
+   The outputs must not overlap any other array (checked). */
+static napi_value AdamStep(napi_env env, napi_callback_info info) {
+  GET_ARGS(6);
+  int64_t offs[7], n, groups;
+  double c[8];
+  napi_value item;
+  for (uint32_t k = 0; k < 7; k++) {
+    CHECK(napi_get_element(env, argv[1], k, &item));
+    if (!arg_index(env, item, &offs[k])) return NULL;
+  }
+  for (uint32_t k = 0; k < 8; k++) {
+    CHECK(napi_get_element(env, argv[5], k, &item));
+    CHECK(napi_get_value_double(env, item, &c[k]));
+  }
+  if (!arg_index(env, argv[2], &n) || !arg_index(env, argv[3], &groups)) return NULL;
+  const int64_t ranges[] = {offs[0], n, offs[1], n, offs[2], n, offs[3], n, offs[4], n, offs[5], n, offs[6], n};
+  for (int a = 4; a < 7; a++)
+    for (int b = 0; b < 7; b++)
+      if (a != b && offs[a] < offs[b] + n && offs[b] < offs[a] + n) {
+        napi_throw_range_error(env, NULL, "adamStep: an output overlaps another array");
+        return NULL;
+      }
+  float* heap;
+  if (!heap_ranges(env, argv[0], &heap, ranges, 7)) return NULL;
+  float* scales = NULL;
+  napi_valuetype type;
+  CHECK(napi_typeof(env, argv[4], &type));
+  if (type != napi_null) {
+    size_t length;
+    if (!get_f32(env, argv[4], &scales, &length) || groups < 1 || (int64_t)length < groups || n % groups != 0) {
+      napi_throw_range_error(env, NULL, "adamStep: scales must be a Float32Array with one value per group, and groups must divide n");
+      return NULL;
+    }
+  }
+  const float b1 = (float)c[0], omb1 = (float)c[1], b2 = (float)c[2], omb2 = (float)c[3], oma1 = (float)c[4], oma2 = (float)c[5], eps = (float)c[6],
+              nlr = (float)c[7];
+  const int64_t parts = scales ? groups : 1, per = n / parts;
+  for (int64_t k = 0; k < parts; k++) {
+    /* g 1 = g exactly, so the unclipped step is the same loop */
+    adam_range(heap + offs[0] + k * per, heap + offs[1] + k * per, heap + offs[2] + k * per, heap + offs[3] + k * per, heap + offs[4] + k * per,
+               heap + offs[5] + k * per, heap + offs[6] + k * per, per, scales ? scales[k] : 1.0f, b1, omb1, b2, omb2, oma1, oma2, eps, nlr);
+  }
+  return NULL;
+}
+
+/* lerp(heap, t, v, out, n, a, b): out = t a + v b (TF.js's add(mul(t, a), mul(v, b))). */
+static napi_value Lerp(napi_env env, napi_callback_info info) {
+  GET_ARGS(7);
+  int64_t tOff, vOff, oOff, n;
+  double a, b;
+  if (!arg_index(env, argv[1], &tOff) || !arg_index(env, argv[2], &vOff) || !arg_index(env, argv[3], &oOff) || !arg_index(env, argv[4], &n)) return NULL;
+  CHECK(napi_get_value_double(env, argv[5], &a));
+  CHECK(napi_get_value_double(env, argv[6], &b));
+  const int64_t ranges[] = {tOff, n, vOff, n, oOff, n};
+  float* heap;
+  if (!heap_ranges(env, argv[0], &heap, ranges, 3)) return NULL;
+  const float fa = (float)a, fb = (float)b;
+  const float *t = heap + tOff, *v = heap + vOff;
+  float* out = heap + oOff;
+  for (int64_t i = 0; i < n; i++) out[i] = t[i] * fa + v[i] * fb;
+  return NULL;
+}
+
+/* reverseStep(heap, x, eps, z | -1, n, out, [clip, c0, inv, cx0, cx, sigma]): one step of the
+   DDPM reverse chain (src/nn/diffusion.ts), op for op as the composed TF.js ops:
+     clip: x0 = clamp((x - eps c0) inv, -1, 1); mean = x0 cx0 + x cx      (c0, inv, cx0, cx)
+     else: mean = (x - eps c0) inv                                        (c0 = noise scale, inv = mean scale)
+     out = mean + z sigma (when z is given). */
+static napi_value ReverseStep(napi_env env, napi_callback_info info) {
+  GET_ARGS(7);
+  int64_t xOff, eOff, zOff, n, oOff;
+  double c[6];
+  napi_value item;
+  if (!arg_index(env, argv[1], &xOff) || !arg_index(env, argv[2], &eOff) || !arg_index(env, argv[4], &n) || !arg_index(env, argv[5], &oOff)) return NULL;
+  CHECK(napi_get_value_int64(env, argv[3], &zOff));
+  for (uint32_t k = 0; k < 6; k++) {
+    CHECK(napi_get_element(env, argv[6], k, &item));
+    CHECK(napi_get_value_double(env, item, &c[k]));
+  }
+  const int64_t ranges[] = {xOff, n, eOff, n, oOff, n, zOff < 0 ? 0 : zOff, zOff < 0 ? 0 : n};
+  float* heap;
+  if (!heap_ranges(env, argv[0], &heap, ranges, 4)) return NULL;
+  const bool clip = c[0] != 0;
+  const float c0 = (float)c[1], inv = (float)c[2], cx0 = (float)c[3], cx = (float)c[4], sigma = (float)c[5];
+  const float *x = heap + xOff, *e = heap + eOff, *z = zOff < 0 ? NULL : heap + zOff;
+  float* out = heap + oOff;
+  for (int64_t i = 0; i < n; i++) {
+    const float scaled = (x[i] - e[i] * c0) * inv;
+    float mean = scaled;
+    if (clip) {
+      const float low = scaled < -1.0f ? -1.0f : scaled;
+      const float x0 = low > 1.0f ? 1.0f : low;
+      mean = x0 * cx0 + x[i] * cx;
+    }
+    out[i] = mean;
+  }
+  if (z) for (int64_t i = 0; i < n; i++) out[i] = out[i] + z[i] * sigma;
+  return NULL;
+}
+
+/* reverseStepGrad(heap, x, eps, dout, n, dx, deps, [clip, c0, inv, cx0, cx]): the gradient of
+   reverseStep w.r.t. x and eps, as TF.js's gradients of the composed ops give it:
+     clip: d = (x0 in [-1, 1] ? dout cx0 : 0) inv; dx = dout cx + d; deps = (-d) c0
+     else: d = dout inv; dx = d; deps = (-d) c0 */
+static napi_value ReverseStepGrad(napi_env env, napi_callback_info info) {
+  GET_ARGS(8);
+  int64_t xOff, eOff, dOff, n, dxOff, deOff;
+  double c[5];
+  napi_value item;
+  if (!arg_index(env, argv[1], &xOff) || !arg_index(env, argv[2], &eOff) || !arg_index(env, argv[3], &dOff) || !arg_index(env, argv[4], &n) ||
+      !arg_index(env, argv[5], &dxOff) || !arg_index(env, argv[6], &deOff))
+    return NULL;
+  for (uint32_t k = 0; k < 5; k++) {
+    CHECK(napi_get_element(env, argv[7], k, &item));
+    CHECK(napi_get_value_double(env, item, &c[k]));
+  }
+  const int64_t ranges[] = {xOff, n, eOff, n, dOff, n, dxOff, n, deOff, n};
+  float* heap;
+  if (!heap_ranges(env, argv[0], &heap, ranges, 5)) return NULL;
+  const bool clip = c[0] != 0;
+  const float c0 = (float)c[1], inv = (float)c[2], cx0 = (float)c[3], cx = (float)c[4];
+  const float *x = heap + xOff, *e = heap + eOff, *dout = heap + dOff;
+  float *dx = heap + dxOff, *de = heap + deOff;
+  if (clip) {
+    for (int64_t i = 0; i < n; i++) {
+      const float scaled = (x[i] - e[i] * c0) * inv;
+      const float through = dout[i] * cx0;
+      const float dx0 = scaled >= -1.0f && scaled <= 1.0f ? through : 0.0f;
+      const float d = dx0 * inv;
+      dx[i] = dout[i] * cx + d;
+      de[i] = (-d) * c0;
+    }
+  } else {
+    for (int64_t i = 0; i < n; i++) {
+      const float d = dout[i] * inv;
+      dx[i] = d;
+      de[i] = (-d) * c0;
+    }
+  }
+  return NULL;
+}
+
+/* copy3d(heap, src, srcStride0, srcStride1, dst, dstStride0, dstStride1, n0, n1, width): for
+   i < n0, j < n1: heap[dst + i dstStride0 + j dstStride1 + (0..width)] = heap[src + ...], as
+   bytes (float32 and int32 alike). The strided copies of Concat, SplitV and Slice
+   (src/nn/copyKernels.ts). Source and destination must not overlap. */
+static napi_value Copy3d(napi_env env, napi_callback_info info) {
+  GET_ARGS(10);
+  int64_t v[9];
+  for (int k = 0; k < 9; k++)
+    if (!arg_index(env, argv[k + 1], &v[k])) return NULL;
+  const int64_t src = v[0], s0 = v[1], s1 = v[2], dst = v[3], d0 = v[4], d1 = v[5], n0 = v[6], n1 = v[7], width = v[8];
+  if (n0 == 0 || n1 == 0 || width == 0) return NULL;
+  const int64_t ranges[] = {src, (n0 - 1) * s0 + (n1 - 1) * s1 + width, dst, (n0 - 1) * d0 + (n1 - 1) * d1 + width};
+  float* heap;
+  if (!heap_ranges(env, argv[0], &heap, ranges, 2)) return NULL;
+  for (int64_t i = 0; i < n0; i++)
+    for (int64_t j = 0; j < n1; j++) memcpy(heap + dst + i * d0 + j * d1, heap + src + i * s0 + j * s1, sizeof(float) * (size_t)width);
+  return NULL;
+}
+
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -175,30 +701,177 @@ static napi_value SetThreads(napi_env env, napi_callback_info info) {
     return NULL;
   }
   CHECK(napi_get_value_int32(env, argv[0], &n));
-  openblas_set_num_threads(n < 1 ? 1 : n);
+  REQUIRE_BLAS();
+  blas_set_threads(n < 1 ? 1 : n);
   return NULL;
 }
 
 static napi_value GetThreads(napi_env env, napi_callback_info info) {
   napi_value result;
   (void)info;
-  CHECK(napi_create_int32(env, openblas_get_num_threads(), &result));
+  REQUIRE_BLAS();
+  CHECK(napi_create_int32(env, blas_get_threads(), &result));
   return result;
 }
 
 static napi_value Config(napi_env env, napi_callback_info info) {
   napi_value result;
   (void)info;
-  CHECK(napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &result));
+  REQUIRE_BLAS();
+  CHECK(napi_create_string_utf8(env, blas_config(), NAPI_AUTO_LENGTH, &result));
   return result;
 }
 
-/* once per process, not once per worker thread that loads the addon */
-static atomic_flag threads_defaulted = ATOMIC_FLAG_INIT;
+static napi_value Open(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char core[64] = "";
+  const char* request = NULL; /* undefined: leave OPENBLAS_CORETYPE as it is */
+  if (argc >= 1) {
+    napi_valuetype type;
+    CHECK(napi_typeof(env, argv[0], &type));
+    if (type == napi_string) {
+      size_t length;
+      CHECK(napi_get_value_string_utf8(env, argv[0], core, sizeof core, &length));
+      if (length == 0) {
+        napi_throw_range_error(env, NULL, "open: empty core type name (pass null for OpenBLAS's own detection)");
+        return NULL;
+      }
+      request = core;
+    } else if (type == napi_null) {
+      request = ""; /* unset: OpenBLAS's own detection */
+    } else if (type != napi_undefined) {
+      napi_throw_type_error(env, NULL, "open expects a core type name, null or nothing");
+      return NULL;
+    }
+  }
+  char note[sizeof selection_note] = "";
+  if (argc >= 2) {
+    napi_valuetype type;
+    CHECK(napi_typeof(env, argv[1], &type));
+    if (type == napi_string) {
+      size_t length;
+      CHECK(napi_get_value_string_utf8(env, argv[1], note, sizeof note, &length));
+    }
+  }
+  pthread_mutex_lock(&open_lock);
+  const bool first = blas_handle == NULL;
+  pthread_mutex_unlock(&open_lock);
+  if (!open_blas(request)) {
+    napi_throw_error(env, NULL, open_error);
+    return NULL;
+  }
+  if (first && note[0]) {
+    pthread_mutex_lock(&open_lock);
+    if (selection_note[0] == 0) memcpy(selection_note, note, sizeof note);
+    pthread_mutex_unlock(&open_lock);
+  }
+  napi_value result;
+  CHECK(napi_create_string_utf8(env, blas_corename(), NAPI_AUTO_LENGTH, &result));
+  return result;
+}
+
+static napi_value Loaded(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result, value;
+  pthread_mutex_lock(&open_lock);
+  bool ok = blas_handle != NULL;
+  pthread_mutex_unlock(&open_lock);
+  if (!ok) {
+    CHECK(napi_get_null(env, &result));
+    return result;
+  }
+  CHECK(napi_create_object(env, &result));
+  CHECK(napi_create_string_utf8(env, blas_corename(), NAPI_AUTO_LENGTH, &value));
+  CHECK(napi_set_named_property(env, result, "coreName", value));
+  if (requested_core[0]) CHECK(napi_create_string_utf8(env, requested_core, NAPI_AUTO_LENGTH, &value));
+  else CHECK(napi_get_null(env, &value));
+  CHECK(napi_set_named_property(env, result, "requested", value));
+  CHECK(napi_create_string_utf8(env, library_path, NAPI_AUTO_LENGTH, &value));
+  CHECK(napi_set_named_property(env, result, "library", value));
+  pthread_mutex_lock(&open_lock);
+  char note[sizeof selection_note];
+  memcpy(note, selection_note, sizeof note);
+  pthread_mutex_unlock(&open_lock);
+  if (note[0]) CHECK(napi_create_string_utf8(env, note, NAPI_AUTO_LENGTH, &value));
+  else CHECK(napi_get_null(env, &value));
+  CHECK(napi_set_named_property(env, result, "note", value));
+  return result;
+}
+
+/* Deterministic values in [-1, 1) (an LCG), so every process checks the same products. */
+static void fill_uniform(float* x, size_t n, uint32_t seed) {
+  uint32_t state = seed * 2654435761u + 12345u;
+  for (size_t k = 0; k < n; k++) {
+    state = state * 1664525u + 1013904223u;
+    x[k] = (float)((double)state / 2147483648.0 - 1.0);
+  }
+}
+
+static napi_value SelfCheck(napi_env env, napi_callback_info info) {
+  (void)info;
+  REQUIRE_BLAS();
+  /* M, N, K, transA, transB, beta: edge sizes around the kernels' blocking (1, odd, 16/32/64 +- 1),
+     a K longer than one block, and the stacked-layer shapes svec uses */
+  static const int cases[][6] = {
+      {1, 1, 1, 0, 0, 0},     {7, 5, 3, 0, 0, 0},     {17, 33, 65, 0, 1, 0},  {31, 15, 9, 1, 0, 1},
+      {64, 64, 64, 0, 0, 0},  {64, 64, 64, 1, 0, 0},  {65, 63, 129, 1, 1, 1}, {130, 70, 257, 0, 0, 1},
+      {64, 200, 64, 0, 1, 0}, {200, 64, 64, 1, 0, 0}, {3, 500, 300, 0, 0, 0},
+  };
+  double worst = 0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    const int M = cases[c][0], N = cases[c][1], K = cases[c][2], tA = cases[c][3], tB = cases[c][4];
+    const float beta = (float)cases[c][5];
+    float* A = malloc(sizeof(float) * (size_t)M * K);
+    float* B = malloc(sizeof(float) * (size_t)K * N);
+    float* C = malloc(sizeof(float) * (size_t)M * N);
+    float* C0 = malloc(sizeof(float) * (size_t)M * N);
+    if (!A || !B || !C || !C0) {
+      free(A), free(B), free(C), free(C0);
+      napi_throw_error(env, NULL, "selfCheck: out of memory");
+      return NULL;
+    }
+    fill_uniform(A, (size_t)M * K, 1 + (uint32_t)c);
+    fill_uniform(B, (size_t)K * N, 101 + (uint32_t)c);
+    fill_uniform(C0, (size_t)M * N, 201 + (uint32_t)c);
+    memcpy(C, C0, sizeof(float) * (size_t)M * N);
+    blas_sgemm(ROW_MAJOR, tA ? TRANS : NO_TRANS, tB ? TRANS : NO_TRANS, M, N, K, 1.0f, A, tA ? M : K, B, tB ? K : N, beta, C, N);
+    for (int i = 0; i < M; i++) {
+      for (int j = 0; j < N; j++) {
+        double sum = beta * (double)C0[(size_t)i * N + j], scale = fabs(sum);
+        for (int k = 0; k < K; k++) {
+          const double a = tA ? A[(size_t)k * M + i] : A[(size_t)i * K + k];
+          const double b = tB ? B[(size_t)j * K + k] : B[(size_t)k * N + j];
+          sum += a * b;
+          scale += fabs(a * b);
+        }
+        const double error = fabs((double)C[(size_t)i * N + j] - sum) / (scale > 0 ? scale : 1);
+        /* NaN (a broken kernel) must count as the worst error */
+        if (!(error <= worst)) worst = isnan(error) ? INFINITY : error;
+      }
+    }
+    free(A), free(B), free(C), free(C0);
+  }
+  napi_value result;
+  CHECK(napi_create_double(env, worst, &result));
+  return result;
+}
 
 static napi_value Init(napi_env env, napi_value exports) {
-  if (!atomic_flag_test_and_set(&threads_defaulted)) openblas_set_num_threads(1);
   napi_property_descriptor props[] = {
+      {"open", NULL, Open, NULL, NULL, NULL, napi_default, NULL},
+      {"loaded", NULL, Loaded, NULL, NULL, NULL, napi_default, NULL},
+      {"selfCheck", NULL, SelfCheck, NULL, NULL, NULL, napi_default, NULL},
+      {"biasAct", NULL, BiasAct, NULL, NULL, NULL, napi_default, NULL},
+      {"actGrad", NULL, ActGrad, NULL, NULL, NULL, napi_default, NULL},
+      {"biasGrad", NULL, BiasGrad, NULL, NULL, NULL, napi_default, NULL},
+      {"groupSquares", NULL, GroupSquares, NULL, NULL, NULL, napi_default, NULL},
+      {"adamStep", NULL, AdamStep, NULL, NULL, NULL, napi_default, NULL},
+      {"lerp", NULL, Lerp, NULL, NULL, NULL, napi_default, NULL},
+      {"reverseStep", NULL, ReverseStep, NULL, NULL, NULL, napi_default, NULL},
+      {"reverseStepGrad", NULL, ReverseStepGrad, NULL, NULL, NULL, napi_default, NULL},
+      {"copy3d", NULL, Copy3d, NULL, NULL, NULL, napi_default, NULL},
       {"sgemmStrided", NULL, SgemmStrided, NULL, NULL, NULL, napi_default, NULL},
       {"activate", NULL, Activate, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_default, NULL},

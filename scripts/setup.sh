@@ -17,6 +17,8 @@ dpkg -s python3-numpy >/dev/null 2>&1 || need_apt+=(python3-numpy)
 # The job queue of distributed sweeps (svec reproduce --queue) runs on Redis; its tests start their
 # own redis-server on 127.0.0.1 (without it they fail in CI and are skipped elsewhere).
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+# Optional (large): Debian's PyTorch, the reference of `npm run bench -- train-throughput`.
+if [ "${SVEC_SETUP_TORCH:-0}" = 1 ]; then dpkg -s python3-torch >/dev/null 2>&1 || need_apt+=(python3-torch); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing ${need_apt[*]} with apt-get" >&2

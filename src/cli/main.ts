@@ -15,6 +15,7 @@ import { registerSimulateCommands } from './simulate.ts';
 import { registerTrainCommands } from './train.ts';
 import { registerValidateCommand } from './validate.ts';
 import { registerDashboardCommand } from './dashboard.ts';
+import { registerDoctorCommand } from './doctor.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerDashboardCommand(program);
   registerMobilityCommands(program);
   registerServeCommands(program);
+  registerDoctorCommand(program);
   return program;
 }
 

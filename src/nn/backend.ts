@@ -3,20 +3,27 @@
 // svec runs TF.js on its WebAssembly backend ('wasm': one thread in Node, but exact float32 and
 // no native TensorFlow download). When the OpenBLAS addon (native/, built at install) loads, the
 // backend's BatchMatMul and _FusedMatMul kernels are replaced by native ones
-// (src/nn/nativeKernels.ts), ~50-100x faster on 256-wide layers; everything else stays wasm.
+// (src/nn/nativeKernels.ts), ~50-100x faster on 256-wide layers, the fused training ops of
+// src/nn/fusedOps.ts become available, and Tile, Concat, Slice, SplitV and Identity become block
+// copies (src/nn/copyKernels.ts; Tile and Identity also without the addon); the rest stays wasm.
 //   native 'auto' (default): native kernels when the addon loads, else the pure wasm kernels;
 //          the returned `reason` says why not.
 //   native 'on':  the addon must load, or initNeuralBackend rejects with the reason.
-//   native 'off': the pure wasm kernels (restored if native ones were installed before).
+//   native 'off': TF.js's own wasm kernels (restored if svec's were installed before).
 // Without an explicit option, SVEC_NATIVE=auto|on|off chooses.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import type { BlasInfo } from './blasSelect.ts';
+import { installCopyKernels, uninstallCopyKernels } from './copyKernels.ts';
+import { registerFusedKernels } from './fusedOps.ts';
 import {
   installNativeMatMulKernels,
   loadNativeBlas,
   nativeMatMulKernelsInstalled,
   uninstallNativeMatMulKernels,
 } from './nativeKernels.ts';
+
+export type { BlasInfo } from './blasSelect.ts';
 
 export type NativeMode = 'auto' | 'on' | 'off';
 
@@ -59,11 +66,14 @@ async function configure(mode: NativeMode): Promise<NeuralBackendInfo> {
   let info: NeuralBackendInfo;
   if (mode === 'off') {
     uninstallNativeMatMulKernels();
+    uninstallCopyKernels();
     info = { backend: 'wasm', nativeMatmul: false, reason: "disabled (native: 'off')" };
   } else {
     const { blas, reason } = loadNativeBlas();
+    installCopyKernels(); // they use the addon's strided copy when it is there
     if (blas) {
       installNativeMatMulKernels(blas); // before or after the backend is up: both work
+      registerFusedKernels(); // used only while the native kernels are installed (fusedOpsActive)
       info = { backend: 'wasm', nativeMatmul: true };
     } else if (mode === 'on') {
       throw new Error(`native matrix products were required (native: 'on') but are unavailable: ${reason}`);
@@ -103,4 +113,18 @@ export function setNativeThreads(threads: number): number | null {
 export function nativeBlasDescription(): { threads: number; config: string } | null {
   const { blas } = loadNativeBlas();
   return blas ? { threads: blas.getThreads(), config: blas.config() } : null;
+}
+
+/**
+ * The matrix-product kernels of this process, for run configs and `svec doctor`: the OpenBLAS
+ * core type in use, who chose it (src/nn/blasSelect.ts), whether it passed the load-time check,
+ * and `inUse`: whether TF.js's products run on it now (false before initNeuralBackend, with
+ * native 'off', or when the addon is unavailable). Loads the addon (and chooses the kernels) if
+ * that has not happened in this thread yet.
+ */
+export function blasInfo(): BlasInfo & { inUse: boolean } {
+  const load = loadNativeBlas();
+  const inUse = load.blas !== null && nativeMatMulKernelsInstalled();
+  if (load.info) return { ...load.info, inUse };
+  return { library: null, coreType: null, selectedBy: 'none', verified: false, notes: [], reason: load.reason, inUse };
 }

@@ -8,6 +8,7 @@
 //   sigma_k^2 = beta_k (1 - abar_{k-1}) / (1 - abar_k)   (so sigma_1 = 0),   z ~ N(0, I).
 // Sampling starts from x_K ~ N(0, I). Gradients flow through every step (reparameterization).
 import * as tf from '@tensorflow/tfjs';
+import { fusedOpsActive, reverseStep, type ReverseStepCoefficients } from './fusedOps.ts';
 
 export interface DiffusionSchedule {
   K: number;
@@ -77,14 +78,21 @@ export type NoiseNetwork = (xk: tf.Tensor3D, k: number) => tf.Tensor3D;
  *   x0 = (x_k - sqrt(1 - abar_k) eps) / sqrt(abar_k),  clipped,
  *   mu = sqrt(abar_{k-1}) beta_k / (1 - abar_k) x0 + sqrt(alpha_k) (1 - abar_{k-1}) / (1 - abar_k) x_k.
  * Without the clip both forms are the same function.
+ * With the native addon on the wasm backend each step after eps is one fused op (forward and
+ * gradient, src/nn/fusedOps.ts) computing exactly these operations; otherwise composed ops.
  */
 export function reverseChain(
   schedule: DiffusionSchedule, epsNet: NoiseNetwork, xK: tf.Tensor3D, noise: tf.Tensor3D[], clipDenoised = false,
 ): tf.Tensor3D {
   let x = xK;
+  const fused = fusedOpsActive() !== null;
   for (let k = schedule.K; k >= 1; k--) {
     const i = k - 1;
     const eps = epsNet(x, k);
+    if (fused && x.dtype === 'float32' && eps.dtype === 'float32') {
+      x = reverseStep(x, eps, k > 1 ? noise[schedule.K - k]! : null, stepCoefficients(schedule, i, clipDenoised)) as tf.Tensor3D;
+      continue;
+    }
     let mean: tf.Tensor;
     if (clipDenoised) {
       const abar = schedule.alphaBars[i]!;
@@ -98,6 +106,23 @@ export function reverseChain(
     x = (k > 1 ? tf.add(mean, tf.mul(noise[schedule.K - k]!, schedule.sigmas[i]!)) : mean) as tf.Tensor3D;
   }
   return x;
+}
+
+/** The scalars of step k = i + 1, as the composed ops of reverseChain write them. */
+function stepCoefficients(schedule: DiffusionSchedule, i: number, clipDenoised: boolean): ReverseStepCoefficients {
+  const sigma = schedule.sigmas[i]!;
+  if (!clipDenoised) return { clip: false, c0: schedule.noiseScale[i]!, inv: schedule.meanScale[i]!, cx0: 0, cx: 0, sigma };
+  const abar = schedule.alphaBars[i]!;
+  const abarPrev = i === 0 ? 1 : schedule.alphaBars[i - 1]!;
+  const beta = schedule.betas[i]!;
+  return {
+    clip: true,
+    c0: Math.sqrt(1 - abar),
+    inv: 1 / Math.sqrt(abar),
+    cx0: (Math.sqrt(abarPrev) * beta) / (1 - abar),
+    cx: (Math.sqrt(schedule.alphas[i]!) * (1 - abarPrev)) / (1 - abar),
+    sigma,
+  };
 }
 
 /**

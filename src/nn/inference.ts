@@ -14,8 +14,9 @@ export class MlpSnapshot {
   readonly groups: number;
   readonly sizes: number[];
   readonly activation: Activation;
-  /** per layer, [G, out, in] */
-  readonly weightsT: Float64Array[] = [];
+  /** per layer, [G, out, in] (built on first use: with the addon only layer 0's is needed, by firstLayerPartial) */
+  private transposedWeights: (Float64Array | null)[] = [];
+  private rawWeights: Float32Array[] = [];
   readonly biases: Float64Array[] = [];
   private scratch: Float64Array[] = [];
   /** with the native addon: weights in their [G, in, out] layout and float32 buffers for sgemm */
@@ -37,22 +38,38 @@ export class MlpSnapshot {
 
   /** Copies the current values of the network's variables. */
   refresh(net: StackedMlp): void {
-    this.weightsT.length = 0;
     this.biases.length = 0;
     this.weights32.length = 0;
+    this.rawWeights.length = 0;
+    this.transposedWeights.length = 0;
     for (let l = 0; l < net.weights.length; l++) {
-      const w = net.weights[l]!.dataSync();
-      if (this.blas) this.weights32.push(Float32Array.from(w));
-      const fanIn = this.sizes[l]!;
-      const fanOut = this.sizes[l + 1]!;
-      const t = new Float64Array(w.length);
-      for (let g = 0; g < this.groups; g++) {
-        const base = g * fanIn * fanOut;
-        for (let i = 0; i < fanIn; i++) for (let o = 0; o < fanOut; o++) t[base + o * fanIn + i] = w[base + i * fanOut + o]!;
-      }
-      this.weightsT.push(t);
+      const w = Float32Array.from(net.weights[l]!.dataSync());
+      this.rawWeights.push(w);
+      if (this.blas) this.weights32.push(w);
+      this.transposedWeights.push(null);
       this.biases.push(Float64Array.from(net.biases[l]!.dataSync()));
     }
+  }
+
+  /** Layer l's weights as [G, out, in] in float64 (each output one contiguous dot product). */
+  private transposed(l: number): Float64Array {
+    const cached = this.transposedWeights[l];
+    if (cached) return cached;
+    const w = this.rawWeights[l]!;
+    const fanIn = this.sizes[l]!;
+    const fanOut = this.sizes[l + 1]!;
+    const t = new Float64Array(w.length);
+    for (let g = 0; g < this.groups; g++) {
+      const base = g * fanIn * fanOut;
+      for (let i = 0; i < fanIn; i++) for (let o = 0; o < fanOut; o++) t[base + o * fanIn + i] = w[base + i * fanOut + o]!;
+    }
+    this.transposedWeights[l] = t;
+    return t;
+  }
+
+  /** Every layer's weights as [G, out, in]. */
+  get weightsT(): Float64Array[] {
+    return this.rawWeights.map((_, l) => this.transposed(l));
   }
 
   /**
@@ -63,7 +80,7 @@ export class MlpSnapshot {
   firstLayerPartial(x: Float32Array, groupsIn: number, from: number, to: number, out: Float64Array): void {
     const fanIn = this.sizes[0]!;
     const fanOut = this.sizes[1]!;
-    const W = this.weightsT[0]!;
+    const W = this.transposed(0);
     const width = to - from;
     for (let g = 0; g < groupsIn; g++) {
       const wg = (this.groups === 1 ? 0 : g) * fanIn * fanOut;
@@ -86,13 +103,13 @@ export class MlpSnapshot {
       this.forwardNative(this.blas, x, groupsIn, inWidth, offset, out);
       return;
     }
-    const layers = this.weightsT.length;
+    const layers = this.rawWeights.length;
     if (this.scratch.length !== layers) this.scratch = this.sizes.map((size) => new Float64Array(groupsIn * size));
     for (let l = 0; l < layers; l++) {
       const fanIn = this.sizes[l]!;
       const fanOut = this.sizes[l + 1]!;
       const used = l === 0 ? inWidth : fanIn;
-      const W = this.weightsT[l]!;
+      const W = this.transposed(l);
       const b = this.biases[l]!;
       const input = l === 0 ? null : this.scratch[l]!;
       const target = this.scratch[l + 1]!;

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openSelectedBlas, type BlasInfo, type BlasLoader } from './blasSelect.ts';
 
 /** The addon's functions (see native/svec_blas.c for the exact contract). */
 export interface NativeBlas {
@@ -31,6 +32,9 @@ export interface NativeBlas {
   config(): string;
 }
 
+/** The addon as loaded, before OpenBLAS is opened (src/nn/blasSelect.ts opens it). */
+type NativeAddon = NativeBlas & BlasLoader;
+
 const defaultAddonPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'native', 'build', 'Release', 'svec_blas.node');
 
 /** Where the addon is loaded from; SVEC_NATIVE_ADDON overrides it (tests use it to simulate a missing build). */
@@ -43,11 +47,16 @@ export interface NativeBlasLoad {
   blas: NativeBlas | null;
   /** why the addon is unavailable, when it is */
   reason?: string;
+  /** the OpenBLAS kernels chosen and checked (absent when the addon did not load) */
+  info?: BlasInfo;
 }
 
 let cached: NativeBlasLoad | null = null;
 
-/** Loads the addon once per thread; `reason` says why it is unavailable. */
+/**
+ * Loads the addon once per thread and opens OpenBLAS with the kernels blasSelect.ts chooses and
+ * checks; `reason` says why it is unavailable (also when the load-time check failed).
+ */
 export function loadNativeBlas(): NativeBlasLoad {
   if (cached) return cached;
   const path = nativeAddonPath();
@@ -56,16 +65,24 @@ export function loadNativeBlas(): NativeBlasLoad {
     return cached;
   }
   try {
-    const blas = createRequire(import.meta.url)(path) as Partial<NativeBlas>;
-    const missing = (['sgemmStrided', 'activate', 'setThreads', 'getThreads', 'config'] as const).filter((name) => typeof blas[name] !== 'function');
+    const blas = createRequire(import.meta.url)(path) as Partial<NativeAddon>;
+    const required = ['sgemmStrided', 'activate', 'setThreads', 'getThreads', 'config', 'open', 'loaded', 'selfCheck'] as const;
+    const missing = required.filter((name) => typeof blas[name] !== 'function');
     if (missing.length > 0) {
       cached = { blas: null, reason: `${path} is out of date (lacks ${missing.join(', ')}): rebuild with node scripts/build-native.mjs` };
       return cached;
     }
-    // The addon sets one OpenBLAS thread when a process first loads it (see native/svec_blas.c for why).
+    const info = openSelectedBlas(blas as NativeAddon, path);
+    if (!info.verified) {
+      cached = { blas: null, reason: info.reason ?? 'OpenBLAS failed its load-time check', info };
+      return cached;
+    }
+    // The addon sets one OpenBLAS thread when it opens OpenBLAS (see native/svec_blas.c for why).
     const threads = process.env.SVEC_BLAS_THREADS;
     if (threads !== undefined) blas.setThreads!(Number(threads));
-    cached = { blas: blas as NativeBlas };
+    // A plain object (the addon's own properties are read-only), so a benchmark can wrap a function.
+    const functions = Object.fromEntries(Object.getOwnPropertyNames(blas).map((name) => [name, (blas as Record<string, unknown>)[name]]));
+    cached = { blas: functions as unknown as NativeBlas, info };
   } catch (err) {
     cached = { blas: null, reason: `cannot load ${path}: ${(err as Error).message}` };
   }

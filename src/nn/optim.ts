@@ -2,11 +2,26 @@
 // the gradient norm clipped per group: each agent's gradient is scaled by
 // min(1, clip / ||g_agent||), as if every agent had its own optimizer (Adam is per element, so
 // a stacked Adam is exactly N independent Adams).
+//
+// With the native addon on the wasm backend and TF.js's Adam, the clip and the Adam step of all
+// variables run natively in one pass per variable (src/nn/fusedOps.ts), on the optimizer's own
+// state (so checkpoints are unchanged); otherwise composed TF.js ops and optimizer.applyGradients.
 import * as tf from '@tensorflow/tfjs';
+import { adamStepStacked, fusedOpsActive, isTfAdam } from './fusedOps.ts';
 
 /** Minimizes `loss` over `variables`; returns the loss value. */
 export function minimizeStacked(optimizer: tf.Optimizer, variables: tf.Variable[], groups: number, loss: () => tf.Scalar, clip: number): number {
   const { value, grads } = tf.variableGrads(loss, variables);
+  if (fusedOpsActive() && isTfAdam(optimizer)) {
+    // the variables in the order applyGradients would visit them (its moment slots are by position)
+    const names = Object.keys(grads);
+    const byName = new Map(variables.map((v) => [v.name, v]));
+    adamStepStacked(optimizer, names.map((name) => byName.get(name)!), names.map((name) => grads[name]!), groups, clip);
+    tf.dispose(grads);
+    const lossValue = value.dataSync()[0]!;
+    value.dispose();
+    return lossValue;
+  }
   let gradients: tf.NamedTensorMap = grads;
   if (clip > 0) {
     gradients = tf.tidy(() => {

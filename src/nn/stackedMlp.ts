@@ -1,8 +1,13 @@
 // Multi-layer perceptrons whose weights are stacked over G groups (one group per agent, or a
 // single group when agents share parameters). A layer is one batched matrix product
-// [G, B, in] x [G, in, out] + [G, 1, out], so the op overhead of N agents is paid once.
+// [G, B, in] x [G, in, out] + [G, 1, out], so the op overhead of N agents is paid once. With the
+// native addon on the wasm backend, apply() is one fused op for all layers (forward and gradient:
+// src/nn/fusedOps.ts) and softUpdate one native pass per variable; otherwise composed TF.js ops.
 import * as tf from '@tensorflow/tfjs';
 import type { RandomStream } from '../random/stream.ts';
+import { fusedOpsActive, lerpVariables, stackedMlpForward, stackedMlpPartsForward, type MlpPart } from './fusedOps.ts';
+
+export type { MlpPart } from './fusedOps.ts';
 
 export type Activation = 'mish' | 'relu' | 'tanh';
 
@@ -55,6 +60,9 @@ export class StackedMlp {
 
   /** x: [G, B, in] -> [G, B, out]; hidden layers activated, the output layer linear. */
   apply(x: tf.Tensor3D): tf.Tensor3D {
+    if (x.dtype === 'float32' && x.shape[0] === this.spec.groups && fusedOpsActive()) {
+      return stackedMlpForward(x, this.weights, this.biases, this.spec.activation);
+    }
     let h: tf.Tensor = x;
     const last = this.weights.length - 1;
     for (let l = 0; l <= last; l++) {
@@ -64,6 +72,27 @@ export class StackedMlp {
     return h as tf.Tensor3D;
   }
 
+  /**
+   * The same as apply(concat(parts, 2)) with every part tiled to [G, rows, width], without
+   * building that input: parts are column blocks of the first layer's input, each
+   * [G, rows, width], [1, rows, width] (the same for every group, e.g. a joint observation for
+   * N centralized critics) or [G or 1, 1, width] (the same for every row, e.g. a step embedding).
+   * Parts marked constant get no gradient. With the fused ops the first layer sums the parts'
+   * products (a different summation order from one product over the concatenation: results
+   * agree to float32 rounding, not bit for bit); otherwise the composed concat and apply.
+   */
+  applyParts(parts: MlpPart[], rows: number): tf.Tensor3D {
+    const groups = this.spec.groups;
+    if (parts.every((p) => p.x.dtype === 'float32') && fusedOpsActive()) {
+      return stackedMlpPartsForward(parts, this.weights, this.biases, this.spec.activation, groups, rows);
+    }
+    const full = parts.map((p) => {
+      const [pg, pr] = p.x.shape;
+      return pg === groups && pr === rows ? p.x : (tf.tile(p.x, [groups / pg, rows / pr, 1]) as tf.Tensor3D);
+    });
+    return this.apply(full.length === 1 ? full[0]! : (tf.concat(full, 2) as tf.Tensor3D));
+  }
+
   /** Copies this network's weights into `target` (same spec). */
   copyTo(target: StackedMlp): void {
     this.variables.forEach((v, k) => target.variables[k]!.assign(v));
@@ -71,6 +100,10 @@ export class StackedMlp {
 
   /** target <- (1 - tau) target + tau this (eq. 39's soft update). */
   softUpdate(target: StackedMlp, tau: number): void {
+    if (fusedOpsActive()) {
+      lerpVariables(target.variables, this.variables, tau);
+      return;
+    }
     tf.tidy(() => {
       this.variables.forEach((v, k) => {
         const t = target.variables[k]!;

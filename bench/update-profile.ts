@@ -1,0 +1,190 @@
+// Where the time of DMADRL training goes, at N = 20, H = 64, B = 64, K = 7 by default.
+//   1. One update round: every TF.js kernel it runs, counted and timed by a hook around each
+//      registered wasm kernel (tf.profile adds its own bookkeeping and read-backs, which inflate
+//      small kernels), and every OpenBLAS product, counted with its FLOPs and timed. The update's
+//      arithmetic time is its FLOPs at the sgemm speed measured here on 64 x 64 x 64 products.
+//   2. One training slot as `svec train` runs it (act, simulator step, replay, update), by phase.
+//   3. The time of the round's normal draws (2 K N B 5 of them, from a RandomStream, as the
+//      agent's reverse chains draw them in JavaScript).
+// Prints tables and, as the last line, one JSON object:
+//   {"name": "update-profile", "round_ms", "slot_ms", "kernels", "kernel_ms", "blas_calls",
+//    "blas_ms", "gflop", "arith_ms", "by_kernel": [{"kernel", "calls", "ms"}], "slot": {...}, ...}
+//   npm run bench -- update-profile [--N 20] [--H 64] [--B 64] [--K 7] [--act relu|mish|tanh] [--repeats 20]
+import * as tf from '@tensorflow/tfjs';
+import { DmadrlAgent, DmadrlConfigSchema } from '../src/agents/dmadrl.ts';
+import { ReplayMemory } from '../src/agents/replay.ts';
+import { defaultScenario } from '../src/config/scenario.ts';
+import { blasInfo, initNeuralBackend } from '../src/nn/backend.ts';
+import { loadNativeBlas } from '../src/nn/nativeKernels.ts';
+import { RandomStreams } from '../src/random/stream.ts';
+import { SvecCore } from '../src/sim/core.ts';
+import { decodeRawActions, observationDim, RAW_ACTION_DIM, writeObservations } from '../src/sim/observation.ts';
+import { allocateSlotActions } from '../src/sim/slotModel.ts';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) => {
+  const k = args.indexOf(`--${name}`);
+  return k >= 0 ? args[k + 1]! : fallback;
+};
+const N = Number(option('N', '20'));
+const H = Number(option('H', '64'));
+const B = Number(option('B', '64'));
+const K = Number(option('K', '7'));
+const repeats = Number(option('repeats', '20'));
+const activation = option('act', 'relu') as 'relu' | 'mish' | 'tanh';
+const backend = await initNeuralBackend();
+const blas = blasInfo();
+const OBS_DIM = observationDim('paper');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+// --- hooks: every wasm kernel, and the addon's sgemm
+const kernelStats = new Map<string, { calls: number; ms: number }>();
+const blasStats = { calls: 0, flops: 0, ms: 0 };
+let hooked = false;
+for (const config of tf.getKernelsForBackend('wasm')) {
+  const inner = config.kernelFunc;
+  tf.unregisterKernel(config.kernelName, 'wasm');
+  tf.registerKernel({
+    ...config,
+    kernelFunc: (kernelArgs) => {
+      if (!hooked) return inner(kernelArgs);
+      const start = performance.now();
+      const out = inner(kernelArgs);
+      const entry = kernelStats.get(config.kernelName) ?? { calls: 0, ms: 0 };
+      entry.calls++;
+      entry.ms += performance.now() - start;
+      kernelStats.set(config.kernelName, entry);
+      return out;
+    },
+  });
+  const wasm = tf.engine().registry['wasm'];
+  if (wasm && config.setupFunc) config.setupFunc(wasm);
+}
+const native = loadNativeBlas().blas;
+if (native) {
+  const sgemm = native.sgemmStrided;
+  native.sgemmStrided = (...a: Parameters<typeof sgemm>) => {
+    if (!hooked) return sgemm(...a);
+    const start = performance.now();
+    sgemm(...a);
+    blasStats.ms += performance.now() - start;
+    blasStats.calls++;
+    blasStats.flops += 2 * a[2] * a[3] * a[4] * a[5];
+  };
+}
+
+// sgemm speed at the stacked-layer shape [20, 64, 64] x [20, 64, 64]
+let sgemmGflops: number | null = null;
+if (native) {
+  const a = new Float32Array(20 * 64 * 64).fill(0.5);
+  const c = new Float32Array(20 * 64 * 64);
+  let best = Infinity;
+  for (let r = 0; r < 30; r++) {
+    const start = performance.now();
+    native.sgemmStrided(false, false, 20, 64, 64, 64, a, 0, 4096, a, 0, 4096, c, 0, 4096);
+    best = Math.min(best, performance.now() - start);
+  }
+  sgemmGflops = (2 * 20 * 64 ** 3) / (best * 1e6);
+}
+
+const streams = new RandomStreams(1);
+const agent = new DmadrlAgent(DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation }), { agents: N, observationSize: OBS_DIM, action: { discrete: [2], continuous: 3 } }, {
+  init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner'),
+});
+const memory = new ReplayMemory({ capacity: 1024, agents: N, obsDim: OBS_DIM, actionDim: RAW_ACTION_DIM, priorityAlpha: 0 });
+const rng = streams.get('tasks');
+const vec = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniformIn(lo, hi));
+for (let k = 0; k < 1024; k++) memory.add(vec(N * OBS_DIM, 0, 1), vec(N * 5, -1, 1), vec(N, -1, 1), vec(N * OBS_DIM, 0, 1), new Float32Array(N).fill(k % 50 === 49 ? 1 : 0));
+const replayRng = streams.get('replay');
+for (let w = 0; w < 3; w++) agent.update(memory.sample(B, replayRng)); // warm-up: JIT, optimizer slots
+
+// --- 1. the update round: unhooked wall time, then one hooked pass of `repeats` rounds
+const times: number[] = [];
+for (let r = 0; r < repeats; r++) {
+  const batch = memory.sample(B, replayRng);
+  const start = performance.now();
+  agent.update(batch);
+  times.push(performance.now() - start);
+}
+const roundMs = median(times);
+hooked = true;
+const hookStart = performance.now();
+for (let r = 0; r < repeats; r++) agent.update(memory.sample(B, replayRng));
+const hookedRoundMs = (performance.now() - hookStart) / repeats;
+hooked = false;
+const rows = [...kernelStats.entries()]
+  .map(([kernel, e]) => ({ kernel, calls: e.calls / repeats, ms: +(e.ms / repeats).toFixed(4) }))
+  .sort((a, b) => b.ms - a.ms);
+const kernelMs = rows.reduce((s, r) => s + r.ms, 0);
+const calls = rows.reduce((s, r) => s + r.calls, 0);
+const gflop = blasStats.flops / repeats / 1e9;
+const blasMs = blasStats.ms / repeats;
+const arithMs = sgemmGflops ? (gflop * 1e3) / sgemmGflops : null;
+
+// --- 2. one training slot, by phase (the loop of src/train/offPolicy.ts, an update every slot)
+const scenario = { ...defaultScenario(), vehicles: N };
+const core = new SvecCore(scenario, { seed: 1 });
+const actions = allocateSlotActions(N);
+const obs = new Float32Array(N * OBS_DIM);
+const nextObs = new Float32Array(N * OBS_DIM);
+const phases = { act: [] as number[], simulate: [] as number[], replay: [] as number[], update: [] as number[], slot: [] as number[] };
+core.reset(1);
+writeObservations(core, 'paper', obs);
+for (let slot = 0; slot < repeats + 5; slot++) {
+  if (core.episodeDone) {
+    core.reset(slot);
+    writeObservations(core, 'paper', obs);
+  }
+  const t0 = performance.now();
+  const raw = agent.act(obs, true);
+  const t1 = performance.now();
+  decodeRawActions(raw, scenario, N, actions);
+  core.step(actions);
+  const done = core.episodeDone;
+  if (!done) writeObservations(core, 'paper', nextObs);
+  const t2 = performance.now();
+  memory.add(obs, raw, core.out.reward, nextObs, new Float32Array(N).fill(done ? 1 : 0));
+  obs.set(nextObs);
+  const batch = memory.sample(B, replayRng);
+  const t3 = performance.now();
+  agent.update(batch);
+  const t4 = performance.now();
+  if (slot >= 5) {
+    phases.act.push(t1 - t0);
+    phases.simulate.push(t2 - t1);
+    phases.replay.push(t3 - t2);
+    phases.update.push(t4 - t3);
+    phases.slot.push(t4 - t0);
+  }
+}
+const slot = Object.fromEntries(Object.entries(phases).map(([k, v]) => [`${k}_ms`, +median(v).toFixed(3)]));
+agent.dispose();
+
+// --- 3. the round's random draws in JavaScript: both reverse chains draw K N B 5 normals each
+const normalsPerRound = 2 * K * N * B * 5;
+const normalStream = new RandomStreams(9).get('learner');
+const normalTimes: number[] = [];
+for (let r = 0; r < 7; r++) {
+  const start = performance.now();
+  const out = new Float32Array(normalsPerRound);
+  for (let k = 0; k < out.length; k++) out[k] = normalStream.normal();
+  normalTimes.push(performance.now() - start);
+}
+const normalsMs = median(normalTimes);
+
+console.log(`update round N=${N} H=${H} B=${B} K=${K} ${activation}, BLAS ${blas.coreType ?? 'none'}: ${roundMs.toFixed(2)} ms (median of ${repeats}; ${hookedRoundMs.toFixed(2)} ms hooked)`);
+console.log(`  ${calls} TF.js kernels, ${kernelMs.toFixed(2)} ms inside them; ${blasStats.calls / repeats} sgemm calls, ${(gflop * 1e3).toFixed(1)} MFLOP, ${blasMs.toFixed(2)} ms inside sgemm`);
+if (arithMs !== null) console.log(`  arithmetic at ${sgemmGflops!.toFixed(0)} GFLOP/s (sgemm [20,64,64]^2): ${arithMs.toFixed(2)} ms, ${(roundMs / arithMs).toFixed(1)}x of it`);
+console.log(`one slot: ${JSON.stringify(slot)}`);
+console.log(`the round's ${normalsPerRound} normal draws (RandomStream.normal, into Float32Arrays): ${normalsMs.toFixed(2)} ms`);
+console.log('kernel                      calls        ms   share');
+for (const r of rows) console.log(`${r.kernel.padEnd(26)}${String(r.calls).padStart(7)}${r.ms.toFixed(3).padStart(10)}${((100 * r.ms) / kernelMs).toFixed(1).padStart(7)}%`);
+console.log(
+  JSON.stringify({
+    name: 'update-profile', backend, blas_core: blas.coreType, N, H, B, K, activation, repeats,
+    round_ms: +roundMs.toFixed(3), hooked_round_ms: +hookedRoundMs.toFixed(3), kernels: calls, kernel_ms: +kernelMs.toFixed(3),
+    blas_calls: blasStats.calls / repeats, blas_ms: +blasMs.toFixed(3), gflop: +gflop.toFixed(4),
+    sgemm_gflops: sgemmGflops === null ? null : +sgemmGflops.toFixed(1), arith_ms: arithMs === null ? null : +arithMs.toFixed(3),
+    slot, normals_per_round: normalsPerRound, normals_ms: +normalsMs.toFixed(3), by_kernel: rows,
+  }),
+);

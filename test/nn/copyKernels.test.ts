@@ -1,0 +1,85 @@
+// Block-copy Tile and Concat (src/nn/copyKernels.ts) against TF.js's own wasm kernels: bit-identical
+// over ranks 1-4, repeats on every axis, size-1 and empty axes, int32, and gradients through them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initNeuralBackend } from '../../src/nn/backend.ts';
+import { copyKernelsInstalled } from '../../src/nn/copyKernels.ts';
+import { uniformValues } from './helpers.ts';
+
+/** Runs fn with TF.js's own kernels and with svec's; returns both results' shapes and values. */
+async function bothWays(fn: () => tf.Tensor | tf.Tensor[]): Promise<{ own: { shape: number[]; values: number[] }[]; ours: { shape: number[]; values: number[] }[] }> {
+  const run = () => {
+    const out = tf.tidy(fn);
+    const list = Array.isArray(out) ? out : [out];
+    const result = list.map((t) => ({ shape: t.shape, values: Array.from(t.dataSync()) }));
+    tf.dispose(list);
+    return result;
+  };
+  await initNeuralBackend({ native: 'off' });
+  assert.equal(copyKernelsInstalled(), false);
+  const own = run();
+  await initNeuralBackend({ native: 'auto' });
+  assert.equal(copyKernelsInstalled(), true);
+  return { own, ours: run() };
+}
+
+const tileCases: { shape: number[]; reps: number[] }[] = [
+  { shape: [5], reps: [3] },
+  { shape: [1, 64, 20], reps: [20, 1, 1] }, // a critic's joint input for every agent
+  { shape: [1, 1, 16], reps: [20, 64, 1] }, // the step embedding for every agent and row
+  { shape: [2, 3], reps: [2, 3] },
+  { shape: [3, 1, 2, 1], reps: [2, 4, 1, 3] },
+  { shape: [2, 3, 4], reps: [1, 1, 1] },
+  { shape: [2, 0, 3], reps: [2, 2, 2] },
+  { shape: [4, 2], reps: [0, 3] },
+  { shape: [1], reps: [1] },
+];
+
+test('Tile equals TF.js\'s kernel bit for bit (float32 and int32, every axis, empty)', async () => {
+  for (const { shape, reps } of tileCases) {
+    const { own, ours } = await bothWays(() => [
+      tf.tile(tf.tensor(uniformValues(shape, 3), shape), reps),
+      tf.tile(tf.tensor(Int32Array.from(uniformValues(shape, 4), (v) => Math.round(v * 1000)), shape, 'int32'), reps),
+    ]);
+    assert.deepEqual(ours, own, `tile [${shape}] x [${reps}]`);
+  }
+  // NaN and -0 survive unchanged (the copy moves bytes)
+  const special = new Float32Array([Number.NaN, -0, Number.POSITIVE_INFINITY, 1]);
+  const { ours } = await bothWays(() => tf.tile(tf.tensor(special, [2, 2]), [2, 1]));
+  assert.ok(Object.is(ours[0]!.values[1], -0) && Number.isNaN(ours[0]!.values[4]));
+});
+
+test('Tile of bool tensors goes to TF.js\'s kernel; gradients through tile match', async () => {
+  const { own, ours } = await bothWays(() => tf.tile(tf.tensor([true, false], [2], 'bool'), [3]));
+  assert.deepEqual(ours, own);
+  const grads = await bothWays(() => {
+    const x = tf.tensor(uniformValues([1, 3, 2], 5), [1, 3, 2]);
+    return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.tile(t, [4, 1, 2]), tf.tensor(uniformValues([4, 3, 4], 6), [4, 3, 4]))))(x);
+  });
+  assert.deepEqual(grads.ours, grads.own);
+});
+
+test('Concat equals TF.js\'s kernel bit for bit along every axis, with empty parts, and its gradient too', async () => {
+  const cases: { shapes: number[][]; axis: number }[] = [
+    { shapes: [[20, 64, 5], [20, 64, 16], [20, 64, 5]], axis: 2 }, // the noise network's input
+    { shapes: [[20, 64, 100], [20, 64, 100]], axis: -1 },
+    { shapes: [[2, 3], [4, 3]], axis: 0 },
+    { shapes: [[2, 3, 4], [2, 1, 4], [2, 0, 4]], axis: 1 },
+    { shapes: [[7], [0], [2]], axis: 0 },
+    { shapes: [[3, 2]], axis: 1 },
+  ];
+  for (const { shapes, axis } of cases) {
+    const { own, ours } = await bothWays(() => [
+      tf.concat(shapes.map((s, k) => tf.tensor(uniformValues(s, 10 + k), s)), axis),
+      tf.concat(shapes.map((s, k) => tf.tensor(Int32Array.from(uniformValues(s, 20 + k), (v) => Math.round(v * 100)), s, 'int32')), axis),
+    ]);
+    assert.deepEqual(ours, own, `concat ${JSON.stringify(shapes)} on ${axis}`);
+  }
+  const grads = await bothWays(() => {
+    const xs = [tf.tensor(uniformValues([2, 3, 2], 1), [2, 3, 2]), tf.tensor(uniformValues([2, 3, 5], 2), [2, 3, 5])];
+    const w = tf.tensor(uniformValues([2, 3, 7], 3), [2, 3, 7]);
+    return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.concat([a, b], 2), w)))(xs);
+  });
+  assert.deepEqual(grads.ours, grads.own);
+});
