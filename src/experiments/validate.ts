@@ -15,7 +15,7 @@ import { loadAlgorithm } from '../agents/catalog.ts';
 import { parseConfig, readConfigFile, deepMerge, applyOverrides } from '../config/load.ts';
 import { episodeOver } from '../env/environment.ts';
 import { describeEnvSource, environmentFactory, type EnvSource } from '../env/registry.ts';
-import { initNeuralBackend } from '../nn/backend.ts';
+import { blasInfo, initNeuralBackend } from '../nn/backend.ts';
 import { deriveSeed, RandomStreams } from '../random/stream.ts';
 import { checkpointEpisode, latestCheckpoint, loadCheckpoint } from '../train/checkpoint.ts';
 import { runHarness } from '../train/harness.ts';
@@ -111,11 +111,11 @@ export async function runValidateSeed(task: ValidateTask): Promise<SeedResult> {
   const started = performance.now();
   try {
     const configPath = join(task.runDir, 'config.json');
-    const config = { svecVersion: SVEC_VERSION, codeVersion: codeVersion(), algo: task.algo, env: describeEnvSource(task.env), seed: task.seed, steps: task.steps, episodes: task.episodes, hyperparameters: task.hyperparameters };
+    const config = { svecVersion: SVEC_VERSION, codeVersion: codeVersion(), algo: task.algo, env: describeEnvSource(task.env), seed: task.seed, steps: task.steps, episodes: task.episodes, hyperparameters: task.hyperparameters, kernels: { backend: 'wasm', ...blasInfo() } };
     const resume = existsSync(configPath);
     if (resume) {
       const previous = JSON.parse(readFileSync(configPath, 'utf8')) as typeof config;
-      if (JSON.stringify({ ...previous, codeVersion: '' }) !== JSON.stringify({ ...config, codeVersion: '' })) {
+      if (JSON.stringify({ ...previous, codeVersion: '', kernels: null }) !== JSON.stringify({ ...config, codeVersion: '', kernels: null })) {
         throw new ValidateError(`${task.runDir} holds a run of another configuration; choose another --out`);
       }
     } else writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);

@@ -14,7 +14,7 @@ import { loadAlgorithm, type AlgorithmModule } from '../agents/catalog.ts';
 import { ConfigError, parseConfig } from '../config/load.ts';
 import { ScenarioSchema, type Scenario } from '../config/scenario.ts';
 import { SvecEnv } from '../env/svec.ts';
-import { initNeuralBackend } from '../nn/backend.ts';
+import { blasInfo, initNeuralBackend } from '../nn/backend.ts';
 import { loadFidelityModel, type FidelityModel } from '../sim/fidelity.ts';
 import { UserError, userErrorName } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/io.ts';
@@ -38,6 +38,7 @@ export const RunConfigSchema = z.looseObject({
   scenario: z.record(z.string(), z.unknown()),
   hyperparameters: z.record(z.string(), z.unknown()),
   fidelityProvenance: z.record(z.string(), z.unknown()),
+  kernels: z.record(z.string(), z.unknown()).optional(),
   createdAt: z.string().optional(),
 });
 
@@ -103,6 +104,7 @@ export async function train(options: TrainOptions): Promise<EpisodeMetrics[]> {
   const algorithm = await loadAlgorithm(options.algo);
   const hyperparameters = parseConfig(algorithm.schema, options.hyperparameters, `${options.algo} hyperparameters`) as Record<string, unknown>;
   const fidelity = loadFidelityModel(options.scenario.fidelityTable);
+  await initNeuralBackend();
   const release = await lockRun(options.runDir, 'svec train');
   try {
     checkNewRunDirectory(options.runDir); // again, under the lock: another process may have started meanwhile
@@ -115,6 +117,8 @@ export async function train(options: TrainOptions): Promise<EpisodeMetrics[]> {
       scenario: options.scenario,
       hyperparameters,
       fidelityProvenance: fidelity.provenance,
+      // the kernels that ran (they change floating-point results): backend, OpenBLAS core type
+      kernels: { backend: 'wasm', ...blasInfo() },
       createdAt: new Date().toISOString(),
     };
     writeRunConfig(options.runDir, config);

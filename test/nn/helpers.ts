@@ -9,6 +9,12 @@ export const nativeAvailable = nativeLoad.blas !== null;
 /** the `skip` option of tests that need the addon: false, or a message saying why they are skipped */
 export const skipWithoutNative: string | false = nativeAvailable ? false : `native addon unavailable, native-only check skipped: ${nativeLoad.reason}`;
 
+// In CI the addon must be built (.ci/run installs OpenBLAS): a missing addon fails there instead
+// of skipping its tests silently. SVEC_ALLOW_NO_NATIVE=1 allows a CI without it on purpose.
+if (process.env.CI && !nativeAvailable && process.env.SVEC_ALLOW_NO_NATIVE !== '1') {
+  throw new Error(`CI: the native addon did not load (${nativeLoad.reason}); the native-kernel tests cannot be skipped in CI`);
+}
+
 /** Uniform values in [-1, 1) from a small LCG: the same on every backend and run. */
 export function uniformValues(shape: number[], seed: number): Float32Array {
   const size = shape.reduce((a, b) => a * b, 1);
