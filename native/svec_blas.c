@@ -595,8 +595,9 @@ static napi_value Lerp(napi_env env, napi_callback_info info) {
 
 /* reverseStep(heap, x, eps, z | -1, n, out, [clip, c0, inv, cx0, cx, sigma]): one step of the
    DDPM reverse chain (src/nn/diffusion.ts), op for op as the composed TF.js ops:
-     clip: x0 = clamp((x - eps c0) inv, -1, 1); mean = x0 cx0 + x cx      (c0, inv, cx0, cx)
-     else: mean = (x - eps c0) inv                                        (c0 = noise scale, inv = mean scale)
+     bound 1 (clip): x0 = clamp((x - eps c0) inv, -1, 1); mean = x0 cx0 + x cx      (c0, inv, cx0, cx)
+     bound 2 (tanh): x0 = tanh((x - eps c0) inv);         mean = x0 cx0 + x cx
+     bound 0:        mean = (x - eps c0) inv                                       (c0 = noise scale, inv = mean scale)
      out = mean + z sigma (when z is given). */
 static napi_value ReverseStep(napi_env env, napi_callback_info info) {
   GET_ARGS(7);
@@ -612,17 +613,19 @@ static napi_value ReverseStep(napi_env env, napi_callback_info info) {
   const int64_t ranges[] = {xOff, n, eOff, n, oOff, n, zOff < 0 ? 0 : zOff, zOff < 0 ? 0 : n};
   float* heap;
   if (!heap_ranges(env, argv[0], &heap, ranges, 4)) return NULL;
-  const bool clip = c[0] != 0;
+  const int bound = (int)c[0];
   const float c0 = (float)c[1], inv = (float)c[2], cx0 = (float)c[3], cx = (float)c[4], sigma = (float)c[5];
   const float *x = heap + xOff, *e = heap + eOff, *z = zOff < 0 ? NULL : heap + zOff;
   float* out = heap + oOff;
   for (int64_t i = 0; i < n; i++) {
     const float scaled = (x[i] - e[i] * c0) * inv;
     float mean = scaled;
-    if (clip) {
+    if (bound == 1) {
       const float low = scaled < -1.0f ? -1.0f : scaled;
       const float x0 = low > 1.0f ? 1.0f : low;
       mean = x0 * cx0 + x[i] * cx;
+    } else if (bound == 2) {
+      mean = tanhf(scaled) * cx0 + x[i] * cx;
     }
     out[i] = mean;
   }
@@ -633,6 +636,7 @@ static napi_value ReverseStep(napi_env env, napi_callback_info info) {
 /* reverseStepGrad(heap, x, eps, dout, n, dx, deps, [clip, c0, inv, cx0, cx]): the gradient of
    reverseStep w.r.t. x and eps, as TF.js's gradients of the composed ops give it:
      clip: d = (x0 in [-1, 1] ? dout cx0 : 0) inv; dx = dout cx + d; deps = (-d) c0
+     tanh: d = dout cx0 (1 - tanh(scaled)^2) inv;   dx = dout cx + d; deps = (-d) c0
      else: d = dout inv; dx = d; deps = (-d) c0 */
 static napi_value ReverseStepGrad(napi_env env, napi_callback_info info) {
   GET_ARGS(8);
@@ -649,11 +653,18 @@ static napi_value ReverseStepGrad(napi_env env, napi_callback_info info) {
   const int64_t ranges[] = {xOff, n, eOff, n, dOff, n, dxOff, n, deOff, n};
   float* heap;
   if (!heap_ranges(env, argv[0], &heap, ranges, 5)) return NULL;
-  const bool clip = c[0] != 0;
+  const int bound = (int)c[0];
   const float c0 = (float)c[1], inv = (float)c[2], cx0 = (float)c[3], cx = (float)c[4];
   const float *x = heap + xOff, *e = heap + eOff, *dout = heap + dOff;
   float *dx = heap + dxOff, *de = heap + deOff;
-  if (clip) {
+  if (bound == 2) {
+    for (int64_t i = 0; i < n; i++) {
+      const float t = tanhf((x[i] - e[i] * c0) * inv);
+      const float d = dout[i] * cx0 * (1.0f - t * t) * inv;
+      dx[i] = dout[i] * cx + d;
+      de[i] = (-d) * c0;
+    }
+  } else if (bound == 1) {
     for (int64_t i = 0; i < n; i++) {
       const float scaled = (x[i] - e[i] * c0) * inv;
       const float through = dout[i] * cx0;

@@ -36,8 +36,7 @@ export const DmadrlConfigSchema = offPolicySchema({
   denoisingSteps: z.number().int().min(1).max(100).default(7).describe('K, denoising steps of the reverse process (paper: 7)'),
   betaMin: z.number().positive().default(0.1).describe('beta_min of the VP noise schedule'),
   betaMax: z.number().positive().default(10).describe('beta_max of the VP noise schedule'),
-  clipDenoised: z.boolean().default(false).describe('clip the predicted x_0 to [-1, 1] at every denoising step (Diffusion-QL); false: the plain noise form of eq. 26 (the default: a clip passes no gradient outside the bounds)'),
-  actionBound: z.enum(['tanh', 'clip']).default('tanh').describe("how the chain's output x_0 becomes continuous actions in [-1, 1]: 'tanh' (gradient everywhere, interior optima reachable) or 'clip' (the paper's reading; no gradient outside the bounds, where outputs saturate)"),
+  denoisedBound: z.enum(['tanh', 'clip', 'none']).default('tanh').describe("how each denoising step bounds its predicted x_0 to [-1, 1]: 'tanh' (a gradient everywhere, so interior optima stay reachable; the choice's logits are read back through atanh), 'clip' (Diffusion-QL's and the paper's reading: no gradient where it clips, and logits within [-1, 1]), 'none' (the noise form of eq. 26, actions clipped at the end)"),
   discreteGradient: DiscreteGradientSchema,
   timeEmbeddingDim: z.number().int().min(4).multipleOf(2).default(16).describe('size of the sinusoidal embedding of the step k'),
   tau: z.number().gt(0).max(1).default(0.001).describe('soft target update rate (Table II)'),
@@ -52,6 +51,9 @@ export const DmadrlConfigSchema = offPolicySchema({
 export type DmadrlConfig = z.infer<typeof DmadrlConfigSchema>;
 
 let instanceCounter = 0;
+
+/** atanh's argument is kept within +-LOGIT_EDGE: logits within +-7.25, probabilities up to 1 - 1e-6. */
+const LOGIT_EDGE = 1 - 2e-6;
 
 export class DmadrlAgent implements OffPolicyLearner {
   readonly kind = 'off-policy';
@@ -153,16 +155,21 @@ export class DmadrlAgent implements OffPolicyLearner {
       const embedding = tf.tile(tf.tensor3d(this.timeEmbedding.subarray((k - 1) * dim, k * dim), [1, 1, dim]), [n, rows, 1]);
       return this.applyStacked(net, tf.concat([x, embedding, obs], 2) as tf.Tensor3D);
     };
-    return reverseChain(this.schedule, epsNet, xK, noise, this.config.clipDenoised);
+    return reverseChain(this.schedule, epsNet, xK, noise, this.config.denoisedBound);
   }
 
-  /** x_0 -> a continuous action in [-1, 1] (plain arithmetic; boundTensor is the same in TF.js). */
-  private bound(x: number): number {
-    return this.config.actionBound === 'tanh' ? Math.tanh(x) : Math.max(-1, Math.min(1, x));
+  /** The chain's x_0 (already within [-1, 1] unless denoisedBound is 'none') -> a continuous action. */
+  private action(x: number): number {
+    return Math.max(-1, Math.min(1, x));
   }
 
-  private boundTensor(x: tf.Tensor3D): tf.Tensor3D {
-    return (this.config.actionBound === 'tanh' ? tf.tanh(x) : tf.clipByValue(x, -1, 1)) as tf.Tensor3D;
+  /** The chain's x_0 -> the choice's logits: under tanh, the pre-squash value of the last step (atanh). */
+  private logit(x: number): number {
+    return this.config.denoisedBound === 'tanh' ? Math.atanh(Math.max(-LOGIT_EDGE, Math.min(LOGIT_EDGE, x))) : x;
+  }
+
+  private logitTensor(x: tf.Tensor3D): tf.Tensor3D {
+    return (this.config.denoisedBound === 'tanh' ? tf.atanh(tf.clipByValue(x, -LOGIT_EDGE, LOGIT_EDGE)) : x) as tf.Tensor3D;
   }
 
   /**
@@ -180,9 +187,9 @@ export class DmadrlAgent implements OffPolicyLearner {
     const continuous = new Float32Array(n * dims);
     let atBound = 0;
     for (let i = 0; i < n; i++) {
-      for (let c = 0; c < choices; c++) logits[i * choices + c] = x0[i * width + c]!;
+      for (let c = 0; c < choices; c++) logits[i * choices + c] = this.logit(x0[i * width + c]!);
       for (let c = 0; c < dims; c++) {
-        const value = this.bound(x0[i * width + choices + c]!);
+        const value = this.action(x0[i * width + choices + c]!);
         if (Math.abs(value) >= 0.99) atBound++;
         continuous[i * dims + c] = value;
       }
@@ -250,11 +257,14 @@ export class DmadrlAgent implements OffPolicyLearner {
       const inv = 1 / Math.sqrt(abar);
       let saturated = 0;
       for (let i = 0; i < n; i++) {
-        for (let c = choices; c < width; c++) if (Math.abs(this.bound((xk[i * width + c]! - c0 * e[i * width + c]!) * inv)) >= 0.99) saturated++;
+        for (let c = choices; c < width; c++) {
+          const predicted = (xk[i * width + c]! - c0 * e[i * width + c]!) * inv;
+          if (Math.abs(this.config.denoisedBound === 'tanh' ? Math.tanh(predicted) : predicted) >= 0.99) saturated++;
+        }
       }
       this.lastDiagnostics[`boundShareStep${k}`] = dims > 0 ? saturated / (n * dims) : 0;
     };
-    return reverseChainArrays(this.schedule, epsNet, x, noise, this.config.clipDenoised, onStep);
+    return reverseChainArrays(this.schedule, epsNet, x, noise, this.config.denoisedBound, onStep);
   }
 
   /** The TF.js reverse chain for one row per agent (what training differentiates); for tests. */
@@ -272,9 +282,10 @@ export class DmadrlAgent implements OffPolicyLearner {
     const x0 = this.denoise(net, obs, rng);
     const { choices, continuous: dims } = this.layout;
     const [n, rows] = [obs.shape[0], obs.shape[1]];
+    const continuous = tf.slice(x0, [0, 0, choices], [n, rows, dims]);
     return {
-      logits: tf.slice(x0, [0, 0, 0], [n, rows, choices]),
-      continuous: this.boundTensor(tf.slice(x0, [0, 0, choices], [n, rows, dims])),
+      logits: this.logitTensor(tf.slice(x0, [0, 0, 0], [n, rows, choices])),
+      continuous: (this.config.denoisedBound === 'none' ? tf.clipByValue(continuous, -1, 1) : continuous) as tf.Tensor3D,
     };
   }
 

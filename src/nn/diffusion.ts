@@ -71,34 +71,44 @@ export type NoiseNetwork = (xk: tf.Tensor3D, k: number) => tf.Tensor3D;
  * Runs the reverse chain from x_K down to x_0. `noise[j]` is the z of step k = K - j for
  * j = 0..K-2 (step 1 adds none), each shaped like x_K. Differentiable end to end.
  *
- * clipDenoised = false: the noise form of the mean (eq. 26),
+ * bound = 'none': the noise form of the mean (eq. 26),
  *   mu = 1/sqrt(alpha_k) (x_k - beta_k / sqrt(1 - abar_k) eps).
- * clipDenoised = true (Diffusion-QL's choice): the same mean written through the predicted x_0
- * (eqs. 24–25), with x_0 clipped to [-1, 1] at every step, which keeps untrained chains bounded:
- *   x0 = (x_k - sqrt(1 - abar_k) eps) / sqrt(abar_k),  clipped,
+ * bound = 'clip' (Diffusion-QL's choice) or 'tanh': the same mean written through the predicted
+ * x_0 (eqs. 24–25), with x_0 bounded to [-1, 1] at every step, which keeps chains bounded:
+ *   x0 = (x_k - sqrt(1 - abar_k) eps) / sqrt(abar_k),  clipped (or squashed by tanh),
  *   mu = sqrt(abar_{k-1}) beta_k / (1 - abar_k) x0 + sqrt(alpha_k) (1 - abar_{k-1}) / (1 - abar_k) x_k.
- * Without the clip both forms are the same function.
+ * Without a bound both forms are the same function. At k = 1 the mean is x0 itself, so the chain
+ * ends in [-1, 1]; a clip passes no gradient where it is active, tanh passes it everywhere.
+ * (A boolean is read as 'clip' for true and 'none' for false.)
  * With the native addon on the wasm backend each step after eps is one fused op (forward and
  * gradient, src/nn/fusedOps.ts) computing exactly these operations; otherwise composed ops.
  */
+export type DenoisedBound = 'none' | 'clip' | 'tanh';
+
+function boundOf(bound: DenoisedBound | boolean): DenoisedBound {
+  return bound === true ? 'clip' : bound === false ? 'none' : bound;
+}
+
 export function reverseChain(
-  schedule: DiffusionSchedule, epsNet: NoiseNetwork, xK: tf.Tensor3D, noise: tf.Tensor3D[], clipDenoised = false,
+  schedule: DiffusionSchedule, epsNet: NoiseNetwork, xK: tf.Tensor3D, noise: tf.Tensor3D[], denoisedBound: DenoisedBound | boolean = 'none',
 ): tf.Tensor3D {
+  const bound = boundOf(denoisedBound);
   let x = xK;
   const fused = fusedOpsActive() !== null;
   for (let k = schedule.K; k >= 1; k--) {
     const i = k - 1;
     const eps = epsNet(x, k);
     if (fused && x.dtype === 'float32' && eps.dtype === 'float32') {
-      x = reverseStep(x, eps, k > 1 ? noise[schedule.K - k]! : null, stepCoefficients(schedule, i, clipDenoised)) as tf.Tensor3D;
+      x = reverseStep(x, eps, k > 1 ? noise[schedule.K - k]! : null, stepCoefficients(schedule, i, bound)) as tf.Tensor3D;
       continue;
     }
     let mean: tf.Tensor;
-    if (clipDenoised) {
+    if (bound !== 'none') {
       const abar = schedule.alphaBars[i]!;
       const abarPrev = i === 0 ? 1 : schedule.alphaBars[i - 1]!;
       const beta = schedule.betas[i]!;
-      const x0 = tf.clipByValue(tf.mul(tf.sub(x, tf.mul(eps, Math.sqrt(1 - abar))), 1 / Math.sqrt(abar)), -1, 1);
+      const scaled = tf.mul(tf.sub(x, tf.mul(eps, Math.sqrt(1 - abar))), 1 / Math.sqrt(abar));
+      const x0 = bound === 'clip' ? tf.clipByValue(scaled, -1, 1) : tf.tanh(scaled);
       mean = tf.add(tf.mul(x0, (Math.sqrt(abarPrev) * beta) / (1 - abar)), tf.mul(x, (Math.sqrt(schedule.alphas[i]!) * (1 - abarPrev)) / (1 - abar)));
     } else {
       mean = tf.mul(tf.sub(x, tf.mul(eps, schedule.noiseScale[i]!)), schedule.meanScale[i]!);
@@ -109,14 +119,14 @@ export function reverseChain(
 }
 
 /** The scalars of step k = i + 1, as the composed ops of reverseChain write them. */
-function stepCoefficients(schedule: DiffusionSchedule, i: number, clipDenoised: boolean): ReverseStepCoefficients {
+function stepCoefficients(schedule: DiffusionSchedule, i: number, bound: DenoisedBound): ReverseStepCoefficients {
   const sigma = schedule.sigmas[i]!;
-  if (!clipDenoised) return { clip: false, c0: schedule.noiseScale[i]!, inv: schedule.meanScale[i]!, cx0: 0, cx: 0, sigma };
+  if (bound === 'none') return { bound: 0, c0: schedule.noiseScale[i]!, inv: schedule.meanScale[i]!, cx0: 0, cx: 0, sigma };
   const abar = schedule.alphaBars[i]!;
   const abarPrev = i === 0 ? 1 : schedule.alphaBars[i - 1]!;
   const beta = schedule.betas[i]!;
   return {
-    clip: true,
+    bound: bound === 'clip' ? 1 : 2,
     c0: Math.sqrt(1 - abar),
     inv: 1 / Math.sqrt(abar),
     cx0: (Math.sqrt(abarPrev) * beta) / (1 - abar),
@@ -132,16 +142,17 @@ function stepCoefficients(schedule: DiffusionSchedule, i: number, clipDenoised: 
  * noise before the step is taken (diagnostics).
  */
 export function reverseChainArrays(
-  schedule: DiffusionSchedule, epsNet: (x: Float32Array, k: number) => Float32Array, x: Float32Array, noise: (Float32Array | null)[], clipDenoised = false,
+  schedule: DiffusionSchedule, epsNet: (x: Float32Array, k: number) => Float32Array, x: Float32Array, noise: (Float32Array | null)[], denoisedBound: DenoisedBound | boolean = 'none',
   onStep?: (k: number, x: Float32Array, eps: Float32Array) => void,
 ): Float32Array {
+  const bound = boundOf(denoisedBound);
   for (let k = schedule.K; k >= 1; k--) {
     const i = k - 1;
     const eps = epsNet(x, k);
     onStep?.(k, x, eps);
     const sigma = schedule.sigmas[i]!;
     const z = k > 1 ? (noise[schedule.K - k] ?? null) : null;
-    if (clipDenoised) {
+    if (bound !== 'none') {
       const abar = schedule.alphaBars[i]!;
       const abarPrev = i === 0 ? 1 : schedule.alphaBars[i - 1]!;
       const beta = schedule.betas[i]!;
@@ -151,7 +162,7 @@ export function reverseChainArrays(
       const cx = (Math.sqrt(schedule.alphas[i]!) * (1 - abarPrev)) / (1 - abar);
       for (let j = 0; j < x.length; j++) {
         let x0 = Math.fround(Math.fround(x[j]! - Math.fround(eps[j]! * c0)) * inv);
-        x0 = x0 < -1 ? -1 : x0 > 1 ? 1 : x0;
+        x0 = bound === 'clip' ? (x0 < -1 ? -1 : x0 > 1 ? 1 : x0) : Math.fround(Math.tanh(x0));
         const mean = Math.fround(x0 * cx0) + Math.fround(x[j]! * cx);
         x[j] = z ? Math.fround(mean) + Math.fround(z[j]! * sigma) : mean;
       }

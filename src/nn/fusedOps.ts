@@ -320,8 +320,9 @@ export function stackedMlpForward(x: tf.Tensor3D, weights: tf.Tensor[], biases: 
 
 /** The constants of one reverse step, as float32 values of the composed ops' scalars. */
 export interface ReverseStepCoefficients {
-  clip: boolean;
-  /** clip: sqrt(1 - abar_k); else beta_k / sqrt(1 - abar_k) */
+  /** how the predicted x_0 is bounded: 0 none (the noise form), 1 clip, 2 tanh */
+  bound: 0 | 1 | 2;
+  /** bounded: sqrt(1 - abar_k); else beta_k / sqrt(1 - abar_k) */
   c0: number;
   /** clip: 1 / sqrt(abar_k); else 1 / sqrt(alpha_k) */
   inv: number;
@@ -332,7 +333,7 @@ export interface ReverseStepCoefficients {
 }
 
 function coefficientList(c: ReverseStepCoefficients, withSigma: boolean): number[] {
-  const list = [c.clip ? 1 : 0, Math.fround(c.c0), Math.fround(c.inv), Math.fround(c.cx0), Math.fround(c.cx)];
+  const list = [c.bound, Math.fround(c.c0), Math.fround(c.inv), Math.fround(c.cx0), Math.fround(c.cx)];
   if (withSigma) list.push(Math.fround(c.sigma));
   return list;
 }

@@ -1,5 +1,5 @@
 // Small I/O helpers shared by commands.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /** Reads a file, or standard input when the path is '-'. */
@@ -21,7 +21,14 @@ export function ensureDir(path: string): void {
     if (parent === current) break;
     current = parent;
   }
-  for (const dir of missing.reverse()) mkdirSync(dir);
+  for (const dir of missing.reverse()) {
+    try {
+      mkdirSync(dir);
+    } catch (err) {
+      // another thread or process made it meanwhile: fine, if it is a folder
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(dir).isDirectory()) throw err;
+    }
+  }
 }
 
 /**

@@ -107,7 +107,7 @@ test('memory stays flat over many act/update rounds (no tensor leaks)', async ()
 
 test('acting in plain arithmetic equals the TF.js reverse chain (same noise), for both mean forms and shared parameters', async () => {
   await initNeuralBackend();
-  for (const overrides of [{ clipDenoised: true }, { clipDenoised: false }, { parameterSharing: true, activation: 'relu' }, { activation: 'tanh' }]) {
+  for (const overrides of [{ denoisedBound: 'clip' }, { denoisedBound: 'none' }, { denoisedBound: 'tanh' }, { parameterSharing: true, activation: 'relu' }, { activation: 'tanh' }]) {
     const a = tinyAgent(21, { ...overrides, denoisingSteps: 4 });
     const obs = Float32Array.from({ length: 15 }, (_, k) => ((k * 7) % 11) / 11);
     const rngA = new RandomStreams(5).get('policy');

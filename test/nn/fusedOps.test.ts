@@ -128,7 +128,7 @@ test('mish and its gradient at the edges: large |z|, zero, and where the one-exp
 });
 
 /** The reverse chain of a small network: x_0 and the gradients w.r.t. x_K and the network's weights. */
-function chainCase(clipDenoised: boolean, K: number, seed: number): () => Values {
+function chainCase(clipDenoised: 'clip' | 'none' | 'tanh', K: number, seed: number): () => Values {
   return () => {
     const schedule = vpSchedule(K);
     const [G, B, A] = [3, 4, 5];
@@ -153,7 +153,7 @@ function chainCase(clipDenoised: boolean, K: number, seed: number): () => Values
 }
 
 test('fused reverse-chain steps are bit-identical to the composed ops (both mean forms, values past the clip)', { skip: skipWithoutNative }, async () => {
-  for (const clipDenoised of [true, false]) {
+  for (const clipDenoised of ['clip', 'none'] as const) {
     for (const K of [1, 2, 7]) {
       const { fused, composed } = await fusedAndComposed(chainCase(clipDenoised, K, 70 + K));
       assert.deepEqual(fused, composed, `clip ${clipDenoised}, K ${K}`);
@@ -162,7 +162,7 @@ test('fused reverse-chain steps are bit-identical to the composed ops (both mean
 });
 
 test('fused reverse chain agrees with TF.js\'s cpu backend', { skip: skipWithoutNative }, async () => {
-  for (const clipDenoised of [true, false]) {
+  for (const clipDenoised of ['clip', 'none', 'tanh'] as const) {
     const run = chainCase(clipDenoised, 5, 90);
     const reference = await onCpu(run);
     const { fused } = await fusedAndComposed(run);
@@ -328,5 +328,12 @@ test('the addon\'s vectorized tanh and mish are within float32 rounding of the e
       const got = heap[2 * n + i]!;
       assert.ok(Math.abs(got - want) <= 4e-7 * Math.abs(want) + 1e-30, `kind ${kind} at ${z}: ${got} vs ${want}`);
     }
+  }
+});
+
+test('the tanh-bounded chain: fused and composed agree to float32 rounding, values and gradients', { skip: skipWithoutNative }, async () => {
+  for (const K of [1, 3, 7]) {
+    const { fused, composed } = await fusedAndComposed(chainCase('tanh', K, 110 + K));
+    fused.forEach((values, j) => assertClose(values, composed[j]!, 1e-5, `tanh, K ${K}, output ${j}`));
   }
 });
