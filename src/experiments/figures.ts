@@ -104,9 +104,20 @@ export function fidelityRows(points: readonly ExperimentPoint[], modality: Modal
   return summarizeAcrossSeeds(rows, ['algorithm', 'x'], 'value').map((r) => ({ ...r, lo: Math.max(0, r.lo), hi: Math.min(1, r.hi) }));
 }
 
+function seedsOf(points: readonly ExperimentPoint[]): number {
+  return new Set(points.map((p) => p.result.seed)).size;
+}
+
+/** No interval can be estimated from one seed: such figures draw the mean alone and say so. */
 function subtitleOf(points: readonly ExperimentPoint[], extra: string): string {
-  const seeds = new Set(points.map((p) => p.result.seed)).size;
-  return `${extra}${extra ? '; ' : ''}mean and 95% CI over ${seeds} seed${seeds === 1 ? '' : 's'}`;
+  const seeds = seedsOf(points);
+  const statistic = seeds >= 2 ? `mean and 95% CI over ${seeds} seeds` : 'one seed: no confidence interval';
+  return `${extra}${extra ? '; ' : ''}${statistic}`;
+}
+
+/** The band option of a line chart: a 95% band only with at least two seeds. */
+function bandOf(points: readonly ExperimentPoint[]): false | undefined {
+  return seedsOf(points) >= 2 ? undefined : false;
 }
 
 /** Draws every figure of the given experiments into DIR (svg, png, csv each). */
@@ -134,7 +145,7 @@ export async function drawFigures(dir: string, ids: readonly ExperimentId[], cel
         const { rows, window } = curveRows(id, points, metric, variant);
         const title = `${def.title}${panels.length > 1 ? `, ${variant} communication` : ''}`;
         await draw(id, `${id}${suffix}`, title, `Per training episode (exploring), trailing moving average over ${window} episode(s) per seed.`,
-          lineChartSpec({ data: rows, x: episodeAxis, y: meanAxis(metric), title, subtitle: subtitleOf(points, `N = ${points[0]!.result.scenario.vehicles}`) }), rows);
+          lineChartSpec({ data: rows, x: episodeAxis, y: meanAxis(metric), title, subtitle: subtitleOf(points, `N = ${points[0]!.result.scenario.vehicles}`), band: bandOf(points) }), rows);
       }
     } else if (id === 'fig9' || id === 'fig10') {
       // Semantic fidelity per modality: adaptive (DMADRL) vs conventional vs error-free.
@@ -145,18 +156,18 @@ export async function drawFigures(dir: string, ids: readonly ExperimentId[], cel
         const x: AxisOptions = fromSnr ? { field: 'x', title: 'Mean receive SNR of offloaded tasks', unit: 'dB' } : { field: 'x', title: 'Maximum bandwidth', unit: 'MHz', ticks: sweptTicks(rows), format: 'd' };
         await draw(id, `${id}-${modality}`, title,
           `Held-out evaluation of DMADRL; conventional: the same codec at one fixed lambda (DMADRL's mean lambda rounded to 0.05); error-free: DMADRL's lambda without channel noise.${fromSnr ? ' The x value is the mean SNR measured at each swept noise power.' : ''} Bands are clipped to [0, 1].`,
-          lineChartSpec({ data: rows, x, y: { field: 'mean', title: 'Semantic fidelity' }, title, subtitle: subtitleOf(points, ''), points: true }), rows);
+          lineChartSpec({ data: rows, x, y: { field: 'mean', title: 'Semantic fidelity' }, title, subtitle: subtitleOf(points, ''), points: true, band: bandOf(points) }), rows);
       }
     } else if (id === 'oracle-gap') {
       const rows = summarizeAcrossSeeds(points.map((p) => ({ algorithm: p.result.algo, seed: p.result.seed, value: p.result.evaluation.teamReward })), ['algorithm'], 'value');
       await draw(id, id, def.title, 'Held-out evaluation (greedy actions); the oracle solves each slot with full knowledge of that slot.',
-        barChartSpec({ data: rows, y: { field: 'mean', title: 'Team reward per episode' }, title: def.title, subtitle: subtitleOf(points, `N = ${points[0]!.result.scenario.vehicles}`) }), rows);
+        barChartSpec({ data: rows, y: { field: 'mean', title: 'Team reward per episode' }, title: def.title, subtitle: subtitleOf(points, `N = ${points[0]!.result.scenario.vehicles}`), errorBars: bandOf(points) }), rows);
     } else if (id === 'lyapunov-v') {
       for (const [metric, suffix] of [['energyMJ', 'energy'], ['utility', 'utility']] as const) {
         const rows = sweepRows(id, points, metric, 'semantic');
         const title = `${def.title}: ${suffix}`;
         await draw(id, `${id}-${suffix}`, title, 'Held-out evaluation after training at each V.',
-          lineChartSpec({ data: rows, x: { field: 'x', title: 'Lyapunov control parameter V', log: true, ticks: sweptTicks(rows), format: '~g' }, y: meanAxis(metric), title, subtitle: subtitleOf(points, ''), points: true }), rows);
+          lineChartSpec({ data: rows, x: { field: 'x', title: 'Lyapunov control parameter V', log: true, ticks: sweptTicks(rows), format: '~g' }, y: meanAxis(metric), title, subtitle: subtitleOf(points, ''), points: true, band: bandOf(points) }), rows);
       }
     } else if (def.sweep) {
       // Held-out metric against the number of vehicles (Fig. 5, 6, 7).
@@ -165,7 +176,7 @@ export async function drawFigures(dir: string, ids: readonly ExperimentId[], cel
         const rows = sweepRows(id, points, metric, variant);
         const title = `${def.title}${panels.length > 1 ? `, ${variant} communication` : ''}`;
         await draw(id, `${id}${suffix}`, title, 'Held-out evaluation (greedy actions) after training at each N.',
-          lineChartSpec({ data: rows, x: { field: 'x', title: def.sweep.label, ticks: sweptTicks(rows), format: 'd' }, y: meanAxis(metric), title, subtitle: subtitleOf(points, ''), points: true }), rows);
+          lineChartSpec({ data: rows, x: { field: 'x', title: def.sweep.label, ticks: sweptTicks(rows), format: 'd' }, y: meanAxis(metric), title, subtitle: subtitleOf(points, ''), points: true, band: bandOf(points) }), rows);
       }
     }
   }

@@ -46,6 +46,7 @@ const VERDICT_MARK: Record<ClaimCheck['verdict'], string> = {
   holds: '**holds**',
   'does not hold': '**does not hold**',
   partly: 'partly',
+  inconclusive: 'inconclusive (not significant at 95%)',
   'not measured': 'not measured',
 };
 

@@ -130,3 +130,34 @@ export function movingAverageBy<R extends Record<string, unknown>, O extends str
   }
   return out as Array<R & { [F in O]: number }>;
 }
+
+/** The difference of two means with Welch's interval (unequal variances). */
+export type Difference = {
+  /** mean of a minus mean of b */
+  diff: number;
+  lo: number;
+  hi: number;
+  /** Welch–Satterthwaite degrees of freedom (NaN when either side has fewer than 2 values) */
+  df: number;
+  /** 'higher' / 'lower': the interval excludes 0; 'tie': it contains 0; 'unknown': fewer than 2 values on a side */
+  verdict: 'higher' | 'lower' | 'tie' | 'unknown';
+};
+
+/**
+ * Welch's two-sample interval for mean(a) - mean(b) from summaries (mean, std, n):
+ * diff ± t(1 - (1 - level)/2, df) sqrt(s_a^2/n_a + s_b^2/n_b), df by Welch–Satterthwaite. Two
+ * identical constant samples give a zero-width interval and 'tie'.
+ */
+export function welchDifference(a: Pick<Interval, 'mean' | 'std' | 'n'>, b: Pick<Interval, 'mean' | 'std' | 'n'>, level = 0.95): Difference {
+  const diff = a.mean - b.mean;
+  if (a.n < 2 || b.n < 2) return { diff, lo: Number.NaN, hi: Number.NaN, df: Number.NaN, verdict: 'unknown' };
+  const va = (a.std * a.std) / a.n;
+  const vb = (b.std * b.std) / b.n;
+  const se = Math.sqrt(va + vb);
+  if (se === 0) return { diff, lo: diff, hi: diff, df: Infinity, verdict: diff > 0 ? 'higher' : diff < 0 ? 'lower' : 'tie' };
+  const df = (va + vb) ** 2 / ((va * va) / (a.n - 1) + (vb * vb) / (b.n - 1));
+  const half = tQuantile(1 - (1 - level) / 2, df) * se;
+  const lo = diff - half;
+  const hi = diff + half;
+  return { diff, lo, hi, df, verdict: lo > 0 ? 'higher' : hi < 0 ? 'lower' : 'tie' };
+}

@@ -8,6 +8,9 @@ import type { SlotActions } from './slotModel.ts';
 export interface EpisodeStats {
   /** sum over slots and vehicles of the reward r_n (eq. 33 under the scenario's objective) */
   teamReward: number;
+  /** the same episode's team reward under each reading of eq. 33, whichever the scenario uses */
+  teamRewardDrift: number;
+  teamRewardEq33: number;
   /** the reward's utility part: V sum over slots and vehicles of U_n */
   utilityPart: number;
   /** mean over vehicles of the virtual energy queue Q at the episode's end (energy units) */
@@ -39,7 +42,7 @@ export interface EpisodeStats {
 
 /** The statistics' names, in the order runs write them. */
 export const EPISODE_STAT_NAMES: readonly (keyof EpisodeStats)[] = [
-  'teamReward', 'utilityPart', 'finalBacklog', 'overspend', 'latencyMs', 'energyMJ', 'fidelity', 'offloadFraction', 'queue', 'highPriorityMissRate',
+  'teamReward', 'teamRewardDrift', 'teamRewardEq33', 'utilityPart', 'finalBacklog', 'overspend', 'latencyMs', 'energyMJ', 'fidelity', 'offloadFraction', 'queue', 'highPriorityMissRate',
   'cost', 'utility', 'meanLambda', 'slotEntries', 'slotExits', 'idleSlotShare', 'fidelityOutsideGridShare',
 ];
 
@@ -62,6 +65,9 @@ export class EpisodeAccumulator {
   private cost = 0;
   private utility = 0;
   private overspent = 0;
+  private rewardDrift = 0;
+  private rewardEq33 = 0;
+  private readonly queueBefore: Float64Array;
   private readonly lastQueue: Float64Array;
   private energyBudgets: Float64Array | undefined;
   /** V of the last slot seen (the utility part is V sum U) */
@@ -77,12 +83,14 @@ export class EpisodeAccumulator {
     this.priorities = new Uint8Array(n);
     this.active = new Uint8Array(n);
     this.lastQueue = new Float64Array(n);
+    this.queueBefore = new Float64Array(n);
   }
 
   beforeStep(core: SvecCore): void {
     this.deadlines.set(core.vehicles.T_max);
     this.energyBudgets ??= new Float64Array(core.n);
     this.energyBudgets.set(core.vehicles.E_max);
+    this.queueBefore.set(core.vehicles.Q);
     this.priorities.set(core.vehicles.zeta);
     this.active.set(core.active);
   }
@@ -101,6 +109,10 @@ export class EpisodeAccumulator {
       this.cost += out.cost[i]!;
       this.utility += out.U[i]!;
       this.overspent += Math.max(out.E[i]! - this.energyBudgets![i]!, 0) / core.params.E_unit;
+      // both readings of eq. 33 for the slot (slotModel.ts): V U - drift, and V U - Q(t) (e - e_max)
+      const vu = core.params.V * out.U[i]!;
+      this.rewardDrift += vu - out.drift[i]!;
+      this.rewardEq33 += vu - this.queueBefore[i]! * (out.E[i]! - this.energyBudgets![i]!) / core.params.E_unit;
       if (actions.rho[i] === 1) {
         this.offloads++;
         this.fidelity += out.S[i]!;
@@ -132,6 +144,8 @@ export class EpisodeAccumulator {
     const slots = Math.max(1, this.slots);
     const stats: EpisodeStats = {
       teamReward: this.teamReward,
+      teamRewardDrift: this.rewardDrift,
+      teamRewardEq33: this.rewardEq33,
       utilityPart: this.V * this.utility,
       finalBacklog: this.lastQueue.reduce((a, q) => a + q, 0) / Math.max(1, this.lastQueue.length),
       overspend: this.overspent / slots,
@@ -152,7 +166,7 @@ export class EpisodeAccumulator {
     };
     this.idleSlots = this.entries = this.exits = this.lookups = this.outsideGrid = 0;
     this.slots = this.teamReward = this.latency = this.energy = this.fidelity = this.offloads = 0;
-    this.queue = this.cost = this.utility = this.highPriority = this.highPriorityMisses = this.lambdaSum = this.overspent = 0;
+    this.queue = this.cost = this.utility = this.highPriority = this.highPriorityMisses = this.lambdaSum = this.overspent = this.rewardDrift = this.rewardEq33 = 0;
     this.lastQueue.fill(0);
     return stats;
   }

@@ -108,3 +108,19 @@ test('moving average: trailing window, shorter at the start; per group in order 
   assert.deepEqual(smoothed.map((row) => row.r), [4, 1, 2, 3]); // original values kept
   assert.equal('smooth' in rows[0]!, false); // input not modified
 });
+
+test('Welch interval of a difference of means: the Welch–Satterthwaite df and the t quantile, by hand', async () => {
+  const { welchDifference, confidenceInterval, tQuantile } = await import('../../src/report/stats.ts');
+  const a = confidenceInterval([1, 2, 3]); // mean 2, s^2 = 1
+  const b = confidenceInterval([4, 5, 6, 7]); // mean 5.5, s^2 = 5/3
+  const va = 1 / 3;
+  const vb = 5 / 3 / 4;
+  const df = (va + vb) ** 2 / (va ** 2 / 2 + vb ** 2 / 3);
+  const half = tQuantile(0.975, df) * Math.sqrt(va + vb);
+  const d = welchDifference(a, b);
+  assert.ok(Math.abs(d.df - df) < 1e-12 && Math.abs(d.df - 4.9588) < 1e-3, `df ${d.df}`);
+  assert.ok(Math.abs(d.lo - (-3.5 - half)) < 1e-9 && Math.abs(d.hi - (-3.5 + half)) < 1e-9);
+  assert.equal(d.verdict, 'lower');
+  assert.equal(welchDifference(confidenceInterval([1, 2, 3]), confidenceInterval([1.5, 2.5, 3.5])).verdict, 'tie');
+  assert.equal(welchDifference(confidenceInterval([1]), b).verdict, 'unknown');
+});
