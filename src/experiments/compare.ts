@@ -151,8 +151,25 @@ export async function compare(options: CompareOptions): Promise<CompareRow[]> {
     );
     rows.push(summarize(spec, 'built-in', perSeed));
   }
+  addOracleScores(rows);
   writeComparison(options.outDir, rows, options);
   return rows;
+}
+
+/**
+ * The oracle-normalized score of every row, (R - R_local-only) / (R_oracle - R_local-only) of the
+ * held-out team reward: 0 is no better than never offloading, 1 is the per-slot oracle. Per seed,
+ * then the interval across seeds; only when both references were evaluated.
+ */
+export function addOracleScores(rows: CompareRow[]): void {
+  const reference = (name: string) => rows.find((r) => r.name === name)?.metrics.teamReward?.mean;
+  const local = reference('local-only');
+  const oracle = reference('oracle');
+  if (local === undefined || oracle === undefined || !(oracle > local)) return;
+  for (const row of rows) {
+    const scores = row.perSeed.map((s) => (s.teamReward - local) / (oracle - local));
+    row.metrics.oracleScore = confidenceInterval(scores);
+  }
 }
 
 export function summarize(name: string, kind: CompareRow['kind'], perSeed: PolicySummary[]): CompareRow {
@@ -173,23 +190,32 @@ export function writeComparison(outDir: string, rows: CompareRow[], options: Pic
     rows: rows.map(({ perSeed, ...row }) => ({ ...row, perSeed: perSeed.map(({ episodeRewards: _r, ...s }) => s) })),
   };
   writeFileAtomic(join(outDir, 'comparison.json'), `${JSON.stringify(record, null, 2)}\n`);
-  const header = ['policy', 'kind', 'seeds', ...SUMMARY_COLUMNS.flatMap((c) => [`${c.key}_mean`, `${c.key}_ci95_lo`, `${c.key}_ci95_hi`])];
-  const csv = [header.join(','), ...rows.map((r) => [r.name, r.kind, r.seeds, ...SUMMARY_COLUMNS.flatMap((c) => {
-    const m = r.metrics[c.key]!;
-    return [m.mean, m.lo, m.hi];
+  const columns = comparisonColumns(rows);
+  const header = ['policy', 'kind', 'seeds', ...columns.flatMap((c) => [`${c.key}_mean`, `${c.key}_ci95_lo`, `${c.key}_ci95_hi`])];
+  const csv = [header.join(','), ...rows.map((r) => [r.name, r.kind, r.seeds, ...columns.flatMap((c) => {
+    const m = r.metrics[c.key];
+    return m ? [m.mean, m.n >= 2 ? m.lo : '', m.n >= 2 ? m.hi : ''] : ['', '', ''];
   })].join(','))];
   writeFileAtomic(join(outDir, 'comparison.csv'), `${csv.join('\n')}\n`);
   writeFileAtomic(join(outDir, 'comparison.md'), `${formatComparison(rows)}\n`);
 }
 
-/** Markdown: mean ± 95% CI half width per metric. */
+/** The columns of comparison tables: the oracle-normalized score (when computed) first, then the summaries'. */
+function comparisonColumns(rows: CompareRow[]): { key: string; header: string; digits: number }[] {
+  const score = rows.some((r) => r.metrics.oracleScore) ? [{ key: 'oracleScore', header: 'oracle-normalized score', digits: 3 }] : [];
+  return [...score, ...SUMMARY_COLUMNS];
+}
+
+/** Markdown: mean ± 95% CI half width per metric (the mean alone with one seed). */
 export function formatComparison(rows: CompareRow[]): string {
-  const headers = ['policy', 'seeds', ...SUMMARY_COLUMNS.map((c) => c.header)];
+  const columns = comparisonColumns(rows);
+  const headers = ['policy', 'seeds', ...columns.map((c) => c.header)];
   const body = rows.map((r) => [
     r.kind === 'learning' ? `**${r.name}**` : r.name,
     String(r.seeds),
-    ...SUMMARY_COLUMNS.map((c) => {
-      const m = r.metrics[c.key]!;
+    ...columns.map((c) => {
+      const m = r.metrics[c.key];
+      if (!m) return '—';
       if (Number.isNaN(m.mean)) return '—';
       return m.n >= 2 ? `${m.mean.toFixed(c.digits)} ± ${m.halfWidth.toFixed(c.digits)}` : m.mean.toFixed(c.digits);
     }),

@@ -50,7 +50,7 @@ export const EXPERIMENTS: Record<ExperimentId, ExperimentDefinition> = {
   fig9: { id: 'fig9', title: 'Semantic fidelity versus SNR', algorithms: ['dmadrl'], variants: [SEMANTIC], sweep: { field: 'noisePowerW', label: 'Noise power', unit: 'W', values: [8e-13, 8e-14, 8e-15, 8e-16] }, metric: 'fidelity', kind: 'final' },
   fig10: { id: 'fig10', title: 'Semantic fidelity versus the maximum bandwidth', algorithms: ['dmadrl'], variants: [SEMANTIC], sweep: { field: 'bandwidthHz', label: 'Maximum bandwidth', unit: 'Hz', values: [10e6, 20e6, 30e6, 40e6, 50e6] }, metric: 'fidelity', kind: 'final' },
   fig11: { id: 'fig11', title: 'DMADRL reward per episode for several denoising steps K', algorithms: ['dmadrl'], variants: [SEMANTIC], hyperparameterSweep: { algo: 'dmadrl', field: 'denoisingSteps', label: 'K', values: [1, 3, 5, 7, 9, 12] }, metric: 'teamReward', kind: 'curve' },
-  'oracle-gap': { id: 'oracle-gap', title: 'Gap of every algorithm to the per-slot oracle', algorithms: [...LEARNING, 'greedy', 'oracle'], variants: [SEMANTIC], metric: 'teamReward', kind: 'final' },
+  'oracle-gap': { id: 'oracle-gap', title: 'Gap of every algorithm to the per-slot oracle', algorithms: [...LEARNING, 'greedy', 'local-only', 'oracle'], variants: [SEMANTIC], metric: 'teamReward', kind: 'final' },
   'lyapunov-v': { id: 'lyapunov-v', title: 'Lyapunov trade-off: energy against utility over V', algorithms: ['dmadrl', 'oracle'], variants: [SEMANTIC], sweep: { field: 'lyapunovV', label: 'V', values: [1, 3, 10, 30, 100] }, metric: 'teamReward', kind: 'final' },
 };
 
@@ -88,7 +88,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     description: 'DMADRL beside DDPG and MAPPO and the built-in policies, N = 5 (3 to 8 swept), one seed, 12 episodes (about a minute on 2 cores)',
     seeds: 1, episodes: 12, evalEpisodes: 2, vehicles: 5, sweepStride: 3,
     sweeps: { vehicles: [3, 5, 8] },
-    algorithms: ['dmadrl', 'ddpg', 'mappo', 'greedy', 'oracle'],
+    algorithms: ['dmadrl', 'ddpg', 'mappo', 'greedy', 'local-only', 'oracle'],
     experiments: ['fig4', 'fig5', 'fig6', 'fig7', 'fig8', 'oracle-gap'],
     hyperparameters: SHORT_RUN,
   },

@@ -14,7 +14,7 @@ import { codeVersion } from '../util/version.ts';
 import { markdownTable } from '../util/markdown.ts';
 import type { CellResult } from './cellTask.ts';
 import { checkClaims, type ClaimCheck } from './claims.ts';
-import { formatComparison, summarize, type CompareRow } from './compare.ts';
+import { addOracleScores, formatComparison, summarize, type CompareRow } from './compare.ts';
 import { EXPERIMENTS, type Cell, type ExperimentId, type Profile } from './definitions.ts';
 import { drawFigures, pointsOf, type DrawnFigure } from './figures.ts';
 import type { PolicySummary } from './simulate.ts';
@@ -65,7 +65,9 @@ function comparisonRows(input: ReportInput): CompareRow[] {
     seeds.set(p.result.key, { ...p.result.evaluation, policy: p.result.algo });
     byAlgo.set(p.result.algo, seeds);
   }
-  return [...byAlgo].map(([algo, seeds]) => summarize(algo, isAlgorithm(algo) ? 'learning' : 'built-in', [...seeds.values()]));
+  const rows = [...byAlgo].map(([algo, seeds]) => summarize(algo, isAlgorithm(algo) ? 'learning' : 'built-in', [...seeds.values()]));
+  addOracleScores(rows);
+  return rows;
 }
 
 export async function writeReport(input: ReportInput): Promise<string> {

@@ -136,6 +136,9 @@ export function simulateBuiltins(
 /** The columns of the comparison table, with headers and formatting. */
 export const SUMMARY_COLUMNS: { key: keyof PolicySummary; header: string; digits: number }[] = [
   { key: 'teamReward', header: 'team reward/episode', digits: 1 },
+  // the reward's two parts, so that no ranking rests on a reward one part alone explains
+  { key: 'utilityPart', header: 'utility part V ΣU', digits: 1 },
+  { key: 'finalBacklog', header: 'final backlog Q_T', digits: 2 },
   { key: 'latencyMs', header: 'latency ms', digits: 2 },
   { key: 'energyMJ', header: 'energy mJ', digits: 2 },
   { key: 'fidelity', header: 'fidelity', digits: 3 },
