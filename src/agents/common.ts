@@ -120,12 +120,13 @@ export function argmaxAt(values: ArrayLike<number>, offset: number, count: numbe
 /**
  * Raw actions [N * width] from per-agent scores [N * choices] and continuous values
  * [N * continuous] already in [-1, 1]: the choice as a one-hot, then the continuous values.
- * explore: Gumbel-max sampled choice (a sample of softmax(scores / temperature)) and Gaussian
- * noise of std `noiseStd` on the continuous part.
+ * explore: Gumbel-max sampled choice (a sample of softmax(scores / temperature)), with
+ * probability `choiceEpsilon` a uniformly random choice instead, and Gaussian noise of std
+ * `noiseStd` on the continuous part.
  */
 export function rawActions(
   layout: ActionLayout, agents: number, scores: ArrayLike<number>, continuous: ArrayLike<number>, explore: boolean, rng: RandomStream,
-  options: { temperature: number; noiseStd: number },
+  options: { temperature: number; noiseStd: number; choiceEpsilon?: number },
 ): Float32Array {
   const { choices, continuous: dims, width } = layout;
   const out = new Float32Array(agents * width);
@@ -138,7 +139,11 @@ export function rawActions(
         const g = gumbelNoise(rng, choices);
         for (let c = 0; c < choices; c++) perturbed[c] = perturbed[c]! / options.temperature + g[c]!;
       }
-      out[o + argmaxAt(perturbed, 0, choices)] = 1;
+      // epsilon exploration keeps trying every choice once the scores are confident (a choice
+      // never taken again is never learned about)
+      const epsilon = options.choiceEpsilon ?? 0;
+      const uniform = explore && epsilon > 0 && rng.uniform() < epsilon;
+      out[o + (uniform ? rng.int(choices) : argmaxAt(perturbed, 0, choices))] = 1;
     }
     for (let c = 0; c < dims; c++) {
       let value = continuous[i * dims + c]!;
@@ -200,7 +205,7 @@ export function deterministicPolicy(net: StackedMlp, obs: tf.Tensor3D, layout: A
 /** Acting with a deterministic actor (DDPG, MADDPG-RA): the same heads in plain arithmetic. */
 export function actDeterministic(
   snapshot: MlpSnapshot, layout: ActionLayout, obs: Float32Array, agents: number, obsDim: number, explore: boolean, rng: RandomStream,
-  options: { temperature: number; noiseStd: number },
+  options: { temperature: number; noiseStd: number; choiceEpsilon?: number },
 ): Float32Array {
   const { choices, continuous: dims, width } = layout;
   const out = new Float32Array(agents * width);
@@ -223,11 +228,18 @@ export function readTdErrors(td: tf.Tensor | null): Float32Array {
 }
 
 /**
- * The critic's value of a policy's action with the discrete choice taken in expectation:
- * sum_c softmax(logits)_c Q(onehot_c, continuous). Its gradient reaches the logits exactly (as
- * SAC's discrete head), instead of through a straight-through Gumbel-softmax sample.
+ * The actor's objective for a hybrid action: the critic's value with the discrete choice taken in
+ * expectation, sum_c softmax(logits)_c Q(onehot_c, continuous), whose gradient reaches the
+ * logits exactly (as SAC's discrete head), instead of through a straight-through Gumbel-softmax
+ * sample. The continuous part's gradient comes from every choice equally, (1/K) sum_c
+ * dQ(onehot_c, continuous): weighted by the policy it would vanish for a choice the policy has
+ * stopped taking, and the continuous values that choice needs would never be learned (the
+ * parameterized-action form of P-DQN, Xiong et al. 2018). The value is the expectation.
  * logits [N, B, K], continuous [N, B, C]; evalQ maps an action [N, B, K + C] to Q [N, B, 1].
  */
+/** Identity forward, no gradient backward (TF.js has no stopGradient op). */
+const stopGradient = tf.customGrad(((x: tf.Tensor) => ({ value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+
 export function expectedOverChoices(logits: tf.Tensor3D, continuous: tf.Tensor3D, evalQ: (action: tf.Tensor3D) => tf.Tensor3D): tf.Tensor3D {
   const [n, B, choices] = logits.shape;
   const probs = tf.softmax(logits);
@@ -235,11 +247,21 @@ export function expectedOverChoices(logits: tf.Tensor3D, continuous: tf.Tensor3D
   for (let c = 0; c < choices; c++) {
     const oneHot = tf.oneHot(tf.fill([n, B], c, 'int32') as tf.Tensor2D, choices).toFloat() as tf.Tensor3D;
     const q = evalQ(tf.concat([oneHot, continuous], 2) as tf.Tensor3D);
-    const weighted = tf.mul(tf.slice(probs, [0, 0, c], [n, B, 1]), q) as tf.Tensor3D;
-    total = total ? (tf.add(total, weighted) as tf.Tensor3D) : weighted;
+    const held = stopGradient(q);
+    // value p_c Q_c; gradient p_c' dQ_c to the logits through p, (1/K) dQ_c to the continuous values
+    const term = tf.add(tf.mul(tf.slice(probs, [0, 0, c], [n, B, 1]), held), tf.mul(tf.sub(q, held), 1 / choices)) as tf.Tensor3D;
+    total = total ? (tf.add(total, term) as tf.Tensor3D) : term;
   }
   return total!;
 }
+
+/** Epsilon exploration of the discrete choice while training (DMADRL, DDPG, MADDPG-RA). */
+export const ChoiceEpsilonSchema = z
+  .number()
+  .min(0)
+  .max(1)
+  .default(0)
+  .describe('while exploring, the probability of a uniformly random discrete choice instead of the Gumbel-max sample (keeps choices a confident actor has stopped taking in the data)');
 
 /** How the actor's gradient reaches the discrete choice (DMADRL, DDPG, MADDPG-RA). */
 export const DiscreteGradientSchema = z

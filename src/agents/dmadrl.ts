@@ -27,7 +27,7 @@ import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
 import type { RandomStream } from '../random/stream.ts';
 import type { AlgorithmModule } from './catalog.ts';
-import { actionLayout, batchTensors, DiscreteGradientSchema, expectedOverChoices, hiddenSizes, jointFromPerAgent, learnerStreams, rawActions, readTdErrors, replaceOwnAction, tileForAgents, type ActionLayout, type LearnerStreams } from './common.ts';
+import { actionLayout, batchTensors, ChoiceEpsilonSchema, DiscreteGradientSchema, expectedOverChoices, hiddenSizes, jointFromPerAgent, learnerStreams, rawActions, readTdErrors, replaceOwnAction, tileForAgents, type ActionLayout, type LearnerStreams } from './common.ts';
 import type { LearnerSpaces, OffPolicyLearner, UpdateStats } from './contract.ts';
 import { offPolicySchema } from './hyperparameters.ts';
 import type { ReplayBatch } from './replay.ts';
@@ -38,6 +38,7 @@ export const DmadrlConfigSchema = offPolicySchema({
   betaMax: z.number().positive().default(10).describe('beta_max of the VP noise schedule'),
   denoisedBound: z.enum(['tanh', 'clip', 'none']).default('tanh').describe("how each denoising step bounds its predicted x_0 to [-1, 1]: 'tanh' (a gradient everywhere, so interior optima stay reachable; the choice's logits are read back through atanh), 'clip' (Diffusion-QL's and the paper's reading: no gradient where it clips, and logits within [-1, 1]), 'none' (the noise form of eq. 26, actions clipped at the end)"),
   discreteGradient: DiscreteGradientSchema,
+  choiceEpsilon: ChoiceEpsilonSchema,
   timeEmbeddingDim: z.number().int().min(4).multipleOf(2).default(16).describe('size of the sinusoidal embedding of the step k'),
   tau: z.number().gt(0).max(1).default(0.001).describe('soft target update rate (Table II)'),
   actorLr: z.number().positive().default(1e-4).describe('Adam learning rate of the actors (paper: 1e-4)'),
@@ -195,7 +196,7 @@ export class DmadrlAgent implements OffPolicyLearner {
       }
     }
     this.lastDiagnostics.boundShare = dims > 0 ? atBound / (n * dims) : 0;
-    return rawActions(this.layout, n, logits, continuous, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd });
+    return rawActions(this.layout, n, logits, continuous, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd, choiceEpsilon: this.config.choiceEpsilon });
   }
 
   /**

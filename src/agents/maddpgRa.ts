@@ -18,7 +18,7 @@ import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
 import { minimizeStacked } from '../nn/optim.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
 import type { AlgorithmModule } from './catalog.ts';
-import { actDeterministic, ActingSnapshot, actionLayout, batchTensors, deterministicPolicy, DiscreteGradientSchema, expectedOverChoices, hiddenSizes, learnerStreams, readTdErrors, type ActionLayout, type LearnerStreams } from './common.ts';
+import { actDeterministic, ActingSnapshot, actionLayout, batchTensors, deterministicPolicy, ChoiceEpsilonSchema, DiscreteGradientSchema, expectedOverChoices, hiddenSizes, learnerStreams, readTdErrors, type ActionLayout, type LearnerStreams } from './common.ts';
 import type { LearnerSpaces, OffPolicyLearner, UpdateStats } from './contract.ts';
 import { offPolicySchema } from './hyperparameters.ts';
 import type { ReplayBatch } from './replay.ts';
@@ -33,6 +33,7 @@ export const MaddpgRaConfigSchema = offPolicySchema({
   explorationStd: z.number().min(0).default(0.1).describe('Gaussian exploration noise on the continuous actions'),
   gumbelTemperature: z.number().positive().default(1).describe('Gumbel-softmax temperature for the discrete choice'),
   discreteGradient: DiscreteGradientSchema,
+  choiceEpsilon: ChoiceEpsilonSchema,
 });
 export type MaddpgRaConfig = z.infer<typeof MaddpgRaConfigSchema>;
 
@@ -166,7 +167,7 @@ export class MaddpgRaAgent implements OffPolicyLearner {
   }
 
   act(obs: Float32Array, explore: boolean): Float32Array {
-    return actDeterministic(this.acting.get(), this.layout, obs, this.agents, this.obsDim, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd });
+    return actDeterministic(this.acting.get(), this.layout, obs, this.agents, this.obsDim, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd, choiceEpsilon: this.config.choiceEpsilon });
   }
 
   update(batch: ReplayBatch): UpdateStats & { tdErrors: Float32Array } {

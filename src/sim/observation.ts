@@ -21,6 +21,9 @@ export function observationDim(kind: ObservationKind): number {
 const SNR_FLOOR_DB = -10;
 const SNR_SPAN_DB = 70;
 
+/** Q enters the extended observation as log1p(Q) / log1p(100): 1 at Q = 100 energy units. */
+const QUEUE_LOG_SCALE = Math.log1p(100);
+
 /** Writes every vehicle's observation, row-major n x dim, into `out`. */
 export function writeObservations(core: SvecCore, kind: ObservationKind, out: Float32Array): void {
   const s = core.scenario;
@@ -41,7 +44,9 @@ export function writeObservations(core: SvecCore, kind: ObservationKind, out: Fl
       out[o + 7] = m === 2 ? 1 : 0;
       out[o + 8] = (core.snrDbAt(i, s.powerW.max) - SNR_FLOOR_DB) / SNR_SPAN_DB;
       const q = v.Q[i]!;
-      out[o + 9] = q / (1 + q); // bounded in [0, 1)
+      // log1p(Q) / log1p(100): the drift reward's penalty grows with Q (it is about Q (e - e_max)),
+      // so the scale must stay readable at tens and hundreds of energy units, where Q / (1 + Q) saturates
+      out[o + 9] = Math.log1p(q) / QUEUE_LOG_SCALE;
       out[o + 10] = core.lastM / core.n;
     }
   }

@@ -81,7 +81,7 @@ test('DMADRL: the choice\'s logits are not clipped to +-1, so a confident actor 
   agent.dispose();
 });
 
-test('expected discrete gradient: d/dlogits of sum_c p_c Q_c is p_c (Q_c - sum_j p_j Q_j), exactly', async () => {
+test('expected discrete gradient: d/dlogits of sum_c p_c Q_c is p_c (Q_c - sum_j p_j Q_j), exactly; the continuous part learns from every choice', async () => {
   await initNeuralBackend();
   const logits = tf.tensor3d([[[0.3, -0.2, 1.1]]]);
   const continuous = tf.tensor3d([[[0.5]]]);
@@ -94,6 +94,16 @@ test('expected discrete gradient: d/dlogits of sum_c p_c Q_c is p_c (Q_c - sum_j
   values.forEach((v, c) => assert.ok(Math.abs(grad[c]! - p[c]! * (v - mean)) < 1e-6, `choice ${c}: ${grad[c]} vs ${p[c]! * (v - mean)}`));
   const value = expectedOverChoices(logits, continuous, evalQ).dataSync()[0]!;
   assert.ok(Math.abs(value - (mean + 0.5)) < 1e-6);
+  // the continuous values learn from every choice equally: here Q(c, a) = v_c + w_c a, so the
+  // gradient is the mean of the w_c, whatever the policy's probabilities
+  const slopes = [3, -1, 4];
+  const evalQ2 = (action: tf.Tensor3D) => {
+    const oneHot = tf.slice(action, [0, 0, 0], [1, 1, 3]);
+    const a = tf.slice(action, [0, 0, 3], [1, 1, 1]);
+    return tf.add(tf.sum(tf.mul(oneHot, tf.tensor3d([[values]])), -1, true), tf.mul(a, tf.sum(tf.mul(oneHot, tf.tensor3d([[slopes]])), -1, true))) as tf.Tensor3D;
+  };
+  const dContinuous = tf.grad((a: tf.Tensor) => tf.sum(expectedOverChoices(tf.tensor3d([[[-20, 0, -20]]]), a as tf.Tensor3D, evalQ2)))(continuous).dataSync()[0]!;
+  assert.ok(Math.abs(dContinuous - 2) < 1e-6, `continuous gradient ${dContinuous}: (3 - 1 + 4) / 3 = 2 although choices 0 and 2 have probability ~0`);
 });
 
 test('DDPG with the expected discrete gradient learns the better choice of a bandit', async () => {
