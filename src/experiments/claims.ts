@@ -4,7 +4,7 @@
 import { confidenceInterval, mean, welchDifference, type Difference, type Interval } from '../report/stats.ts';
 import type { CellResult } from './cellTask.ts';
 import type { Cell, ExperimentId } from './definitions.ts';
-import { curveRows, fidelityRows, pointsOf, sweepRows, type ExperimentPoint } from './figures.ts';
+import { curveRows, fidelityRows, pointsOf, type ExperimentPoint } from './figures.ts';
 import { displayName } from '../report/palette.ts';
 import { benchmarkNames } from '../agents/catalog.ts';
 

@@ -33,7 +33,7 @@ test('every algorithm shares the base hyperparameters with one default each', as
   const base = BaseHyperparametersSchema.parse({});
   for (const entry of allAlgorithms()) {
     const defaults = (await entry.load()).schema.parse({}) as Record<string, unknown>;
-    for (const [field, value] of Object.entries(base)) assert.ok(field in defaults, `${entry.name} lacks the shared field ${field}`);
+    for (const field of Object.keys(base)) assert.ok(field in defaults, `${entry.name} lacks the shared field ${field}`);
     for (const field of Object.keys(base)) assert.notEqual(defaults[field], undefined, `${entry.name}.${field}`);
   }
 });

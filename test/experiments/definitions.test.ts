@@ -32,7 +32,7 @@ test('profiles thin sweeps, restrict algorithms, and deterministic built-ins nee
   const quick = resolveCells(['fig5'], PROFILES.quick, isLearning);
   assert.deepEqual([...new Set(quick.map((c) => c.scenario.vehicles))], PROFILES.quick.sweeps!.vehicles, 'explicit sweep values win');
   const demo = resolveCells(['oracle-gap'], PROFILES.demo, isLearning);
-  assert.deepEqual([...new Set(demo.map((c) => c.algo))].sort(), ['ddpg', 'dmadrl', 'greedy', 'mappo', 'oracle']);
+  assert.deepEqual([...new Set(demo.map((c) => c.algo))].sort(), ['ddpg', 'dmadrl', 'greedy', 'local-only', 'mappo', 'oracle']);
   assert.equal(demo.filter((c) => c.algo === 'oracle').length, 1);
   assert.equal(demo.find((c) => c.algo === 'oracle')!.episodes, 0, 'the oracle does not train');
   const fig11 = resolveCells(['fig11'], PROFILES.paper, isLearning);

@@ -116,8 +116,8 @@ test('the page draws the reward curve in chromium and adds a point when metrics.
     assert.equal(await rewardPoints(), 3, 'three episodes, three points');
     // the other metrics are drawn too, and the run's config is listed
     const fields = await page.evaluate(() => [...document.querySelectorAll('#charts .chart')].map((el) => (el as HTMLElement).dataset.field));
-    // the reward first, then its two parts, the overspend that drives the backlog, latency, energy
-    assert.deepEqual(fields.slice(0, 6), ['teamReward', 'utilityPart', 'finalBacklog', 'overspend', 'latencyMs', 'energyMJ']);
+    // the reward first, then its two parts, its two readings (drift, eq. 33), the overspend that drives the backlog, latency
+    assert.deepEqual(fields.slice(0, 7), ['teamReward', 'utilityPart', 'finalBacklog', 'teamRewardDrift', 'teamRewardEq33', 'overspend', 'latencyMs']);
     await page.waitForFunction(() => document.querySelector('#configs pre')?.textContent?.includes('"algo": "ddpg"'), { timeout: 10_000 });
 
     // the run trains on: one more episode, with a reward far below the others

@@ -65,7 +65,9 @@ export function metricFields(rows: Iterable<MetricsRow>): string[] {
   }
   const rank = (field: string): number => {
     if (field === 'teamReward') return 0;
-    if (isRewardPart(field)) return 1;
+    if (field === 'utilityPart' || field === 'finalBacklog') return 1;
+    // the other readings of the reward (teamRewardDrift, teamRewardEq33) and any other reward-named field
+    if (isRewardPart(field)) return 1.5;
     if (LEADING.includes(field)) return 2 + LEADING.indexOf(field);
     if (TRAILING.includes(field)) return 1000 + TRAILING.indexOf(field);
     if (field in KNOWN_METRICS) return 100 + Object.keys(KNOWN_METRICS).indexOf(field);
