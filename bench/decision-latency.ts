@@ -12,7 +12,11 @@ await initNeuralBackend();
 const N = 20;
 const config = DmadrlConfigSchema.parse({ denoisingSteps: 7 });
 const streams = new RandomStreams(1);
-const agent = new DmadrlAgent(config, { agents: N, observationSize: observationDim('paper'), action: { discrete: [2], continuous: 3 } }, { init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner') });
+const agent = new DmadrlAgent(
+  config,
+  { agents: N, observationSize: observationDim('paper'), action: { discrete: [2], continuous: 3 } },
+  { init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner') },
+);
 const core = new SvecCore({ ...defaultScenario(), vehicles: N }, { seed: 1 });
 core.reset(1);
 const obs = new Float32Array(N * observationDim('paper'));
@@ -28,4 +32,18 @@ for (let slot = 0; slot < 3000; slot++) {
 }
 samples.sort((a, b) => a - b);
 const q = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))]!;
-console.log(JSON.stringify({ name: 'decision-latency', N, K: config.denoisingSteps, hiddenSize: config.hiddenSize, hiddenLayers: config.hiddenLayers, activation: config.activation, p50_ms: +q(0.5).toFixed(4), p99_ms: +q(0.99).toFixed(4), max_ms: +samples[samples.length - 1]!.toFixed(4), slots: samples.length, path: 'plain TypeScript forward on weight snapshots (nn/inference.ts)' }));
+console.log(
+  JSON.stringify({
+    name: 'decision-latency',
+    N,
+    K: config.denoisingSteps,
+    hiddenSize: config.hiddenSize,
+    hiddenLayers: config.hiddenLayers,
+    activation: config.activation,
+    p50_ms: +q(0.5).toFixed(4),
+    p99_ms: +q(0.99).toFixed(4),
+    max_ms: +samples[samples.length - 1]!.toFixed(4),
+    slots: samples.length,
+    path: 'plain TypeScript forward on weight snapshots (nn/inference.ts)',
+  }),
+);

@@ -128,7 +128,9 @@ if (nativeLoad.blas) {
   }
 }
 one.dispose();
-console.log(`per-call overhead of tf.matMul (1 x 1): wasm ${overheadWasmUs.toFixed(1)} us, native ${overheadNativeUs?.toFixed(1) ?? '-'} us; bare addon call ${addonCallUs?.toFixed(2) ?? '-'} us`);
+console.log(
+  `per-call overhead of tf.matMul (1 x 1): wasm ${overheadWasmUs.toFixed(1)} us, native ${overheadNativeUs?.toFixed(1) ?? '-'} us; bare addon call ${addonCallUs?.toFixed(2) ?? '-'} us`,
+);
 if (native512TwoThreads !== null) console.log(`square 512 with 2 OpenBLAS threads: ${native512TwoThreads.toFixed(2)} GFLOP/s`);
 
 console.log(

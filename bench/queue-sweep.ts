@@ -56,13 +56,21 @@ async function queuedSweep(workers: number): Promise<{ seconds: number; cells: n
     const seconds = (performance.now() - started) / 1000;
     if (summary.failed.length > 0) throw new Error(`cells failed: ${JSON.stringify(summary.failed)}`);
     const jobs = await queue.getJobs('completed', 0, -1);
-    const compute = cellSeconds(outDir, jobs.map((j) => (j.data as { task: { cell: { key: string } } }).task.cell.key));
+    const compute = cellSeconds(
+      outDir,
+      jobs.map((j) => (j.data as { task: { cell: { key: string } } }).task.cell.key),
+    );
     return { seconds, cells: summary.cells, data: jobs[0]!.data, compute };
   } finally {
-    await Promise.all(children.map((child) => new Promise((resolve) => {
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-    })));
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise((resolve) => {
+            child.once('exit', resolve);
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
     await queue.obliterate({ force: true });
     rmSync(outDir, { recursive: true, force: true });
   }
@@ -107,22 +115,24 @@ try {
   const two = await queuedSweep(2);
   const local = await localSweep(2);
   const overhead = await overheadPerJob(one.data);
-  console.log(JSON.stringify({
-    name: 'queue-sweep',
-    profile: profile.name,
-    experiments: only.join(','),
-    cells: one.cells,
-    workers_1_s: Number(one.seconds.toFixed(1)),
-    workers_2_s: Number(two.seconds.toFixed(1)),
-    speedup: Number((one.seconds / two.seconds).toFixed(2)),
-    local_2_threads_s: Number(local.toFixed(1)),
-    cell_compute_s: [Number(one.compute.total.toFixed(1)), Number(two.compute.total.toFixed(1))],
-    longest_cell_s: [Number(one.compute.longest.toFixed(1)), Number(two.compute.longest.toFixed(1))],
-    load_average_at_start: Number(load.toFixed(2)),
-    queue_overhead_ms_per_job: Number(overhead.toFixed(2)),
-    overhead_jobs: OVERHEAD_JOBS,
-    job_data_bytes: JSON.stringify(one.data).length,
-  }));
+  console.log(
+    JSON.stringify({
+      name: 'queue-sweep',
+      profile: profile.name,
+      experiments: only.join(','),
+      cells: one.cells,
+      workers_1_s: Number(one.seconds.toFixed(1)),
+      workers_2_s: Number(two.seconds.toFixed(1)),
+      speedup: Number((one.seconds / two.seconds).toFixed(2)),
+      local_2_threads_s: Number(local.toFixed(1)),
+      cell_compute_s: [Number(one.compute.total.toFixed(1)), Number(two.compute.total.toFixed(1))],
+      longest_cell_s: [Number(one.compute.longest.toFixed(1)), Number(two.compute.longest.toFixed(1))],
+      load_average_at_start: Number(load.toFixed(2)),
+      queue_overhead_ms_per_job: Number(overhead.toFixed(2)),
+      overhead_jobs: OVERHEAD_JOBS,
+      job_data_bytes: JSON.stringify(one.data).length,
+    }),
+  );
 } finally {
   await queue.close();
   await redis.stop();

@@ -94,8 +94,13 @@ for (const algo of algos) {
     const stamps: { episode: number; t: number; slots: number }[] = [];
     const dir = mkdtempSync(join(tmpdir(), `svec-train-loop-${algo}-`));
     await runHarness({
-      runDir: join(dir, 'run'), seed: 1, episodes: perIteration * (1 + measured), createEnv: svecEnvironment(scenario), algorithm: timed(algorithm, stats),
-      hyperparameters: hp, resume: false,
+      runDir: join(dir, 'run'),
+      seed: 1,
+      episodes: perIteration * (1 + measured),
+      createEnv: svecEnvironment(scenario),
+      algorithm: timed(algorithm, stats),
+      hyperparameters: hp,
+      resume: false,
       onEpisode: (row) => {
         stamps.push({ episode: row.episode, t: performance.now(), slots: row.totalSlots });
         if (row.episode === perIteration) stats.on = true; // measure after the warm-up iteration
@@ -106,10 +111,25 @@ for (const algo of algos) {
     const last = stamps[stamps.length - 1]!;
     const seconds = (last.t - first.t) / 1000;
     const slots = last.slots - first.slots;
-    const arith = sgemmGflops && stats.ms > 0 ? (stats.flops / 1e9 / sgemmGflops) * 1000 / stats.ms : null;
-    const row = { algo, N, slots_per_s: +(slots / seconds).toFixed(1), updates_per_s: +(stats.updates / seconds).toFixed(1), update_ms: +(stats.ms / Math.max(1, stats.updates)).toFixed(2), arith_share: arith === null ? null : +arith.toFixed(3) };
+    const arith = sgemmGflops && stats.ms > 0 ? ((stats.flops / 1e9 / sgemmGflops) * 1000) / stats.ms : null;
+    const row = {
+      algo,
+      N,
+      slots_per_s: +(slots / seconds).toFixed(1),
+      updates_per_s: +(stats.updates / seconds).toFixed(1),
+      update_ms: +(stats.ms / Math.max(1, stats.updates)).toFixed(2),
+      arith_share: arith === null ? null : +arith.toFixed(3),
+    };
     rows.push(row);
     console.error(`train-loop ${algo} N=${N}: ${row.slots_per_s} slots/s, ${row.updates_per_s} updates/s, ${row.update_ms} ms per update, arithmetic share ${row.arith_share}`);
   }
 }
-console.log(JSON.stringify({ name: 'train-loop', rows, sgemm_gflops: sgemmGflops && +sgemmGflops.toFixed(1), blas: { coreType: blas.coreType, selectedBy: blas.selectedBy }, measured_episodes: measured }));
+console.log(
+  JSON.stringify({
+    name: 'train-loop',
+    rows,
+    sgemm_gflops: sgemmGflops && +sgemmGflops.toFixed(1),
+    blas: { coreType: blas.coreType, selectedBy: blas.selectedBy },
+    measured_episodes: measured,
+  }),
+);

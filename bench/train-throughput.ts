@@ -48,9 +48,15 @@ const stepsList = [1, 7];
 
 function measureSvec(N: number, K: number, H: number, B: number): { updatesPerS: number; clean: string } {
   const streams = new RandomStreams(1);
-  const agent = new DmadrlAgent(DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation }), { agents: N, observationSize: OBS_DIM, action: { discrete: [2], continuous: 3 } }, {
-    init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner'),
-  });
+  const agent = new DmadrlAgent(
+    DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation }),
+    { agents: N, observationSize: OBS_DIM, action: { discrete: [2], continuous: 3 } },
+    {
+      init: streams.get('init'),
+      policy: streams.get('policy'),
+      learner: streams.get('learner'),
+    },
+  );
   const memory = new ReplayMemory({ capacity: 2048, agents: N, obsDim: OBS_DIM, actionDim: 5, priorityAlpha: 0 });
   const rng = streams.get('tasks');
   const vec = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniformIn(lo, hi));
@@ -100,7 +106,27 @@ function measureReference(N: number, K: number, H: number, B: number): Record<st
   for (const threads of referenceThreads) {
     const out = execFileSync(
       '/usr/bin/python3',
-      [referenceScript, '--N', String(N), '--H', String(H), '--B', String(B), '--K', String(K), '--act', activation, '--threads', String(threads), '--skip', 'a,b,c', '--repeats', String(repeats), '--time-cap', quick ? '20' : '60'],
+      [
+        referenceScript,
+        '--N',
+        String(N),
+        '--H',
+        String(H),
+        '--B',
+        String(B),
+        '--K',
+        String(K),
+        '--act',
+        activation,
+        '--threads',
+        String(threads),
+        '--skip',
+        'a,b,c',
+        '--repeats',
+        String(repeats),
+        '--time-cap',
+        quick ? '20' : '60',
+      ],
       { encoding: 'utf8', maxBuffer: 1 << 24, env: referenceEnv },
     );
     const line = out.trim().split('\n').pop()!;
@@ -109,18 +135,49 @@ function measureReference(N: number, K: number, H: number, B: number): Record<st
   return byThreads;
 }
 
-const rows: { N: number; K: number; H: number; B: number; svec_updates_per_s: number; svec_clean_repeats: string; reference_updates_per_s: number | null; reference_by_threads: Record<string, number> | null; ratio: number | null }[] = [];
+const rows: {
+  N: number;
+  K: number;
+  H: number;
+  B: number;
+  svec_updates_per_s: number;
+  svec_clean_repeats: string;
+  reference_updates_per_s: number | null;
+  reference_by_threads: Record<string, number> | null;
+  ratio: number | null;
+}[] = [];
 for (const { H, B } of sizes) {
   for (const N of agentsList) {
     for (const K of stepsList) {
       const { updatesPerS: svec, clean } = measureSvec(N, K, H, B);
       const byThreads = measureReference(N, K, H, B);
       const reference = byThreads === null ? null : Math.max(...Object.values(byThreads));
-      const row = { N, K, H, B, svec_updates_per_s: +svec.toFixed(2), svec_clean_repeats: clean, reference_updates_per_s: reference, reference_by_threads: byThreads, ratio: reference === null ? null : +(svec / reference).toFixed(3) };
+      const row = {
+        N,
+        K,
+        H,
+        B,
+        svec_updates_per_s: +svec.toFixed(2),
+        svec_clean_repeats: clean,
+        reference_updates_per_s: reference,
+        reference_by_threads: byThreads,
+        ratio: reference === null ? null : +(svec / reference).toFixed(3),
+      };
       rows.push(row);
       console.error(JSON.stringify(row));
     }
   }
 }
-console.log(JSON.stringify({ name: 'train-throughput', backend, blas_core: blas.coreType, blas_selected_by: blas.selectedBy, reference_blas_core: referenceCore, activation, repeats, reference: haveTorch ? `ref_dmadrl_torch.py ds_agent_updates_per_s (PyTorch, best of ${referenceThreads.join(', ')} threads, ${activation})` : null, rows }));
-
+console.log(
+  JSON.stringify({
+    name: 'train-throughput',
+    backend,
+    blas_core: blas.coreType,
+    blas_selected_by: blas.selectedBy,
+    reference_blas_core: referenceCore,
+    activation,
+    repeats,
+    reference: haveTorch ? `ref_dmadrl_torch.py ds_agent_updates_per_s (PyTorch, best of ${referenceThreads.join(', ')} threads, ${activation})` : null,
+    rows,
+  }),
+);

@@ -88,9 +88,15 @@ if (native) {
 }
 
 const streams = new RandomStreams(1);
-const agent = new DmadrlAgent(DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation }), { agents: N, observationSize: OBS_DIM, action: { discrete: [2], continuous: 3 } }, {
-  init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner'),
-});
+const agent = new DmadrlAgent(
+  DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation }),
+  { agents: N, observationSize: OBS_DIM, action: { discrete: [2], continuous: 3 } },
+  {
+    init: streams.get('init'),
+    policy: streams.get('policy'),
+    learner: streams.get('learner'),
+  },
+);
 const memory = new ReplayMemory({ capacity: 1024, agents: N, obsDim: OBS_DIM, actionDim: RAW_ACTION_DIM, priorityAlpha: 0 });
 const rng = streams.get('tasks');
 const vec = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniformIn(lo, hi));
@@ -112,9 +118,7 @@ const hookStart = performance.now();
 for (let r = 0; r < repeats; r++) agent.update(memory.sample(B, replayRng));
 const hookedRoundMs = (performance.now() - hookStart) / repeats;
 hooked = false;
-const rows = [...kernelStats.entries()]
-  .map(([kernel, e]) => ({ kernel, calls: e.calls / repeats, ms: +(e.ms / repeats).toFixed(4) }))
-  .sort((a, b) => b.ms - a.ms);
+const rows = [...kernelStats.entries()].map(([kernel, e]) => ({ kernel, calls: e.calls / repeats, ms: +(e.ms / repeats).toFixed(4) })).sort((a, b) => b.ms - a.ms);
 const kernelMs = rows.reduce((s, r) => s + r.ms, 0);
 const calls = rows.reduce((s, r) => s + r.calls, 0);
 const gflop = blasStats.flops / repeats / 1e9;
@@ -172,8 +176,12 @@ for (let r = 0; r < 7; r++) {
 }
 const normalsMs = median(normalTimes);
 
-console.log(`update round N=${N} H=${H} B=${B} K=${K} ${activation}, BLAS ${blas.coreType ?? 'none'}: ${roundMs.toFixed(2)} ms (median of ${repeats}; ${hookedRoundMs.toFixed(2)} ms hooked)`);
-console.log(`  ${calls} TF.js kernels, ${kernelMs.toFixed(2)} ms inside them; ${blasStats.calls / repeats} sgemm calls, ${(gflop * 1e3).toFixed(1)} MFLOP, ${blasMs.toFixed(2)} ms inside sgemm`);
+console.log(
+  `update round N=${N} H=${H} B=${B} K=${K} ${activation}, BLAS ${blas.coreType ?? 'none'}: ${roundMs.toFixed(2)} ms (median of ${repeats}; ${hookedRoundMs.toFixed(2)} ms hooked)`,
+);
+console.log(
+  `  ${calls} TF.js kernels, ${kernelMs.toFixed(2)} ms inside them; ${blasStats.calls / repeats} sgemm calls, ${(gflop * 1e3).toFixed(1)} MFLOP, ${blasMs.toFixed(2)} ms inside sgemm`,
+);
 if (arithMs !== null) console.log(`  arithmetic at ${sgemmGflops!.toFixed(0)} GFLOP/s (sgemm [20,64,64]^2): ${arithMs.toFixed(2)} ms, ${(roundMs / arithMs).toFixed(1)}x of it`);
 console.log(`one slot: ${JSON.stringify(slot)}`);
 console.log(`the round's ${normalsPerRound} normal draws (RandomStream.normal, into Float32Arrays): ${normalsMs.toFixed(2)} ms`);
@@ -181,10 +189,27 @@ console.log('kernel                      calls        ms   share');
 for (const r of rows) console.log(`${r.kernel.padEnd(26)}${String(r.calls).padStart(7)}${r.ms.toFixed(3).padStart(10)}${((100 * r.ms) / kernelMs).toFixed(1).padStart(7)}%`);
 console.log(
   JSON.stringify({
-    name: 'update-profile', backend, blas_core: blas.coreType, N, H, B, K, activation, repeats,
-    round_ms: +roundMs.toFixed(3), hooked_round_ms: +hookedRoundMs.toFixed(3), kernels: calls, kernel_ms: +kernelMs.toFixed(3),
-    blas_calls: blasStats.calls / repeats, blas_ms: +blasMs.toFixed(3), gflop: +gflop.toFixed(4),
-    sgemm_gflops: sgemmGflops === null ? null : +sgemmGflops.toFixed(1), arith_ms: arithMs === null ? null : +arithMs.toFixed(3),
-    slot, normals_per_round: normalsPerRound, normals_ms: +normalsMs.toFixed(3), by_kernel: rows,
+    name: 'update-profile',
+    backend,
+    blas_core: blas.coreType,
+    N,
+    H,
+    B,
+    K,
+    activation,
+    repeats,
+    round_ms: +roundMs.toFixed(3),
+    hooked_round_ms: +hookedRoundMs.toFixed(3),
+    kernels: calls,
+    kernel_ms: +kernelMs.toFixed(3),
+    blas_calls: blasStats.calls / repeats,
+    blas_ms: +blasMs.toFixed(3),
+    gflop: +gflop.toFixed(4),
+    sgemm_gflops: sgemmGflops === null ? null : +sgemmGflops.toFixed(1),
+    arith_ms: arithMs === null ? null : +arithMs.toFixed(3),
+    slot,
+    normals_per_round: normalsPerRound,
+    normals_ms: +normalsMs.toFixed(3),
+    by_kernel: rows,
   }),
 );

@@ -73,7 +73,10 @@ const build = spawnSync(process.execPath, args, {
 });
 if (build.error) skip(`node-gyp could not run: ${build.error.message}`);
 if (build.status !== 0) {
-  const lines = `${build.stdout ?? ''}\n${build.stderr ?? ''}`.split('\n').filter((line) => /error/i.test(line)).slice(0, 3);
+  const lines = `${build.stdout ?? ''}\n${build.stderr ?? ''}`
+    .split('\n')
+    .filter((line) => /error/i.test(line))
+    .slice(0, 3);
   skip(`node-gyp failed: ${lines.join(' | ') || 'rerun with SVEC_NATIVE_VERBOSE=1 to see its output'}`);
 }
 

@@ -125,7 +125,12 @@ export function argmaxAt(values: ArrayLike<number>, offset: number, count: numbe
  * `noiseStd` on the continuous part.
  */
 export function rawActions(
-  layout: ActionLayout, agents: number, scores: ArrayLike<number>, continuous: ArrayLike<number>, explore: boolean, rng: RandomStream,
+  layout: ActionLayout,
+  agents: number,
+  scores: ArrayLike<number>,
+  continuous: ArrayLike<number>,
+  explore: boolean,
+  rng: RandomStream,
   options: { temperature: number; noiseStd: number; choiceEpsilon?: number },
 ): Float32Array {
   const { choices, continuous: dims, width } = layout;
@@ -204,7 +209,13 @@ export function deterministicPolicy(net: StackedMlp, obs: tf.Tensor3D, layout: A
 
 /** Acting with a deterministic actor (DDPG, MADDPG-RA): the same heads in plain arithmetic. */
 export function actDeterministic(
-  snapshot: MlpSnapshot, layout: ActionLayout, obs: Float32Array, agents: number, obsDim: number, explore: boolean, rng: RandomStream,
+  snapshot: MlpSnapshot,
+  layout: ActionLayout,
+  obs: Float32Array,
+  agents: number,
+  obsDim: number,
+  explore: boolean,
+  rng: RandomStream,
   options: { temperature: number; noiseStd: number; choiceEpsilon?: number },
 ): Float32Array {
   const { choices, continuous: dims, width } = layout;
@@ -238,7 +249,9 @@ export function readTdErrors(td: tf.Tensor | null): Float32Array {
  * logits [N, B, K], continuous [N, B, C]; evalQ maps an action [N, B, K + C] to Q [N, B, 1].
  */
 /** Identity forward, no gradient backward (TF.js has no stopGradient op). */
-const stopGradient = tf.customGrad(((x: tf.Tensor) => ({ value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+const stopGradient = tf.customGrad(((x: tf.Tensor) => ({ value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as Parameters<
+  typeof tf.customGrad
+>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
 
 export function expectedOverChoices(logits: tf.Tensor3D, continuous: tf.Tensor3D, evalQ: (action: tf.Tensor3D) => tf.Tensor3D): tf.Tensor3D {
   const [n, B, choices] = logits.shape;
@@ -261,10 +274,14 @@ export const ChoiceEpsilonSchema = z
   .min(0)
   .max(1)
   .default(0)
-  .describe('while exploring, the probability of a uniformly random discrete choice instead of the Gumbel-max sample (keeps choices a confident actor has stopped taking in the data)');
+  .describe(
+    'while exploring, the probability of a uniformly random discrete choice instead of the Gumbel-max sample (keeps choices a confident actor has stopped taking in the data)',
+  );
 
 /** How the actor's gradient reaches the discrete choice (DMADRL, DDPG, MADDPG-RA). */
 export const DiscreteGradientSchema = z
   .enum(['expected', 'gumbel-st'])
   .default('expected')
-  .describe("the actor's gradient for the discrete choice: 'expected', exactly through sum_c p_c Q(c) as SAC does; 'gumbel-st', through a straight-through Gumbel-softmax sample (the paper's)");
+  .describe(
+    "the actor's gradient for the discrete choice: 'expected', exactly through sum_c p_c Q(c) as SAC does; 'gumbel-st', through a straight-through Gumbel-softmax sample (the paper's)",
+  );

@@ -15,7 +15,21 @@ import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
 import { minimizeStacked } from '../nn/optim.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
 import type { AlgorithmModule } from './catalog.ts';
-import { actDeterministic, ActingSnapshot, actionLayout, batchTensors, deterministicPolicy, ChoiceEpsilonSchema, DiscreteGradientSchema, expectedOverChoices, hiddenSizes, learnerStreams, readTdErrors, type ActionLayout, type LearnerStreams } from './common.ts';
+import {
+  actDeterministic,
+  ActingSnapshot,
+  actionLayout,
+  batchTensors,
+  deterministicPolicy,
+  ChoiceEpsilonSchema,
+  DiscreteGradientSchema,
+  expectedOverChoices,
+  hiddenSizes,
+  learnerStreams,
+  readTdErrors,
+  type ActionLayout,
+  type LearnerStreams,
+} from './common.ts';
 import type { LearnerSpaces, OffPolicyLearner, UpdateStats } from './contract.ts';
 import { offPolicySchema } from './hyperparameters.ts';
 import type { ReplayBatch } from './replay.ts';
@@ -84,7 +98,11 @@ export class DdpgAgent implements OffPolicyLearner {
   }
 
   act(obs: Float32Array, explore: boolean): Float32Array {
-    return actDeterministic(this.acting.get(), this.layout, obs, this.agents, this.obsDim, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd, choiceEpsilon: this.config.choiceEpsilon });
+    return actDeterministic(this.acting.get(), this.layout, obs, this.agents, this.obsDim, explore, this.streams.policy, {
+      temperature: this.config.gumbelTemperature,
+      noiseStd: this.config.explorationStd,
+      choiceEpsilon: this.config.choiceEpsilon,
+    });
   }
 
   update(batch: ReplayBatch): UpdateStats & { tdErrors: Float32Array } {
@@ -99,26 +117,47 @@ export class DdpgAgent implements OffPolicyLearner {
       // 2. critic step
       const inputNow = tf.concat([t.obs, t.actions], 2) as tf.Tensor3D;
       let tdErrors: tf.Tensor | null = null;
-      const criticLoss = minimizeStacked(this.criticOptimizer, this.critic.variables, n, () => {
-        const td = tf.sub(this.critic.apply(inputNow), targets);
-        tdErrors = tf.keep(tf.mean(tf.abs(td), [0, 2]));
-        return tf.sum(tf.mean(tf.mul(t.weights, tf.square(td)), [1, 2])) as tf.Scalar;
-      }, config.gradientClip);
+      const criticLoss = minimizeStacked(
+        this.criticOptimizer,
+        this.critic.variables,
+        n,
+        () => {
+          const td = tf.sub(this.critic.apply(inputNow), targets);
+          tdErrors = tf.keep(tf.mean(tf.abs(td), [0, 2]));
+          return tf.sum(tf.mean(tf.mul(t.weights, tf.square(td)), [1, 2])) as tf.Scalar;
+        },
+        config.gradientClip,
+      );
       // 3. actor step: the choice in expectation over its softmax, or through a straight-through
       //    Gumbel-softmax sample (discreteGradient)
       let meanQ = 0;
-      const actorLoss = minimizeStacked(this.actorOptimizer, this.actor.variables, n, () => {
-        const { logits, continuous } = deterministicPolicy(this.actor, t.obs, layout);
-        const [, B] = logits.shape;
-        const qOf = (action: tf.Tensor3D) => this.critic.apply(tf.concat([t.obs, action], 2) as tf.Tensor3D);
-        let q: tf.Tensor3D;
-        if (layout.choices === 0) q = qOf(continuous);
-        else if (config.discreteGradient === 'expected') q = expectedOverChoices(logits, continuous, qOf);
-        else q = qOf(tf.concat([gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(this.streams.learner, n * B * layout.choices), [n, B, layout.choices]), config.gumbelTemperature), continuous], 2) as tf.Tensor3D);
-        const perAgent = tf.mean(q, [1, 2]);
-        meanQ = tf.mean(perAgent).dataSync()[0]!;
-        return tf.neg(tf.sum(perAgent)) as tf.Scalar;
-      }, config.gradientClip);
+      const actorLoss = minimizeStacked(
+        this.actorOptimizer,
+        this.actor.variables,
+        n,
+        () => {
+          const { logits, continuous } = deterministicPolicy(this.actor, t.obs, layout);
+          const [, B] = logits.shape;
+          const qOf = (action: tf.Tensor3D) => this.critic.apply(tf.concat([t.obs, action], 2) as tf.Tensor3D);
+          let q: tf.Tensor3D;
+          if (layout.choices === 0) q = qOf(continuous);
+          else if (config.discreteGradient === 'expected') q = expectedOverChoices(logits, continuous, qOf);
+          else
+            q = qOf(
+              tf.concat(
+                [
+                  gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(this.streams.learner, n * B * layout.choices), [n, B, layout.choices]), config.gumbelTemperature),
+                  continuous,
+                ],
+                2,
+              ) as tf.Tensor3D,
+            );
+          const perAgent = tf.mean(q, [1, 2]);
+          meanQ = tf.mean(perAgent).dataSync()[0]!;
+          return tf.neg(tf.sum(perAgent)) as tf.Scalar;
+        },
+        config.gradientClip,
+      );
       // 4. soft target updates
       this.actor.softUpdate(this.targetActor, config.tau);
       this.critic.softUpdate(this.targetCritic, config.tau);

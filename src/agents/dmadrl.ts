@@ -27,7 +27,22 @@ import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
 import type { RandomStream } from '../random/stream.ts';
 import type { AlgorithmModule } from './catalog.ts';
-import { actionLayout, batchTensors, ChoiceEpsilonSchema, DiscreteGradientSchema, expectedOverChoices, hiddenSizes, jointFromPerAgent, learnerStreams, rawActions, readTdErrors, replaceOwnAction, tileForAgents, type ActionLayout, type LearnerStreams } from './common.ts';
+import {
+  actionLayout,
+  batchTensors,
+  ChoiceEpsilonSchema,
+  DiscreteGradientSchema,
+  expectedOverChoices,
+  hiddenSizes,
+  jointFromPerAgent,
+  learnerStreams,
+  rawActions,
+  readTdErrors,
+  replaceOwnAction,
+  tileForAgents,
+  type ActionLayout,
+  type LearnerStreams,
+} from './common.ts';
 import type { LearnerSpaces, OffPolicyLearner, UpdateStats } from './contract.ts';
 import { offPolicySchema } from './hyperparameters.ts';
 import type { ReplayBatch } from './replay.ts';
@@ -36,7 +51,12 @@ export const DmadrlConfigSchema = offPolicySchema({
   denoisingSteps: z.number().int().min(1).max(100).default(7).describe('K, denoising steps of the reverse process (paper: 7)'),
   betaMin: z.number().positive().default(0.1).describe('beta_min of the VP noise schedule'),
   betaMax: z.number().positive().default(10).describe('beta_max of the VP noise schedule'),
-  denoisedBound: z.enum(['tanh', 'clip', 'none']).default('tanh').describe("how each denoising step bounds its predicted x_0 to [-1, 1]: 'tanh' (a gradient everywhere, so interior optima stay reachable; the choice's logits are read back through atanh), 'clip' (Diffusion-QL's and the paper's reading: no gradient where it clips, and logits within [-1, 1]), 'none' (the noise form of eq. 26, actions clipped at the end)"),
+  denoisedBound: z
+    .enum(['tanh', 'clip', 'none'])
+    .default('tanh')
+    .describe(
+      "how each denoising step bounds its predicted x_0 to [-1, 1]: 'tanh' (a gradient everywhere, so interior optima stay reachable; the choice's logits are read back through atanh), 'clip' (Diffusion-QL's and the paper's reading: no gradient where it clips, and logits within [-1, 1]), 'none' (the noise form of eq. 26, actions clipped at the end)",
+    ),
   discreteGradient: DiscreteGradientSchema,
   choiceEpsilon: ChoiceEpsilonSchema,
   timeEmbeddingDim: z.number().int().min(4).multipleOf(2).default(16).describe('size of the sinusoidal embedding of the step k'),
@@ -196,7 +216,11 @@ export class DmadrlAgent implements OffPolicyLearner {
       }
     }
     this.lastDiagnostics.boundShare = dims > 0 ? atBound / (n * dims) : 0;
-    return rawActions(this.layout, n, logits, continuous, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd, choiceEpsilon: this.config.choiceEpsilon });
+    return rawActions(this.layout, n, logits, continuous, explore, this.streams.policy, {
+      temperature: this.config.gumbelTemperature,
+      noiseStd: this.config.explorationStd,
+      choiceEpsilon: this.config.choiceEpsilon,
+    });
   }
 
   /**

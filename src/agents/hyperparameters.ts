@@ -9,7 +9,10 @@ export const BaseHyperparametersSchema = z.strictObject({
   hiddenLayers: z.number().int().min(1).max(8).default(2).describe('hidden layers of every network'),
   activation: z.enum(['mish', 'relu', 'tanh']).default('relu').describe('hidden activation (relu: fastest here; Diffusion-QL uses mish, see docs/performance.md)'),
   gamma: z.number().min(0).max(1).default(0.99).describe('discount factor (Table II)'),
-  rewardNormalization: z.enum(['running', 'none']).default('running').describe("'running': learners see rewards divided by the running standard deviation of all rewards seen so far; 'none': raw rewards (times rewardScale)"),
+  rewardNormalization: z
+    .enum(['running', 'none'])
+    .default('running')
+    .describe("'running': learners see rewards divided by the running standard deviation of all rewards seen so far; 'none': raw rewards (times rewardScale)"),
   rewardScale: z.number().positive().default(1).describe('rewards are multiplied by this before learning, after any normalization'),
   gradientClip: z.number().min(0).default(10).describe("clip each agent's gradient norm per update (0 = off)"),
   checkpointEvery: z.number().int().min(1).default(10).describe('C: write a checkpoint every C episodes (on-policy: rounded up to whole iterations) and at the end'),

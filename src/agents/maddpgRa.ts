@@ -18,13 +18,27 @@ import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
 import { minimizeStacked } from '../nn/optim.ts';
 import { StackedMlp } from '../nn/stackedMlp.ts';
 import type { AlgorithmModule } from './catalog.ts';
-import { actDeterministic, ActingSnapshot, actionLayout, batchTensors, deterministicPolicy, ChoiceEpsilonSchema, DiscreteGradientSchema, expectedOverChoices, hiddenSizes, learnerStreams, readTdErrors, type ActionLayout, type LearnerStreams } from './common.ts';
+import {
+  actDeterministic,
+  ActingSnapshot,
+  actionLayout,
+  batchTensors,
+  deterministicPolicy,
+  ChoiceEpsilonSchema,
+  DiscreteGradientSchema,
+  expectedOverChoices,
+  hiddenSizes,
+  learnerStreams,
+  readTdErrors,
+  type ActionLayout,
+  type LearnerStreams,
+} from './common.ts';
 import type { LearnerSpaces, OffPolicyLearner, UpdateStats } from './contract.ts';
 import { offPolicySchema } from './hyperparameters.ts';
 import type { ReplayBatch } from './replay.ts';
 
 export const MaddpgRaConfigSchema = offPolicySchema({
-  encodingSize: z.number().int().min(2).default(32).describe('size of each agent\'s observation-action encoding e_j'),
+  encodingSize: z.number().int().min(2).default(32).describe("size of each agent's observation-action encoding e_j"),
   attentionHeads: z.number().int().min(1).default(4).describe('attention heads (MAAC: 4)'),
   tau: z.number().gt(0).max(1).default(0.001).describe('soft target update rate (paper, Table II)'),
   actorLr: z.number().positive().default(1e-4).describe('actor Adam learning rate (paper)'),
@@ -142,7 +156,8 @@ export class MaddpgRaAgent implements OffPolicyLearner {
     const { agents, obsDim, layout } = this;
     const id = `maddpgra${instanceCounter++}`;
     const hidden = hiddenSizes(config);
-    const actor = (name: string) => new StackedMlp({ groups: agents, sizes: [obsDim, ...hidden, layout.width], activation: config.activation, name: `${id}/${name}` }, streams.init);
+    const actor = (name: string) =>
+      new StackedMlp({ groups: agents, sizes: [obsDim, ...hidden, layout.width], activation: config.activation, name: `${id}/${name}` }, streams.init);
     this.actor = actor('actor');
     this.targetActor = actor('targetActor');
     this.critic = new AttentionCritic(`${id}/critic`, agents, obsDim, layout.width, config, streams.init);
@@ -167,7 +182,11 @@ export class MaddpgRaAgent implements OffPolicyLearner {
   }
 
   act(obs: Float32Array, explore: boolean): Float32Array {
-    return actDeterministic(this.acting.get(), this.layout, obs, this.agents, this.obsDim, explore, this.streams.policy, { temperature: this.config.gumbelTemperature, noiseStd: this.config.explorationStd, choiceEpsilon: this.config.choiceEpsilon });
+    return actDeterministic(this.acting.get(), this.layout, obs, this.agents, this.obsDim, explore, this.streams.policy, {
+      temperature: this.config.gumbelTemperature,
+      noiseStd: this.config.explorationStd,
+      choiceEpsilon: this.config.choiceEpsilon,
+    });
   }
 
   update(batch: ReplayBatch): UpdateStats & { tdErrors: Float32Array } {
@@ -183,26 +202,51 @@ export class MaddpgRaAgent implements OffPolicyLearner {
       const targets = tf.add(t.rewards, tf.mul(tf.mul(t.notDone, config.gamma), qNext));
       // critic step
       let tdErrors: tf.Tensor | null = null;
-      const criticLoss = minimizeStacked(this.criticOptimizer, this.critic.variables, 1, () => {
-        const encodings = this.critic.encode(t.obs, t.actions);
-        const td = tf.sub(this.critic.q(encodings, encodings), targets);
-        tdErrors = tf.keep(tf.mean(tf.abs(td), [0, 2]));
-        return tf.sum(tf.mean(tf.mul(t.weights, tf.square(td)), [1, 2])) as tf.Scalar;
-      }, config.gradientClip);
+      const criticLoss = minimizeStacked(
+        this.criticOptimizer,
+        this.critic.variables,
+        1,
+        () => {
+          const encodings = this.critic.encode(t.obs, t.actions);
+          const td = tf.sub(this.critic.q(encodings, encodings), targets);
+          tdErrors = tf.keep(tf.mean(tf.abs(td), [0, 2]));
+          return tf.sum(tf.mean(tf.mul(t.weights, tf.square(td)), [1, 2])) as tf.Scalar;
+        },
+        config.gradientClip,
+      );
       // actor step: own fresh action in the query and own encoding, others' replayed actions as keys/values
       let meanQ = 0;
       const bufferEncodings = this.critic.encode(t.obs, t.actions);
-      const actorLoss = minimizeStacked(this.actorOptimizer, this.actor.variables, n, () => {
-        const { logits, continuous } = deterministicPolicy(this.actor, t.obs, layout);
-        const qOf = (action: tf.Tensor3D) => this.critic.q(this.critic.encode(t.obs, action), bufferEncodings);
-        let q: tf.Tensor3D;
-        if (layout.choices === 0) q = qOf(continuous);
-        else if (config.discreteGradient === 'expected') q = expectedOverChoices(logits, continuous, qOf);
-        else q = qOf(tf.concat([gumbelSoftmaxStraightThrough(logits, tf.tensor3d(gumbelNoise(this.streams.learner, n * t.B * layout.choices), [n, t.B, layout.choices]), config.gumbelTemperature), continuous], 2) as tf.Tensor3D);
-        const perAgent = tf.mean(q, [1, 2]);
-        meanQ = tf.mean(perAgent).dataSync()[0]!;
-        return tf.neg(tf.sum(perAgent)) as tf.Scalar;
-      }, config.gradientClip);
+      const actorLoss = minimizeStacked(
+        this.actorOptimizer,
+        this.actor.variables,
+        n,
+        () => {
+          const { logits, continuous } = deterministicPolicy(this.actor, t.obs, layout);
+          const qOf = (action: tf.Tensor3D) => this.critic.q(this.critic.encode(t.obs, action), bufferEncodings);
+          let q: tf.Tensor3D;
+          if (layout.choices === 0) q = qOf(continuous);
+          else if (config.discreteGradient === 'expected') q = expectedOverChoices(logits, continuous, qOf);
+          else
+            q = qOf(
+              tf.concat(
+                [
+                  gumbelSoftmaxStraightThrough(
+                    logits,
+                    tf.tensor3d(gumbelNoise(this.streams.learner, n * t.B * layout.choices), [n, t.B, layout.choices]),
+                    config.gumbelTemperature,
+                  ),
+                  continuous,
+                ],
+                2,
+              ) as tf.Tensor3D,
+            );
+          const perAgent = tf.mean(q, [1, 2]);
+          meanQ = tf.mean(perAgent).dataSync()[0]!;
+          return tf.neg(tf.sum(perAgent)) as tf.Scalar;
+        },
+        config.gradientClip,
+      );
       this.actor.softUpdate(this.targetActor, config.tau);
       this.critic.softUpdate(this.targetCritic, config.tau);
       this.acting.changed();

@@ -51,7 +51,14 @@ export function clippedValueLoss(values: tf.Tensor, oldValues: tf.Tensor, return
  * Generalized advantage estimation over one trajectory: rewards[t], values[t], dones[t]
  * (1 when the episode ends after step t, so nothing is bootstrapped past it), lastValue = V(s_T).
  */
-export function gae(rewards: ArrayLike<number>, values: ArrayLike<number>, dones: ArrayLike<number>, lastValue: number, gamma: number, lambda: number): { advantages: Float64Array; returns: Float64Array } {
+export function gae(
+  rewards: ArrayLike<number>,
+  values: ArrayLike<number>,
+  dones: ArrayLike<number>,
+  lastValue: number,
+  gamma: number,
+  lambda: number,
+): { advantages: Float64Array; returns: Float64Array } {
   const T = rewards.length;
   const advantages = new Float64Array(T);
   let next = 0;
@@ -223,8 +230,14 @@ export class MappoAgent implements OnPolicyLearner {
 
   /** One PPO minibatch step on flattened samples; returns the loss parts. */
   updateMinibatch(mb: {
-    actorInput: Float32Array; criticInput: Float32Array; choice: Int32Array; gaussian: Float32Array; oldLogProb: Float32Array;
-    advantages: Float32Array; returns: Float32Array; oldValues: Float32Array;
+    actorInput: Float32Array;
+    criticInput: Float32Array;
+    choice: Int32Array;
+    gaussian: Float32Array;
+    oldLogProb: Float32Array;
+    advantages: Float32Array;
+    returns: Float32Array;
+    oldValues: Float32Array;
   }): { policyLoss: number; valueLoss: number; entropy: number } {
     const c = this.config;
     const rows = mb.oldLogProb.length;
@@ -242,26 +255,32 @@ export class MappoAgent implements OnPolicyLearner {
       const advantages = tf.tensor1d(mb.advantages);
       const returns = tf.tensor1d(mb.returns);
       const oldValues = tf.tensor1d(mb.oldValues);
-      minimizeStacked(this.optimizer, this.variables, 1, () => {
-        const out = tf.reshape(this.actor.apply(actorIn), [rows, width]);
-        const mean = tf.slice(out, [0, choices], [rows, dims]);
-        const logStd = tf.reshape(this.logStd, [1, dims]);
-        const z = tf.div(tf.sub(gaussian, mean), tf.exp(logStd));
-        const logProbGaussian = tf.sum(tf.sub(tf.sub(tf.mul(-0.5, tf.square(z)), logStd), 0.5 * Math.log(2 * Math.PI)), 1);
-        const logProbsDiscrete = choices > 0 ? tf.logSoftmax(tf.slice(out, [0, 0], [rows, choices])) : null;
-        const logProb = logProbsDiscrete && choice ? tf.add(tf.sum(tf.mul(logProbsDiscrete, choice), 1), logProbGaussian) : logProbGaussian;
-        const ratio = tf.exp(tf.sub(logProb, oldLogProb));
-        const surrogate = tf.mean(clippedSurrogate(ratio, advantages, c.clip));
-        const values = tf.reshape(this.critic.apply(criticIn), [rows]);
-        const vLoss = tf.mean(clippedValueLoss(values, oldValues, returns, c.valueClip));
-        // entropy: categorical + Gaussian (0.5 + 0.5 ln(2 pi) + log std per dimension)
-        const entropyGaussian = tf.sum(tf.add(logStd, 0.5 + 0.5 * Math.log(2 * Math.PI)));
-        const ent = logProbsDiscrete ? tf.add(tf.mean(tf.neg(tf.sum(tf.mul(tf.exp(logProbsDiscrete), logProbsDiscrete), 1))), entropyGaussian) : entropyGaussian;
-        policyLoss = -surrogate.dataSync()[0]!;
-        valueLoss = vLoss.dataSync()[0]!;
-        entropy = ent.dataSync()[0]!;
-        return tf.add(tf.sub(tf.neg(surrogate), tf.mul(c.entropyCoef, ent)), tf.mul(c.valueCoef, vLoss)) as tf.Scalar;
-      }, c.gradientClip);
+      minimizeStacked(
+        this.optimizer,
+        this.variables,
+        1,
+        () => {
+          const out = tf.reshape(this.actor.apply(actorIn), [rows, width]);
+          const mean = tf.slice(out, [0, choices], [rows, dims]);
+          const logStd = tf.reshape(this.logStd, [1, dims]);
+          const z = tf.div(tf.sub(gaussian, mean), tf.exp(logStd));
+          const logProbGaussian = tf.sum(tf.sub(tf.sub(tf.mul(-0.5, tf.square(z)), logStd), 0.5 * Math.log(2 * Math.PI)), 1);
+          const logProbsDiscrete = choices > 0 ? tf.logSoftmax(tf.slice(out, [0, 0], [rows, choices])) : null;
+          const logProb = logProbsDiscrete && choice ? tf.add(tf.sum(tf.mul(logProbsDiscrete, choice), 1), logProbGaussian) : logProbGaussian;
+          const ratio = tf.exp(tf.sub(logProb, oldLogProb));
+          const surrogate = tf.mean(clippedSurrogate(ratio, advantages, c.clip));
+          const values = tf.reshape(this.critic.apply(criticIn), [rows]);
+          const vLoss = tf.mean(clippedValueLoss(values, oldValues, returns, c.valueClip));
+          // entropy: categorical + Gaussian (0.5 + 0.5 ln(2 pi) + log std per dimension)
+          const entropyGaussian = tf.sum(tf.add(logStd, 0.5 + 0.5 * Math.log(2 * Math.PI)));
+          const ent = logProbsDiscrete ? tf.add(tf.mean(tf.neg(tf.sum(tf.mul(tf.exp(logProbsDiscrete), logProbsDiscrete), 1))), entropyGaussian) : entropyGaussian;
+          policyLoss = -surrogate.dataSync()[0]!;
+          valueLoss = vLoss.dataSync()[0]!;
+          entropy = ent.dataSync()[0]!;
+          return tf.add(tf.sub(tf.neg(surrogate), tf.mul(c.entropyCoef, ent)), tf.mul(c.valueCoef, vLoss)) as tf.Scalar;
+        },
+        c.gradientClip,
+      );
     });
     this.weightsVersion++;
     return { policyLoss, valueLoss, entropy };
@@ -332,7 +351,9 @@ export class MappoAgent implements OnPolicyLearner {
     const std = Math.sqrt(variance / rows) + 1e-8;
     for (let k = 0; k < rows; k++) advantages[k] = (advantages[k]! - mean) / std;
     // 3. PPO epochs over shuffled minibatches
-    let policyLoss = 0, valueLoss = 0, updates = 0;
+    let policyLoss = 0,
+      valueLoss = 0,
+      updates = 0;
     const order = Array.from({ length: rows }, (_, k) => k);
     const size = Math.ceil(rows / c.minibatches);
     for (let epoch = 0; epoch < c.epochs; epoch++) {

@@ -186,7 +186,8 @@ export class ReplayMemory {
       if (!source || source.length !== expected) throw new Error(`replay state: '${key}' holds ${source?.length ?? 0} values, expected ${expected}`);
       this[key].set(source);
     }
-    if (!state.arrays.tree || state.arrays.tree.length !== this.tree.length) throw new Error(`replay state: 'tree' holds ${state.arrays.tree?.length ?? 0} values, expected ${this.tree.length}`);
+    if (!state.arrays.tree || state.arrays.tree.length !== this.tree.length)
+      throw new Error(`replay state: 'tree' holds ${state.arrays.tree?.length ?? 0} values, expected ${this.tree.length}`);
     this.tree.set(state.arrays.tree);
     this.next = state.next;
     this.size = state.size;

@@ -29,7 +29,10 @@ export const SacConfigSchema = offPolicySchema({
   criticLr: z.number().positive().default(1e-3).describe('critic Adam learning rate (paper; CleanRL SAC q_lr 1e-3)'),
   alphaLr: z.number().positive().default(1e-3).describe('temperature Adam learning rate (CleanRL SAC: q_lr)'),
   initialAlpha: z.number().positive().default(0.1).describe('starting value of both temperatures'),
-  discreteEntropyTarget: z.number().default(0.98 * Math.log(2)).describe('target entropy of the discrete head: 0.98 log 2 nats (Christodoulou 2019)'),
+  discreteEntropyTarget: z
+    .number()
+    .default(0.98 * Math.log(2))
+    .describe('target entropy of the discrete head: 0.98 log 2 nats (Christodoulou 2019)'),
   continuousEntropyTarget: z.number().optional().describe('target entropy of the Gaussian head (default: -dim, Haarnoja et al. 2018)'),
   batchSize: z.number().int().min(1).default(64).describe('minibatch of joint transitions (each agent uses its own slice)'),
 });
@@ -111,8 +114,13 @@ export class SacAgent implements OffPolicyLearner {
 
   get variables(): tf.Variable[] {
     return [
-      ...this.actor.variables, ...this.critic1.variables, ...this.critic2.variables, ...this.targetCritic1.variables, ...this.targetCritic2.variables,
-      this.logAlphaDiscrete, this.logAlphaContinuous,
+      ...this.actor.variables,
+      ...this.critic1.variables,
+      ...this.critic2.variables,
+      ...this.targetCritic1.variables,
+      ...this.targetCritic2.variables,
+      this.logAlphaDiscrete,
+      this.logAlphaContinuous,
     ];
   }
 
@@ -137,7 +145,10 @@ export class SacAgent implements OffPolicyLearner {
     const logits = tf.slice(out, [0, 0, 0], [n, B, heads]);
     const mean = tf.slice(out, [0, 0, heads], [n, B, dims]);
     const logStd = tf.clipByValue(tf.slice(out, [0, 0, heads + dims], [n, B, dims]), LOG_STD_MIN, LOG_STD_MAX);
-    const noise = tf.tensor3d(Float32Array.from({ length: n * B * dims }, () => this.streams.learner.normal()), [n, B, dims]);
+    const noise = tf.tensor3d(
+      Float32Array.from({ length: n * B * dims }, () => this.streams.learner.normal()),
+      [n, B, dims],
+    );
     const u = tf.add(mean, tf.mul(tf.exp(logStd), noise));
     const logProbsDiscrete = tf.logSoftmax(logits);
     return { probs: tf.exp(logProbsDiscrete), logProbsDiscrete, continuous: tf.tanh(u) as tf.Tensor3D, logProbContinuous: squashedGaussianLogProb(u, mean, logStd) };
@@ -183,38 +194,56 @@ export class SacAgent implements OffPolicyLearner {
       const inputNow = tf.concat([t.obs, tf.slice(t.actions, [0, 0, layout.choices], [n, t.B, dims])], 2) as tf.Tensor3D;
       let tdErrors: tf.Tensor | null = null;
       const criticVariables = [...this.critic1.variables, ...this.critic2.variables];
-      const criticLoss = minimizeStacked(this.criticOptimizer, criticVariables, n, () => {
-        const q1 = tf.sum(tf.mul(this.critic1.apply(inputNow), chosen), -1, true);
-        const q2 = tf.sum(tf.mul(this.critic2.apply(inputNow), chosen), -1, true);
-        const td1 = tf.sub(q1, targets);
-        tdErrors = tf.keep(tf.mean(tf.abs(td1), [0, 2]));
-        const loss = tf.add(tf.mean(tf.mul(t.weights, tf.square(td1)), [1, 2]), tf.mean(tf.mul(t.weights, tf.square(tf.sub(q2, targets))), [1, 2]));
-        return tf.sum(loss) as tf.Scalar;
-      }, config.gradientClip);
+      const criticLoss = minimizeStacked(
+        this.criticOptimizer,
+        criticVariables,
+        n,
+        () => {
+          const q1 = tf.sum(tf.mul(this.critic1.apply(inputNow), chosen), -1, true);
+          const q2 = tf.sum(tf.mul(this.critic2.apply(inputNow), chosen), -1, true);
+          const td1 = tf.sub(q1, targets);
+          tdErrors = tf.keep(tf.mean(tf.abs(td1), [0, 2]));
+          const loss = tf.add(tf.mean(tf.mul(t.weights, tf.square(td1)), [1, 2]), tf.mean(tf.mul(t.weights, tf.square(tf.sub(q2, targets))), [1, 2]));
+          return tf.sum(loss) as tf.Scalar;
+        },
+        config.gradientClip,
+      );
       // 3. actor step
       let meanQ = 0;
       let entropyD: tf.Tensor | null = null;
       let entropyC: tf.Tensor | null = null;
-      const actorLoss = minimizeStacked(this.actorOptimizer, this.actor.variables, n, () => {
-        const now = this.policy(t.obs);
-        const input = tf.concat([t.obs, now.continuous], 2) as tf.Tensor3D;
-        const q = tf.minimum(this.critic1.apply(input), this.critic2.apply(input));
-        const discretePart = tf.sum(tf.mul(now.probs, tf.sub(tf.mul(alphaD, now.logProbsDiscrete), q)), -1, true);
-        const loss = tf.add(discretePart, tf.mul(alphaC, now.logProbContinuous));
-        meanQ = tf.mean(tf.sum(tf.mul(now.probs, q), -1)).dataSync()[0]!;
-        entropyD = tf.keep(tf.mean(tf.neg(tf.sum(tf.mul(now.probs, now.logProbsDiscrete), -1, true)), [1], true));
-        entropyC = tf.keep(tf.mean(tf.neg(now.logProbContinuous), [1], true));
-        return tf.sum(tf.mean(loss, [1, 2])) as tf.Scalar;
-      }, config.gradientClip);
+      const actorLoss = minimizeStacked(
+        this.actorOptimizer,
+        this.actor.variables,
+        n,
+        () => {
+          const now = this.policy(t.obs);
+          const input = tf.concat([t.obs, now.continuous], 2) as tf.Tensor3D;
+          const q = tf.minimum(this.critic1.apply(input), this.critic2.apply(input));
+          const discretePart = tf.sum(tf.mul(now.probs, tf.sub(tf.mul(alphaD, now.logProbsDiscrete), q)), -1, true);
+          const loss = tf.add(discretePart, tf.mul(alphaC, now.logProbContinuous));
+          meanQ = tf.mean(tf.sum(tf.mul(now.probs, q), -1)).dataSync()[0]!;
+          entropyD = tf.keep(tf.mean(tf.neg(tf.sum(tf.mul(now.probs, now.logProbsDiscrete), -1, true)), [1], true));
+          entropyC = tf.keep(tf.mean(tf.neg(now.logProbContinuous), [1], true));
+          return tf.sum(tf.mean(loss, [1, 2])) as tf.Scalar;
+        },
+        config.gradientClip,
+      );
       // 4. temperatures: raise alpha when the entropy is below its target (no discrete
       //    temperature to tune without a discrete part)
       const hD = (entropyD as tf.Tensor | null)!;
       const hC = (entropyC as tf.Tensor | null)!;
       const temperatures = layout.choices > 0 ? [this.logAlphaDiscrete, this.logAlphaContinuous] : [this.logAlphaContinuous];
-      minimizeStacked(this.alphaOptimizer, temperatures, n, () => {
-        const continuousLoss = temperatureLoss(this.logAlphaContinuous, hC, this.continuousEntropyTarget);
-        return (layout.choices > 0 ? tf.add(temperatureLoss(this.logAlphaDiscrete, hD, config.discreteEntropyTarget), continuousLoss) : continuousLoss) as tf.Scalar;
-      }, 0);
+      minimizeStacked(
+        this.alphaOptimizer,
+        temperatures,
+        n,
+        () => {
+          const continuousLoss = temperatureLoss(this.logAlphaContinuous, hC, this.continuousEntropyTarget);
+          return (layout.choices > 0 ? tf.add(temperatureLoss(this.logAlphaDiscrete, hD, config.discreteEntropyTarget), continuousLoss) : continuousLoss) as tf.Scalar;
+        },
+        0,
+      );
       hD.dispose();
       hC.dispose();
       // 5. soft target updates

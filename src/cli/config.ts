@@ -45,8 +45,14 @@ export function registerDataCommands(program: Command): void {
       for (const m of only) if (!['text', 'image', 'speech'].includes(m)) throw new UsageError(`--only: unknown modality '${m}' (text, image, speech)`);
       const verbose = Boolean(process.stderr.isTTY) && !process.env.CI;
       const manifest = await prepareData({
-        cacheDir: opts.cacheDir, seed: opts.seed, only: only as ('text' | 'image' | 'speech')[], force: opts.force, artwork: opts.artwork,
-        onProgress: (message) => { if (verbose || /prepar|cached|done/i.test(message)) process.stderr.write(`svec data: ${message}\n`); },
+        cacheDir: opts.cacheDir,
+        seed: opts.seed,
+        only: only as ('text' | 'image' | 'speech')[],
+        force: opts.force,
+        artwork: opts.artwork,
+        onProgress: (message) => {
+          if (verbose || /prepar|cached|done/i.test(message)) process.stderr.write(`svec data: ${message}\n`);
+        },
       });
       process.stdout.write(`${JSON.stringify({ cacheDir: opts.cacheDir, status: manifest.status }, null, 2)}\n`);
     });

@@ -9,7 +9,9 @@ export function registerDoctorCommand(program: Command): void {
     .option('--json', 'one JSON object instead of lines')
     .action(async (options: { json?: boolean }) => {
       // as given, before choosing the kernels rewrites OPENBLAS_CORETYPE for child processes
-      const env = Object.fromEntries(['SVEC_NATIVE', 'SVEC_BLAS_CORETYPE', 'OPENBLAS_CORETYPE', 'SVEC_BLAS_THREADS'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+      const env = Object.fromEntries(
+        ['SVEC_NATIVE', 'SVEC_BLAS_CORETYPE', 'OPENBLAS_CORETYPE', 'SVEC_BLAS_THREADS'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]),
+      );
       const tf = await import('@tensorflow/tfjs');
       const { blasInfo, initNeuralBackend } = await import('../nn/backend.ts');
       const { nativeAddonPath } = await import('../nn/nativeKernels.ts');

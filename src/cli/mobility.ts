@@ -78,7 +78,7 @@ export function registerMobilityCommands(program: Command): void {
     .requiredOption('--out <trace>', 'the trace file to write (gzip; e.g. traces/mine.trace.gz)')
     .option('--begin <s>', 'keep time steps from this time on (s)', seconds('--begin'))
     .option('--end <s>', 'keep time steps up to this time (s)', seconds('--end'))
-    .option('--rsu <x,y>', 'RSU position in the network\'s coordinates, m (default: the centre of the bounding box)', point)
+    .option('--rsu <x,y>', "RSU position in the network's coordinates, m (default: the centre of the bounding box)", point)
     .action(async (opts: { fcd: string; out: string; begin?: number; end?: number; rsu?: { xM: number; yM: number } }) => {
       if (opts.begin !== undefined && opts.end !== undefined && opts.end < opts.begin) fail(`--end ${opts.end} comes before --begin ${opts.begin}`);
       const { importFcd } = await import('../sim/mobility/fcd.ts');
@@ -88,7 +88,7 @@ export function registerMobilityCommands(program: Command): void {
 
   mobility
     .command('sumo')
-    .description('make a trace with SUMO: netgenerate, randomTrips.py, sumo --fcd-output, then import (needs Debian\'s sumo and sumo-tools)')
+    .description("make a trace with SUMO: netgenerate, randomTrips.py, sumo --fcd-output, then import (needs Debian's sumo and sumo-tools)")
     .requiredOption('--net <kind>', 'highway (2 km, 3 lanes each way) or grid (7 x 7 junctions, 200 m blocks)', (v: string) => {
       if (v !== 'highway' && v !== 'grid') throw new InvalidArgumentError(`--net must be highway or grid, got '${v}'`);
       return v;
@@ -104,7 +104,14 @@ export function registerMobilityCommands(program: Command): void {
       const { sumoTrace } = await import('../sim/mobility/sumo.ts');
       const header = await userErrors(() =>
         sumoTrace({
-          net: opts.net, vehicles: opts.vehicles, seconds: opts.seconds, warmupS: opts.warmup, seed: opts.seed, out: opts.out, command: commandLine(), workDir: opts.work,
+          net: opts.net,
+          vehicles: opts.vehicles,
+          seconds: opts.seconds,
+          warmupS: opts.warmup,
+          seed: opts.seed,
+          out: opts.out,
+          command: commandLine(),
+          workDir: opts.work,
           onStage: (stage) => process.stderr.write(`svec mobility: ${stage}\n`),
         }),
       );
@@ -137,7 +144,9 @@ export function registerMobilityCommands(program: Command): void {
       const { loadFidelityModel } = await import('../sim/fidelity.ts');
       const fidelity = loadFidelityModel(scenario.fidelityTable);
       const result = await userErrors(() => measureSnrDistribution(scenario, { episodes: opts.episodes, seed: opts.seed, fidelity }));
-      process.stdout.write(`${JSON.stringify({ command: commandLine(), mobility: scenario.mobility, vehicles: scenario.vehicles, noisePowerW: scenario.noisePowerW, powerW: scenario.powerW, ...result }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ command: commandLine(), mobility: scenario.mobility, vehicles: scenario.vehicles, noisePowerW: scenario.noisePowerW, powerW: scenario.powerW, ...result }, null, 2)}\n`,
+      );
     });
 
   mobility
@@ -159,7 +168,13 @@ export function registerMobilityCommands(program: Command): void {
     });
 }
 
-function summary(header: { steps: number; vehicles: number; samples: number; rsu: unknown; provenance: { timeRangeS: [number, number]; sumoVersion: string | null; source: { sha256: string } } }) {
+function summary(header: {
+  steps: number;
+  vehicles: number;
+  samples: number;
+  rsu: unknown;
+  provenance: { timeRangeS: [number, number]; sumoVersion: string | null; source: { sha256: string } };
+}) {
   return {
     steps: header.steps,
     vehicles: header.vehicles,

@@ -58,7 +58,8 @@ export function parseSeedList(text: string, option = '--seeds'): number[] {
 export function parseSeedCountOrList(text: string, option = '--seeds'): number[] {
   if (!text.includes(',')) {
     const n = Number(text);
-    if (text.trim() === '' || !Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`${option}: expected a number of seeds (1 to 1000) or a list like 3,5,8, got '${text}'`);
+    if (text.trim() === '' || !Number.isInteger(n) || n < 1 || n > 1000)
+      throw new UsageError(`${option}: expected a number of seeds (1 to 1000) or a list like 3,5,8, got '${text}'`);
     return Array.from({ length: n }, (_, k) => k + 1);
   }
   return parseSeedList(text, option);

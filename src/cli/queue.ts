@@ -30,7 +30,9 @@ export function registerQueueCommands(program: Command): void {
       const onSignal = (signal: NodeJS.Signals) => {
         signals++;
         if (signals === 1) {
-          log(`svec worker ${handle.id}: ${signal}: taking no new cell; finishing the cell(s) in hand, then exiting (${signal} again stops at once: the cells then resume from their newest checkpoint on another worker)`);
+          log(
+            `svec worker ${handle.id}: ${signal}: taking no new cell; finishing the cell(s) in hand, then exiting (${signal} again stops at once: the cells then resume from their newest checkpoint on another worker)`,
+          );
           void handle.stop();
         } else {
           log(`svec worker ${handle.id}: ${signal} again: stopping now`);

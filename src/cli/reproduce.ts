@@ -11,11 +11,18 @@ type ProfileName = 'demo' | 'quick' | 'standard' | 'paper';
 export function registerReproduceCommand(program: Command): void {
   scenarioOptions(program.command('reproduce'))
     .description("run the experiments of the paper's Section VI (figures, comparison, claims table) as one resumable sweep")
-    .addOption(new Option('--profile <name>', 'how much to run: demo (about a minute), quick (about 5 min), standard (about half an hour), paper (see the estimate it prints)').choices(['demo', 'quick', 'standard', 'paper']).default('demo'))
+    .addOption(
+      new Option('--profile <name>', 'how much to run: demo (about a minute), quick (about 5 min), standard (about half an hour), paper (see the estimate it prints)')
+        .choices(['demo', 'quick', 'standard', 'paper'])
+        .default('demo'),
+    )
     .option('--only <list>', 'experiments to run, e.g. fig4,fig9 (fig4..fig11, oracle-gap, lyapunov-v)')
     .option('--out <dir>', 'output folder (default out/reproduce-PROFILE); rerun to resume')
     .option('--workers <n>', 'worker threads (default: the number of cores)', integer('--workers', 1, 256))
-    .option('--queue <url>', 'run the cells on a job queue instead: redis://[:password@]host:port[/db] (password also from SVEC_REDIS_PASSWORD); `svec worker` runs them on every machine that shares --out (docs/queue.md)')
+    .option(
+      '--queue <url>',
+      'run the cells on a job queue instead: redis://[:password@]host:port[/db] (password also from SVEC_REDIS_PASSWORD); `svec worker` runs them on every machine that shares --out (docs/queue.md)',
+    )
     .action(async (opts: { scenario?: string; set: string[]; profile: ProfileName; only?: string; out?: string; workers?: number; queue?: string }) => {
       if (opts.queue !== undefined) return reproduceOnQueueCommand(opts);
       const { reproduce, estimateReproduction, formatDuration, parseExperimentIds } = await import('../experiments/reproduce.ts');
@@ -37,7 +44,11 @@ export function registerReproduceCommand(program: Command): void {
       let lastLogged = -1;
       const quiet = !process.stderr.isTTY || Boolean(process.env.CI);
       const summary = await reproduce({
-        profile, only, outDir, baseScenario, workers,
+        profile,
+        only,
+        outDir,
+        baseScenario,
+        workers,
         command: ['svec', ...process.argv.slice(2)].join(' '),
         onProgress: (done, total, finishedCells, totalCells) => {
           progress.update(total > 0 ? Math.round((1000 * done) / total) : 1000, { cells: `${finishedCells}/${totalCells}` });
@@ -50,13 +61,23 @@ export function registerReproduceCommand(program: Command): void {
         onStage: (stage) => process.stderr.write(`svec reproduce: ${stage}\n`),
       }).finally(() => progress.stop());
       const failed = summary.failed.length > 0 ? `\n${summary.failed.length} cell(s) failed (listed in the report); rerun the same command to retry them` : '';
-      process.stdout.write(`svec reproduce: ${summary.cells} cells (${summary.reused} reused, ${summary.ran} run) in ${summary.wallSeconds.toFixed(0)} s${failed}\nreport: ${summary.reportPath} (and report.html beside it)\n`);
+      process.stdout.write(
+        `svec reproduce: ${summary.cells} cells (${summary.reused} reused, ${summary.ran} run) in ${summary.wallSeconds.toFixed(0)} s${failed}\nreport: ${summary.reportPath} (and report.html beside it)\n`,
+      );
       if (summary.failed.length > 0) process.exitCode = 1;
     });
 }
 
 /** svec reproduce --queue URL: the same sweep, its cells run by `svec worker` processes anywhere. */
-async function reproduceOnQueueCommand(opts: { scenario?: string; set: string[]; profile: ProfileName; only?: string; out?: string; workers?: number; queue?: string }): Promise<void> {
+async function reproduceOnQueueCommand(opts: {
+  scenario?: string;
+  set: string[];
+  profile: ProfileName;
+  only?: string;
+  out?: string;
+  workers?: number;
+  queue?: string;
+}): Promise<void> {
   const { UsageError } = await import('./options.ts');
   const { parseQueueUrl } = await import('../experiments/queue/connection.ts');
   const { reproduceOnQueue } = await import('../experiments/queue/coordinator.ts');
@@ -80,7 +101,11 @@ async function reproduceOnQueueCommand(opts: { scenario?: string; set: string[];
   let lastLogged = -1;
   const quiet = !process.stderr.isTTY || Boolean(process.env.CI);
   const summary = await reproduceOnQueue({
-    profile, only, outDir, baseScenario, connection,
+    profile,
+    only,
+    outDir,
+    baseScenario,
+    connection,
     command: recordedCommand(process.argv.slice(2), connection.display),
     onProgress: (done, total, finishedCells, totalCells) => {
       progress.update(total > 0 ? Math.round((1000 * done) / total) : 1000, { cells: `${finishedCells}/${totalCells}` });
@@ -92,6 +117,8 @@ async function reproduceOnQueueCommand(opts: { scenario?: string; set: string[];
     onStage: (stage) => process.stderr.write(`svec reproduce: ${stage}\n`),
   }).finally(() => progress.stop());
   const failed = summary.failed.length > 0 ? `\n${summary.failed.length} cell(s) failed for good (listed in the report); rerun the same command to retry them` : '';
-  process.stdout.write(`svec reproduce: ${summary.cells} cells (${summary.reused} reused, ${summary.ran} run on the queue) in ${summary.wallSeconds.toFixed(0)} s${failed}\nreport: ${summary.reportPath} (and report.html beside it)\n`);
+  process.stdout.write(
+    `svec reproduce: ${summary.cells} cells (${summary.reused} reused, ${summary.ran} run on the queue) in ${summary.wallSeconds.toFixed(0)} s${failed}\nreport: ${summary.reportPath} (and report.html beside it)\n`,
+  );
   if (summary.failed.length > 0) process.exitCode = 1;
 }

@@ -21,7 +21,10 @@ export function registerSimulateCommands(program: Command): void {
       const scenario = loadScenario({ file: opts.scenario, overrides: opts.set });
       const policies = parseList(opts.policies, '--policies');
       if (opts.out) checkOutputFile(opts.out, '--out');
-      const progress = createProgress(policies.length * opts.episodes, 'simulate [{bar}] {value}/{total} episodes | {policy} | reward {reward} | ETA {eta_formatted}', { policy: '', reward: '' });
+      const progress = createProgress(policies.length * opts.episodes, 'simulate [{bar}] {value}/{total} episodes | {policy} | reward {reward} | ETA {eta_formatted}', {
+        policy: '',
+        reward: '',
+      });
       const { rows, fidelity } = simulateBuiltins(scenario, policies, {
         episodes: opts.episodes,
         seed: opts.seed,

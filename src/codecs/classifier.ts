@@ -51,7 +51,10 @@ export class ClassifierCodec {
   private readonly projection: Dense;
   private readonly head: Dense;
 
-  constructor(readonly config: ClassifierConfig, rng: RandomStream) {
+  constructor(
+    readonly config: ClassifierConfig,
+    rng: RandomStream,
+  ) {
     this.params = new ParamStore(rng);
     const p = this.params;
     let [h, w, c] = config.input;

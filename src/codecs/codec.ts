@@ -24,16 +24,45 @@ export function defaultCodecConfig(modality: ModalityName, size: 'default' | 'ti
   const tiny = size === 'tiny';
   if (modality === 'image') {
     return {
-      kind: 'image', input: [32, 32, 3], classes: 43,
-      convs: tiny ? [[8, 2], [8, 2]] : [[32, 2], [64, 2], [128, 2]],
-      embedding: tiny ? 16 : 128, symbols: tiny ? 16 : 64, hidden: tiny ? 32 : 256, poolTime: false,
+      kind: 'image',
+      input: [32, 32, 3],
+      classes: 43,
+      convs: tiny
+        ? [
+            [8, 2],
+            [8, 2],
+          ]
+        : [
+            [32, 2],
+            [64, 2],
+            [128, 2],
+          ],
+      embedding: tiny ? 16 : 128,
+      symbols: tiny ? 16 : 64,
+      hidden: tiny ? 32 : 256,
+      poolTime: false,
     };
   }
   if (modality === 'speech') {
     return {
-      kind: 'speech', input: [98, 40, 1], classes,
-      convs: tiny ? [[8, 2], [8, 2]] : [[24, 2], [48, 2], [64, 2], [64, 1]],
-      embedding: tiny ? 16 : 128, symbols: tiny ? 16 : 64, hidden: tiny ? 32 : 256, poolTime: true,
+      kind: 'speech',
+      input: [98, 40, 1],
+      classes,
+      convs: tiny
+        ? [
+            [8, 2],
+            [8, 2],
+          ]
+        : [
+            [24, 2],
+            [48, 2],
+            [64, 2],
+            [64, 1],
+          ],
+      embedding: tiny ? 16 : 128,
+      symbols: tiny ? 16 : 64,
+      hidden: tiny ? 32 : 256,
+      poolTime: true,
     };
   }
   return tiny
@@ -172,7 +201,11 @@ export function loadTextData(cacheDir: string, splits: EvalSplit[], config: Text
   }
   let known = 0;
   let total = 0;
-  for (const line of first.sentences) for (const w of line.split(' ')) { total++; if (vocabulary.encode(w, 1)[0] !== 3) known++; }
+  for (const line of first.sentences)
+    for (const w of line.split(' ')) {
+      total++;
+      if (vocabulary.encode(w, 1)[0] !== 3) known++;
+    }
   return { kind: 'text', vocabulary, splits: out, coverage: total ? known / total : 0 };
 }
 
@@ -285,8 +318,11 @@ function evaluateClassifier(codec: ClassifierCodec, data: ClassifierData, split:
   }
   const div = (grid: number[][]) => grid.map((row) => row.map((v) => v / n));
   return {
-    lambdas, snrDb, items: n,
-    fidelity: div(fid), task: div(acc),
+    lambdas,
+    snrDb,
+    items: n,
+    fidelity: div(fid),
+    task: div(acc),
     errorFree: { fidelity: efFid.map((v) => v / n), task: efAcc.map((v) => v / n) },
     cleanTask: clean / n,
     mismatchedFidelity: mismatched / n,
@@ -300,15 +336,24 @@ function evaluateText(codec: TextCodec, data: TextData, split: EvalSplit, option
   const { lambdas, snrDb } = options;
   const noise = new RandomStreams(options.seed).get('channel');
   const shape = () => zeros(lambdas.length, snrDb.length);
-  const fid = shape(), b1 = shape(), b4 = shape(), sim = shape();
-  const ef = { fidelity: new Array<number>(lambdas.length).fill(0), task: new Array<number>(lambdas.length).fill(0), bleu4: new Array<number>(lambdas.length).fill(0), similarity: new Array<number>(lambdas.length).fill(0) };
+  const fid = shape(),
+    b1 = shape(),
+    b4 = shape(),
+    sim = shape();
+  const ef = {
+    fidelity: new Array<number>(lambdas.length).fill(0),
+    task: new Array<number>(lambdas.length).fill(0),
+    bleu4: new Array<number>(lambdas.length).fill(0),
+    similarity: new Array<number>(lambdas.length).fill(0),
+  };
   let cleanSum = 0;
   let mismatched = 0;
   const batchSize = options.batchSize ?? 100;
   // sort by length so batches pad little; results are per sentence, so order does not matter
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => sentences[a]!.length - sentences[b]!.length);
   const bleuOf = (pred: Int32Array, batch: TokenBatch, refs: Int32Array[]) => {
-    let s1 = 0, s4 = 0;
+    let s1 = 0,
+      s4 = 0;
     const decoded: Int32Array[] = [];
     refs.forEach((ref, b) => {
       const cand = pred.subarray(b * batch.tokens, b * batch.tokens + ref.length);
@@ -371,8 +416,13 @@ function evaluateText(codec: TextCodec, data: TextData, split: EvalSplit, option
   const div = (grid: number[][]) => grid.map((row) => row.map((v) => v / n));
   const divRow = (row: number[]) => row.map((v) => v / n);
   return {
-    lambdas, snrDb, items: n,
-    fidelity: div(fid), task: div(b1), bleu4: div(b4), similarity: div(sim),
+    lambdas,
+    snrDb,
+    items: n,
+    fidelity: div(fid),
+    task: div(b1),
+    bleu4: div(b4),
+    similarity: div(sim),
     errorFree: { fidelity: divRow(ef.fidelity), task: divRow(ef.task), bleu4: divRow(ef.bleu4), similarity: divRow(ef.similarity) },
     cleanTask: cleanSum / n,
     mismatchedFidelity: mismatched / n,

@@ -36,8 +36,15 @@ export interface ModalityMeasurement {
 }
 
 async function measureModality(
-  modality: ModalityName, modelsDir: string, cacheDir: string, items: number, seed: number, channel: ChannelOptions,
-  lambdas: number[], snrDb: number[], onBatch?: (done: number, total: number) => void,
+  modality: ModalityName,
+  modelsDir: string,
+  cacheDir: string,
+  items: number,
+  seed: number,
+  channel: ChannelOptions,
+  lambdas: number[],
+  snrDb: number[],
+  onBatch?: (done: number, total: number) => void,
 ): Promise<ModalityMeasurement> {
   const modelDir = join(modelsDir, modality);
   const { codec, manifest } = loadTrainedCodec(modelDir);
@@ -79,7 +86,10 @@ export function formatEvaluation(results: ModalityMeasurement[]): string {
   for (const r of results) {
     const g = r.test;
     const metric = TASK_METRIC[r.modality];
-    lines.push(`## ${r.modality} (${g.items} test items; model ${r.manifest.weightsSha256.slice(0, 12)}, seed ${r.manifest.seed}, ${Math.round(r.manifest.training.seconds)} s of training)`, '');
+    lines.push(
+      `## ${r.modality} (${g.items} test items; model ${r.manifest.weightsSha256.slice(0, 12)}, seed ${r.manifest.seed}, ${Math.round(r.manifest.training.seconds)} s of training)`,
+      '',
+    );
     const header = `| lambda | ${g.snrDb.map((s) => `${s} dB`).join(' | ')} | error-free |`;
     const rule = `|---|${g.snrDb.map(() => '---:').join('|')}|---:|`;
     const table = (title: string, grid: number[][], ef: number[], fmt: (v: number) => string) => {
@@ -92,7 +102,10 @@ export function formatEvaluation(results: ModalityMeasurement[]): string {
     if (g.bleu4) table('BLEU-4:', g.bleu4, g.errorFree.bleu4!, (v) => v.toFixed(3));
     if (g.similarity) table('Sentence-embedding similarity (decoded sentence re-encoded vs original):', g.similarity, g.errorFree.similarity!, (v) => v.toFixed(3));
     if (r.real) table(`Real Asterisk recordings (${r.real.items} clips), accuracy (%):`, r.real.task, r.real.errorFree.task, pct);
-    lines.push(`Task read from the vehicle's own embedding (no channel): ${metric === 'accuracy' ? `${pct(g.cleanTask)} %` : g.cleanTask.toFixed(3)}; fidelity of mismatched pairs (unrelated items): ${g.mismatchedFidelity.toFixed(3)}${r.textCoverage !== undefined ? `; test tokens inside the ${r.manifest.config.kind === 'text' ? r.manifest.config.vocab : ''}-token vocabulary: ${pct(r.textCoverage)} %` : ''}`, '');
+    lines.push(
+      `Task read from the vehicle's own embedding (no channel): ${metric === 'accuracy' ? `${pct(g.cleanTask)} %` : g.cleanTask.toFixed(3)}; fidelity of mismatched pairs (unrelated items): ${g.mismatchedFidelity.toFixed(3)}${r.textCoverage !== undefined ? `; test tokens inside the ${r.manifest.config.kind === 'text' ? r.manifest.config.vocab : ''}-token vocabulary: ${pct(r.textCoverage)} %` : ''}`,
+      '',
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -156,11 +169,15 @@ export async function measureFidelityTable(options: MeasureTableOptions): Promis
       provisional: false,
       source: 'measured from the trained semantic codecs in models/codecs (svec codec table; docs/codecs.md)',
       command: options.command,
-      definition: 'fidelity = mean over held-out test items of cos(P(e), P(e^)), clamped to [0, 1]; e: the vehicle encoder embedding, e^: the embedding the edge channel decoder recovered, P: the shared (siamese) projection',
+      definition:
+        'fidelity = mean over held-out test items of cos(P(e), P(e^)), clamped to [0, 1]; e: the vehicle encoder embedding, e^: the embedding the edge channel decoder recovered, P: the shared (siamese) projection',
       channel: options.channel.fading,
       noiseSeed: options.seed,
       models: per((r) => ({
-        path: r.modelDir, weightsSha256: r.manifest.weightsSha256, seed: r.manifest.seed, command: r.manifest.command,
+        path: r.modelDir,
+        weightsSha256: r.manifest.weightsSha256,
+        seed: r.manifest.seed,
+        command: r.manifest.command,
         // a run continued with --init counts the earlier run's time and steps too
         trainingSeconds: Math.round(r.manifest.training.seconds + (r.manifest.training.initializedFrom?.seconds ?? 0)),
         steps: r.manifest.training.steps + (r.manifest.training.initializedFrom?.steps ?? 0),
@@ -205,7 +222,10 @@ export async function writeCodecPlots(table: MeasuredTableJson, dir: string): Pr
       }
       const metric = kind === 'fidelity' ? 'Semantic fidelity' : table.taskMetric[m].name === 'accuracy' ? 'Accuracy' : table.taskMetric[m].name;
       const spec = lineChartSpec({
-        data: rows, series: 'series', band: false, points: true,
+        data: rows,
+        series: 'series',
+        band: false,
+        points: true,
         x: { field: 'snr_db', title: 'SNR', unit: 'dB' },
         y: { field: 'value', title: metric, domain: [0, 1] },
         title: `${m}: ${metric.toLowerCase()} versus SNR`,

@@ -102,7 +102,10 @@ export class TextCodec {
   private readonly projection: Dense;
   private readonly outputBias: tf.Variable;
 
-  constructor(readonly config: TextConfig, rng: RandomStream) {
+  constructor(
+    readonly config: TextConfig,
+    rng: RandomStream,
+  ) {
     const p = (this.params = new ParamStore(rng));
     const d = config.dModel;
     if (d % config.heads !== 0) throw new Error(`text codec: dModel ${d} must be a multiple of heads ${config.heads}`);
@@ -186,7 +189,13 @@ export class TextCodec {
   /** Mean over real tokens of P(.) [B, D]. */
   sentenceEmbedding(projected: tf.Tensor3D, tokenMask: tf.Tensor3D, lengths: Int32Array): tf.Tensor2D {
     const sum = tf.sum(tf.mul(projected, tokenMask), 1);
-    return tf.div(sum, tf.tensor2d(Float32Array.from(lengths, (n) => Math.max(1, n)), [lengths.length, 1])) as tf.Tensor2D;
+    return tf.div(
+      sum,
+      tf.tensor2d(
+        Float32Array.from(lengths, (n) => Math.max(1, n)),
+        [lengths.length, 1],
+      ),
+    ) as tf.Tensor2D;
   }
 
   /** Token logits from projected embeddings: P(.) E^T + b, [B, T, V]. */
@@ -197,8 +206,14 @@ export class TextCodec {
   }
 
   forwardFromEmbedding(
-    e: tf.Tensor3D, batch: TokenBatch, lambdas: ArrayLike<number>, snrDb: ArrayLike<number> | null, rng: RandomStream, channel: ChannelOptions,
-    withClean = true, projectedOnly = false,
+    e: tf.Tensor3D,
+    batch: TokenBatch,
+    lambdas: ArrayLike<number>,
+    snrDb: ArrayLike<number> | null,
+    rng: RandomStream,
+    channel: ChannelOptions,
+    withClean = true,
+    projectedOnly = false,
   ): TextOutputs {
     const k = this.config.symbolsPerToken;
     const mask = tf.tensor3d(textSymbolMask(batch.lengths, batch.tokens, k, lambdas), [batch.batch, batch.tokens, k]);

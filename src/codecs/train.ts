@@ -15,8 +15,16 @@ import { writeFileAtomic } from '../util/io.ts';
 import type { ChannelOptions } from './channel.ts';
 import { ClassifierCodec } from './classifier.ts';
 import {
-  buildCodec, dataProvenance, defaultCodecConfig, evaluateGrid, loadCodecData,
-  type ClassifierData, type Codec, type CodecConfig, type CodecData, type TextData,
+  buildCodec,
+  dataProvenance,
+  defaultCodecConfig,
+  evaluateGrid,
+  loadCodecData,
+  type ClassifierData,
+  type Codec,
+  type CodecConfig,
+  type CodecData,
+  type TextData,
 } from './codec.ts';
 import { makeTokenBatch, TextCodec } from './text.ts';
 
@@ -247,9 +255,25 @@ export async function trainCodec(options: TrainCodecOptions): Promise<CodecManif
     seed,
     channel,
     training: {
-      lambda: TRAIN_LAMBDA, snrDb: TRAIN_SNR_DB, batchSize, learningRate: baseRate, steps: step, epochs: epoch, seconds,
-      budget: options.epochs !== undefined ? { epochs: options.epochs } : { minutes }, finalLoss: smoothed,
-      ...(initFrom ? { initializedFrom: { weightsSha256: initFrom.manifest.weightsSha256, command: initFrom.manifest.command, seconds: initFrom.manifest.training.seconds, steps: initFrom.manifest.training.steps } } : {}),
+      lambda: TRAIN_LAMBDA,
+      snrDb: TRAIN_SNR_DB,
+      batchSize,
+      learningRate: baseRate,
+      steps: step,
+      epochs: epoch,
+      seconds,
+      budget: options.epochs !== undefined ? { epochs: options.epochs } : { minutes },
+      finalLoss: smoothed,
+      ...(initFrom
+        ? {
+            initializedFrom: {
+              weightsSha256: initFrom.manifest.weightsSha256,
+              command: initFrom.manifest.command,
+              seconds: initFrom.manifest.training.seconds,
+              steps: initFrom.manifest.training.steps,
+            },
+          }
+        : {}),
     },
     data: { cacheDir, fingerprint: prov.fingerprint, counts: prov.counts, ...(data.kind === 'text' ? { textCoverage: data.coverage } : {}) },
     parameters: codec.params.count(),

@@ -101,10 +101,12 @@ export function formatZodError(error: z.ZodError, where: string, schema?: z.ZodT
       let message = issue.message;
       if (issue.code === 'unrecognized_keys') {
         const known = fieldsAt(schema, issue.path);
-        message = `unknown field(s) ${issue.keys.map((k) => {
-          const near = nearestName(k, known);
-          return near ? `'${k}' (did you mean '${near}'?)` : `'${k}'`;
-        }).join(', ')}`;
+        message = `unknown field(s) ${issue.keys
+          .map((k) => {
+            const near = nearestName(k, known);
+            return near ? `'${k}' (did you mean '${near}'?)` : `'${k}'`;
+          })
+          .join(', ')}`;
       }
       return `${where}: ${field}: ${message}`;
     })

@@ -21,10 +21,7 @@ function range(defaults: { min: number; max: number }, description: string, boun
 }
 
 const perModality = (defaults: { text: number; image: number; speech: number }, description: string) =>
-  z
-    .strictObject({ text: z.number().positive(), image: z.number().positive(), speech: z.number().positive() })
-    .default(defaults)
-    .describe(description);
+  z.strictObject({ text: z.number().positive(), image: z.number().positive(), speech: z.number().positive() }).default(defaults).describe(description);
 
 export const ROAD_DEFAULTS = { lengthM: 1000, lanes: 4, laneWidthM: 3.5, rsuOffsetM: 20, speedMps: { min: 10, max: 30 } };
 
@@ -51,9 +48,15 @@ export const MobilitySchema = z
       .string()
       .min(1)
       .optional()
-      .describe("trace file written by `svec mobility import` or `svec mobility sumo` (required with model 'trace'; a relative path is looked up in the working directory, then in the repository root), e.g. traces/highway.trace.gz"),
-    coverageM: z.number().positive().default(MOBILITY_DEFAULTS.coverageM).describe("trace: RSU coverage radius on the ground in m; a vehicle that leaves it frees its slot"),
-    rsuHeightM: z.number().nonnegative().default(MOBILITY_DEFAULTS.rsuHeightM).describe('trace: height of the RSU antenna above the vehicle antennas in m (part of the path-loss distance)'),
+      .describe(
+        "trace file written by `svec mobility import` or `svec mobility sumo` (required with model 'trace'; a relative path is looked up in the working directory, then in the repository root), e.g. traces/highway.trace.gz",
+      ),
+    coverageM: z.number().positive().default(MOBILITY_DEFAULTS.coverageM).describe('trace: RSU coverage radius on the ground in m; a vehicle that leaves it frees its slot'),
+    rsuHeightM: z
+      .number()
+      .nonnegative()
+      .default(MOBILITY_DEFAULTS.rsuHeightM)
+      .describe('trace: height of the RSU antenna above the vehicle antennas in m (part of the path-loss distance)'),
     rsu: z
       .strictObject({ xM: z.number().describe('x, m'), yM: z.number().describe('y, m') })
       .optional()
@@ -107,14 +110,26 @@ export const ScenarioSchema = z
     bandwidthWeightMin: z.number().gt(0).max(1).default(0.05).describe('smallest bandwidth weight w an action maps to'),
     road: RoadSchema,
     mobility: MobilitySchema,
-    objective: z.enum(['drift', 'eq33']).default('drift').describe("the reward of eq. 33: 'drift', V U - (Q(t+1)^2 - Q(t)^2) / 2, the exact one-slot Lyapunov drift (the spec's default); 'eq33', the printed V U - Q(t) (e - e_max), which an episode's sum can game (docs/model.md)"),
-    rewardSharing: z.enum(['team', 'own']).default('team').describe("what learners learn from: 'team', every agent the team reward (1/N) sum_n r_n (eq. 35); 'own', each its own r_n (selfish: a vehicle's own reward always rises with its bandwidth weight)"),
+    objective: z
+      .enum(['drift', 'eq33'])
+      .default('drift')
+      .describe(
+        "the reward of eq. 33: 'drift', V U - (Q(t+1)^2 - Q(t)^2) / 2, the exact one-slot Lyapunov drift (the spec's default); 'eq33', the printed V U - Q(t) (e - e_max), which an episode's sum can game (docs/model.md)",
+      ),
+    rewardSharing: z
+      .enum(['team', 'own'])
+      .default('team')
+      .describe(
+        "what learners learn from: 'team', every agent the team reward (1/N) sum_n r_n (eq. 35); 'own', each its own r_n (selfish: a vehicle's own reward always rises with its bandwidth weight)",
+      ),
     observation: z.enum(['paper', 'extended']).default('paper').describe("'paper': the five features of eq. 29; 'extended': plus modality, SNR, queue and last slot's M/N"),
     fidelityTable: z
       .string()
       .min(1)
       .default('models/fidelity/measured.json')
-      .describe("semantic fidelity table: the path of a measured table JSON (default: the table measured from the committed codecs, svec codec table; a relative path is looked up in the working directory, then in the repository root) or 'provisional' (the analytic placeholder)"),
+      .describe(
+        "semantic fidelity table: the path of a measured table JSON (default: the table measured from the committed codecs, svec codec table; a relative path is looked up in the working directory, then in the repository root) or 'provisional' (the analytic placeholder)",
+      ),
   })
   .describe('an SVEC scenario');
 

@@ -67,7 +67,7 @@ export class PendulumEnv implements MultiAgentEnv {
     const th = this.theta;
     const thdot = this.thetaDot;
     const cost = angleNormalize(th) ** 2 + 0.1 * thdot ** 2 + 0.001 * u ** 2;
-    let newThdot = thdot + ((3 * G) / (2 * L) * Math.sin(th) + (3 / (M * L * L)) * u) * DT;
+    let newThdot = thdot + (((3 * G) / (2 * L)) * Math.sin(th) + (3 / (M * L * L)) * u) * DT;
     newThdot = Math.max(-MAX_SPEED, Math.min(MAX_SPEED, newThdot));
     this.theta = th + newThdot * DT;
     this.thetaDot = newThdot;

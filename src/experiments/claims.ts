@@ -27,7 +27,6 @@ export interface ClaimCheck {
   verdict: Verdict;
 }
 
-
 function notMeasured(base: Omit<ClaimCheck, 'measured' | 'verdict'>, why: string): ClaimCheck {
   return { ...base, measured: why, verdict: 'not measured' };
 }
@@ -108,7 +107,12 @@ export function checkClaims(cells: readonly Cell[], results: ReadonlyMap<string,
 
   // 1. Convergence of DMADRL in about 250 episodes (Fig. 4a).
   {
-    const base = { id: 'convergence', claim: 'DMADRL is stable and converges at about 250 episodes (Fig. 4a)', experiments: ['fig4'] as ExperimentId[], test: 'episode after which the smoothed mean training curve stays within 10% of its range of its final level; holds if at most 375 (1.5 x 250) in a run long enough to tell (at least 300 episodes)' };
+    const base = {
+      id: 'convergence',
+      claim: 'DMADRL is stable and converges at about 250 episodes (Fig. 4a)',
+      experiments: ['fig4'] as ExperimentId[],
+      test: 'episode after which the smoothed mean training curve stays within 10% of its range of its final level; holds if at most 375 (1.5 x 250) in a run long enough to tell (at least 300 episodes)',
+    };
     const { rows } = curveRows('fig4', fig4, 'teamReward', 'semantic');
     const curve = rows.filter((r) => r.algorithm === 'dmadrl').map((r) => r.mean);
     if (curve.length === 0) checks.push(notMeasured(base, 'fig4 was not run'));
@@ -122,7 +126,12 @@ export function checkClaims(cells: readonly Cell[], results: ReadonlyMap<string,
 
   // 2. Semantic communication improves every algorithm (Fig. 4 and 5).
   {
-    const base = { id: 'semantic-gain', claim: 'Semantic communication improves the reward of every algorithm (Fig. 4, 5)', experiments: ['fig4', 'fig5'] as ExperimentId[], test: "held-out team reward (drift objective), semantic minus non-semantic, paired by N and seed, per algorithm; holds if the 95% interval of the mean gain lies above 0 for every algorithm" };
+    const base = {
+      id: 'semantic-gain',
+      claim: 'Semantic communication improves the reward of every algorithm (Fig. 4, 5)',
+      experiments: ['fig4', 'fig5'] as ExperimentId[],
+      test: 'held-out team reward (drift objective), semantic minus non-semantic, paired by N and seed, per algorithm; holds if the 95% interval of the mean gain lies above 0 for every algorithm',
+    };
     const points = [...fig4, ...fig5];
     const key = (p: ExperimentPoint) => `${p.result.algo}|${p.x}|${p.result.seed}`;
     const sem = new Map(points.filter((p) => p.variant === 'semantic').map((p) => [key(p), p] as const));
@@ -145,17 +154,24 @@ export function checkClaims(cells: readonly Cell[], results: ReadonlyMap<string,
 
   // 3. DMADRL has the highest reward at every N, and the gap widens with N (Fig. 5a).
   {
-    const base = { id: 'reward-vs-n', claim: 'DMADRL has the highest average reward at every N, and its lead widens as N grows (Fig. 5a)', experiments: ['fig5'] as ExperimentId[], test: 'held-out team reward (drift objective) per N (semantic): DMADRL minus the best other algorithm there, with Welch\'s 95% interval; holds if the lead is significant at every N and larger at the largest N than at the smallest' };
+    const base = {
+      id: 'reward-vs-n',
+      claim: 'DMADRL has the highest average reward at every N, and its lead widens as N grows (Fig. 5a)',
+      experiments: ['fig5'] as ExperimentId[],
+      test: "held-out team reward (drift objective) per N (semantic): DMADRL minus the best other algorithm there, with Welch's 95% interval; holds if the lead is significant at every N and larger at the largest N than at the smallest",
+    };
     const semantic = fig5.filter((p) => p.variant === 'semantic');
     const values = valuesBy(semantic, 'teamReward', (p) => at(p.result.algo, p.x));
     const xs = [...new Set(semantic.map((p) => p.x as number))].sort((a, b) => a - b);
-    const leads = xs.map((x) => {
-      const own = values.get(at('dmadrl', x));
-      const others = [...new Set(semantic.filter((p) => p.x === x && p.result.algo !== 'dmadrl').map((p) => p.result.algo))];
-      if (!own || others.length === 0) return undefined;
-      const best = others.reduce((b, a) => (mean(values.get(at(a, x))!) > mean(values.get(at(b, x))!) ? a : b));
-      return { x, best, d: welchDifference(interval(own), interval(values.get(at(best, x)))) };
-    }).filter((l): l is NonNullable<typeof l> => l !== undefined);
+    const leads = xs
+      .map((x) => {
+        const own = values.get(at('dmadrl', x));
+        const others = [...new Set(semantic.filter((p) => p.x === x && p.result.algo !== 'dmadrl').map((p) => p.result.algo))];
+        if (!own || others.length === 0) return undefined;
+        const best = others.reduce((b, a) => (mean(values.get(at(a, x))!) > mean(values.get(at(b, x))!) ? a : b));
+        return { x, best, d: welchDifference(interval(own), interval(values.get(at(best, x)))) };
+      })
+      .filter((l): l is NonNullable<typeof l> => l !== undefined);
     if (leads.length === 0) checks.push(notMeasured(base, 'fig5 was not run with DMADRL and another algorithm'));
     else {
       const parts = leads.map((l) => judge(l.d));
@@ -172,31 +188,50 @@ export function checkClaims(cells: readonly Cell[], results: ReadonlyMap<string,
     ['cost', 'cost', 'average cost (latency + 10 x energy) at every N (Fig. 7)', 'fig7'],
     ['queue', 'queue', 'average Lyapunov queue length (Fig. 8)', 'fig8'],
   ] as const) {
-    const base = { id: `lowest-${id}`, claim: `DMADRL has the lowest ${label}`, experiments: [exp] as ExperimentId[], test: `held-out ${metric} per ${exp === 'fig8' ? 'run' : 'N'}: DMADRL minus the lowest other algorithm, Welch's 95% interval; holds if significantly lower everywhere` };
-    const points = pointsOf(exp, cells, results).filter((p) => p.variant === 'semantic').map((p) => (exp === 'fig8' ? { ...p, x: 0 } : p));
+    const base = {
+      id: `lowest-${id}`,
+      claim: `DMADRL has the lowest ${label}`,
+      experiments: [exp] as ExperimentId[],
+      test: `held-out ${metric} per ${exp === 'fig8' ? 'run' : 'N'}: DMADRL minus the lowest other algorithm, Welch's 95% interval; holds if significantly lower everywhere`,
+    };
+    const points = pointsOf(exp, cells, results)
+      .filter((p) => p.variant === 'semantic')
+      .map((p) => (exp === 'fig8' ? { ...p, x: 0 } : p));
     const values = valuesBy(points, metric, (p) => at(p.result.algo, p.x));
     const xs = [...new Set(points.map((p) => p.x as number))].sort((a, b) => a - b);
-    const wins = xs.map((x) => {
-      const own = values.get(at('dmadrl', x));
-      const others = [...new Set(points.filter((p) => p.x === x && p.result.algo !== 'dmadrl').map((p) => p.result.algo))];
-      if (!own || others.length === 0) return undefined;
-      const rival = others.reduce((b, a) => (mean(values.get(at(a, x))!) < mean(values.get(at(b, x))!) ? a : b));
-      return { x, rival, own: mean(own), rivalMean: mean(values.get(at(rival, x))!), d: welchDifference(interval(own), interval(values.get(at(rival, x)))) };
-    }).filter((w): w is NonNullable<typeof w> => w !== undefined);
+    const wins = xs
+      .map((x) => {
+        const own = values.get(at('dmadrl', x));
+        const others = [...new Set(points.filter((p) => p.x === x && p.result.algo !== 'dmadrl').map((p) => p.result.algo))];
+        if (!own || others.length === 0) return undefined;
+        const rival = others.reduce((b, a) => (mean(values.get(at(a, x))!) < mean(values.get(at(b, x))!) ? a : b));
+        return { x, rival, own: mean(own), rivalMean: mean(values.get(at(rival, x))!), d: welchDifference(interval(own), interval(values.get(at(rival, x)))) };
+      })
+      .filter((w): w is NonNullable<typeof w> => w !== undefined);
     if (wins.length === 0) checks.push(notMeasured(base, `${exp} was not run with DMADRL and another algorithm`));
     else {
       checks.push({
         ...base,
-        measured: wins.map((w) => `${exp === 'fig8' ? '' : `N=${w.x}: `}DMADRL ${fmt(w.own, 3)} vs ${displayName(w.rival)} ${fmt(w.rivalMean, 3)}, difference ${diffText(w.d, 3)}`).join('; '),
+        measured: wins
+          .map((w) => `${exp === 'fig8' ? '' : `N=${w.x}: `}DMADRL ${fmt(w.own, 3)} vs ${displayName(w.rival)} ${fmt(w.rivalMean, 3)}, difference ${diffText(w.d, 3)}`)
+          .join('; '),
         verdict: combine(wins.map((w) => judge(w.d, true))),
       });
     }
   }
 
   // 5. Fidelity rises with SNR and with bandwidth, and DMADRL beats the conventional scheme (Fig. 9, 10).
-  for (const [exp, axis] of [['fig9', 'SNR'], ['fig10', 'maximum bandwidth']] as const) {
+  for (const [exp, axis] of [
+    ['fig9', 'SNR'],
+    ['fig10', 'maximum bandwidth'],
+  ] as const) {
     const points = pointsOf(exp, cells, results);
-    const base = { id: `fidelity-${exp}`, claim: `Semantic fidelity rises with the ${axis} for every modality, and DMADRL's is higher than the conventional scheme's (Fig. ${exp.slice(3)})`, experiments: [exp] as ExperimentId[], test: `per modality, DMADRL's held-out fidelity rises from the lowest to the highest ${axis} (no fall larger than 5% of its range), and is significantly higher than the conventional scheme's (Welch, 95%) at every point` };
+    const base = {
+      id: `fidelity-${exp}`,
+      claim: `Semantic fidelity rises with the ${axis} for every modality, and DMADRL's is higher than the conventional scheme's (Fig. ${exp.slice(3)})`,
+      experiments: [exp] as ExperimentId[],
+      test: `per modality, DMADRL's held-out fidelity rises from the lowest to the highest ${axis} (no fall larger than 5% of its range), and is significantly higher than the conventional scheme's (Welch, 95%) at every point`,
+    };
     if (points.length === 0) {
       checks.push(notMeasured(base, `${exp} was not run`));
       continue;
@@ -214,7 +249,9 @@ export function checkClaims(cells: readonly Cell[], results: ReadonlyMap<string,
         return c ? judge(welchDifference(r, c)) : ('unsure' as const);
       });
       judged.push(rises ? 'yes' : 'no', ...beats);
-      parts.push(`${modality}: ${rises ? 'rises' : 'does not rise'}, ${fmt(own[0]!.mean, 3)} → ${fmt(own[own.length - 1]!.mean, 3)}; above conventional significantly at ${beats.filter((b) => b === 'yes').length}/${beats.length} points (conventional ${fmt(conv[0]?.mean ?? Number.NaN, 3)} → ${fmt(conv[conv.length - 1]?.mean ?? Number.NaN, 3)})`);
+      parts.push(
+        `${modality}: ${rises ? 'rises' : 'does not rise'}, ${fmt(own[0]!.mean, 3)} → ${fmt(own[own.length - 1]!.mean, 3)}; above conventional significantly at ${beats.filter((b) => b === 'yes').length}/${beats.length} points (conventional ${fmt(conv[0]?.mean ?? Number.NaN, 3)} → ${fmt(conv[conv.length - 1]?.mean ?? Number.NaN, 3)})`,
+      );
     }
     if (parts.length === 0) checks.push(notMeasured(base, 'no task was offloaded in the evaluation'));
     else checks.push({ ...base, measured: parts.join('; '), verdict: combine(judged) });
@@ -222,7 +259,12 @@ export function checkClaims(cells: readonly Cell[], results: ReadonlyMap<string,
 
   // 6. K = 7 denoising steps is best (Fig. 11).
   {
-    const base = { id: 'denoising-steps', claim: 'K = 7 denoising steps gives the best long-term reward (Fig. 11)', experiments: ['fig11'] as ExperimentId[], test: 'held-out team reward (drift objective) per K; holds if K = 7 is significantly higher (Welch, 95%) than every other K' };
+    const base = {
+      id: 'denoising-steps',
+      claim: 'K = 7 denoising steps gives the best long-term reward (Fig. 11)',
+      experiments: ['fig11'] as ExperimentId[],
+      test: 'held-out team reward (drift objective) per K; holds if K = 7 is significantly higher (Welch, 95%) than every other K',
+    };
     const points = pointsOf('fig11', cells, results);
     const byK = valuesBy(points, 'teamReward', (p) => String(p.x));
     const ks = [...byK.keys()].map(Number).sort((a, b) => a - b);
@@ -232,13 +274,22 @@ export function checkClaims(cells: readonly Cell[], results: ReadonlyMap<string,
       const seven = interval(byK.get('7'));
       const others = ks.filter((k) => k !== 7).map((k) => ({ k, d: welchDifference(seven, interval(byK.get(String(k)))) }));
       const best = ks.reduce((b, k) => (mean(byK.get(String(k))!) > mean(byK.get(String(b))!) ? k : b));
-      checks.push({ ...base, measured: `highest mean at K = ${best}; K = 7 minus ${others.map((o) => `K=${o.k}: ${diffText(o.d)}`).join(', ')}`, verdict: combine(others.map((o) => judge(o.d))) });
+      checks.push({
+        ...base,
+        measured: `highest mean at K = ${best}; K = 7 minus ${others.map((o) => `K=${o.k}: ${diffText(o.d)}`).join(', ')}`,
+        verdict: combine(others.map((o) => judge(o.d))),
+      });
     }
   }
 
   // 7. DMADRL's overall reward is 1.21 times the best benchmark's.
   {
-    const base = { id: 'overall-ratio', claim: "DMADRL's overall reward is 1.21 times the best benchmark's", experiments: ['fig4'] as ExperimentId[], test: `held-out team reward (drift objective) at the profile's N (semantic), DMADRL against the best of the paper's baselines (${benchmarkNames().map(displayName).join(', ')}); holds if DMADRL is significantly higher (Welch, 95%) and the ratio (meaningful only when both are positive) is at least 1.21` };
+    const base = {
+      id: 'overall-ratio',
+      claim: "DMADRL's overall reward is 1.21 times the best benchmark's",
+      experiments: ['fig4'] as ExperimentId[],
+      test: `held-out team reward (drift objective) at the profile's N (semantic), DMADRL against the best of the paper's baselines (${benchmarkNames().map(displayName).join(', ')}); holds if DMADRL is significantly higher (Welch, 95%) and the ratio (meaningful only when both are positive) is at least 1.21`,
+    };
     const semantic = fig4.filter((p) => p.variant === 'semantic');
     const values = valuesBy(semantic, 'teamReward');
     const own = values.get('dmadrl');

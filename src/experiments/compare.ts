@@ -65,7 +65,9 @@ export class CompareError extends UserError {
  * Checks the names and hyperparameters of a comparison before anything is written; returns each
  * learning algorithm's validated hyperparameters.
  */
-export async function checkComparison(options: Pick<CompareOptions, 'scenario' | 'algos' | 'seeds' | 'hyperparameters' | 'references'>): Promise<Record<string, Record<string, unknown>>> {
+export async function checkComparison(
+  options: Pick<CompareOptions, 'scenario' | 'algos' | 'seeds' | 'hyperparameters' | 'references'>,
+): Promise<Record<string, Record<string, unknown>>> {
   if (options.algos.length === 0) throw new CompareError('--algos: no algorithm or policy named');
   const duplicate = options.algos.find((a, k) => options.algos.indexOf(a) !== k);
   if (duplicate) throw new CompareError(`--algos: '${duplicate}' is named twice`);
@@ -192,10 +194,20 @@ export function writeComparison(outDir: string, rows: CompareRow[], options: Pic
   writeFileAtomic(join(outDir, 'comparison.json'), `${JSON.stringify(record, null, 2)}\n`);
   const columns = comparisonColumns(rows);
   const header = ['policy', 'kind', 'seeds', ...columns.flatMap((c) => [`${c.key}_mean`, `${c.key}_ci95_lo`, `${c.key}_ci95_hi`])];
-  const csv = [header.join(','), ...rows.map((r) => [r.name, r.kind, r.seeds, ...columns.flatMap((c) => {
-    const m = r.metrics[c.key];
-    return m ? [m.mean, m.n >= 2 ? m.lo : '', m.n >= 2 ? m.hi : ''] : ['', '', ''];
-  })].join(','))];
+  const csv = [
+    header.join(','),
+    ...rows.map((r) =>
+      [
+        r.name,
+        r.kind,
+        r.seeds,
+        ...columns.flatMap((c) => {
+          const m = r.metrics[c.key];
+          return m ? [m.mean, m.n >= 2 ? m.lo : '', m.n >= 2 ? m.hi : ''] : ['', '', ''];
+        }),
+      ].join(','),
+    ),
+  ];
   writeFileAtomic(join(outDir, 'comparison.csv'), `${csv.join('\n')}\n`);
   writeFileAtomic(join(outDir, 'comparison.md'), `${formatComparison(rows)}\n`);
 }

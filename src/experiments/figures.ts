@@ -123,7 +123,14 @@ function bandOf(points: readonly ExperimentPoint[]): false | undefined {
 /** Draws every figure of the given experiments into DIR (svg, png, csv each). */
 export async function drawFigures(dir: string, ids: readonly ExperimentId[], cells: readonly Cell[], results: ReadonlyMap<string, CellResult>): Promise<DrawnFigure[]> {
   const drawn: DrawnFigure[] = [];
-  const draw = async (experiment: ExperimentId, name: string, title: string, caption: string, spec: Parameters<typeof writeFigure>[2], rows: readonly Record<string, unknown>[]) => {
+  const draw = async (
+    experiment: ExperimentId,
+    name: string,
+    title: string,
+    caption: string,
+    spec: Parameters<typeof writeFigure>[2],
+    rows: readonly Record<string, unknown>[],
+  ) => {
     if (rows.length === 0) return;
     const paths = await writeFigure(dir, name, spec, rows);
     drawn.push({ experiment, name, title, paths, caption });
@@ -144,8 +151,21 @@ export async function drawFigures(dir: string, ids: readonly ExperimentId[], cel
       for (const { variant, suffix } of panels) {
         const { rows, window } = curveRows(id, points, metric, variant);
         const title = `${def.title}${panels.length > 1 ? `, ${variant} communication` : ''}`;
-        await draw(id, `${id}${suffix}`, title, `Per training episode (exploring), trailing moving average over ${window} episode(s) per seed.`,
-          lineChartSpec({ data: rows, x: episodeAxis, y: meanAxis(metric), title, subtitle: subtitleOf(points, `N = ${points[0]!.result.scenario.vehicles}`), band: bandOf(points) }), rows);
+        await draw(
+          id,
+          `${id}${suffix}`,
+          title,
+          `Per training episode (exploring), trailing moving average over ${window} episode(s) per seed.`,
+          lineChartSpec({
+            data: rows,
+            x: episodeAxis,
+            y: meanAxis(metric),
+            title,
+            subtitle: subtitleOf(points, `N = ${points[0]!.result.scenario.vehicles}`),
+            band: bandOf(points),
+          }),
+          rows,
+        );
       }
     } else if (id === 'fig9' || id === 'fig10') {
       // Semantic fidelity per modality: adaptive (DMADRL) vs conventional vs error-free.
@@ -153,21 +173,61 @@ export async function drawFigures(dir: string, ids: readonly ExperimentId[], cel
       for (const modality of MODALITIES) {
         const rows = fidelityRows(points, modality, fromSnr, fromSnr ? 1 : 1e-6);
         const title = `${def.title}: ${modality}`;
-        const x: AxisOptions = fromSnr ? { field: 'x', title: 'Mean receive SNR of offloaded tasks', unit: 'dB' } : { field: 'x', title: 'Maximum bandwidth', unit: 'MHz', ticks: sweptTicks(rows), format: 'd' };
-        await draw(id, `${id}-${modality}`, title,
+        const x: AxisOptions = fromSnr
+          ? { field: 'x', title: 'Mean receive SNR of offloaded tasks', unit: 'dB' }
+          : { field: 'x', title: 'Maximum bandwidth', unit: 'MHz', ticks: sweptTicks(rows), format: 'd' };
+        await draw(
+          id,
+          `${id}-${modality}`,
+          title,
           `Held-out evaluation of DMADRL; conventional: the same codec at one fixed lambda (DMADRL's mean lambda rounded to 0.05); error-free: DMADRL's lambda without channel noise.${fromSnr ? ' The x value is the mean SNR measured at each swept noise power.' : ''} Bands are clipped to [0, 1].`,
-          lineChartSpec({ data: rows, x, y: { field: 'mean', title: 'Semantic fidelity' }, title, subtitle: subtitleOf(points, ''), points: true, band: bandOf(points) }), rows);
+          lineChartSpec({ data: rows, x, y: { field: 'mean', title: 'Semantic fidelity' }, title, subtitle: subtitleOf(points, ''), points: true, band: bandOf(points) }),
+          rows,
+        );
       }
     } else if (id === 'oracle-gap') {
-      const rows = summarizeAcrossSeeds(points.map((p) => ({ algorithm: p.result.algo, seed: p.result.seed, value: p.result.evaluation.teamReward })), ['algorithm'], 'value');
-      await draw(id, id, def.title, 'Held-out evaluation (greedy actions); the oracle solves each slot with full knowledge of that slot.',
-        barChartSpec({ data: rows, y: { field: 'mean', title: 'Team reward per episode' }, title: def.title, subtitle: subtitleOf(points, `N = ${points[0]!.result.scenario.vehicles}`), errorBars: bandOf(points) }), rows);
+      const rows = summarizeAcrossSeeds(
+        points.map((p) => ({ algorithm: p.result.algo, seed: p.result.seed, value: p.result.evaluation.teamReward })),
+        ['algorithm'],
+        'value',
+      );
+      await draw(
+        id,
+        id,
+        def.title,
+        'Held-out evaluation (greedy actions); the oracle solves each slot with full knowledge of that slot.',
+        barChartSpec({
+          data: rows,
+          y: { field: 'mean', title: 'Team reward per episode' },
+          title: def.title,
+          subtitle: subtitleOf(points, `N = ${points[0]!.result.scenario.vehicles}`),
+          errorBars: bandOf(points),
+        }),
+        rows,
+      );
     } else if (id === 'lyapunov-v') {
-      for (const [metric, suffix] of [['energyMJ', 'energy'], ['utility', 'utility']] as const) {
+      for (const [metric, suffix] of [
+        ['energyMJ', 'energy'],
+        ['utility', 'utility'],
+      ] as const) {
         const rows = sweepRows(id, points, metric, 'semantic');
         const title = `${def.title}: ${suffix}`;
-        await draw(id, `${id}-${suffix}`, title, 'Held-out evaluation after training at each V.',
-          lineChartSpec({ data: rows, x: { field: 'x', title: 'Lyapunov control parameter V', log: true, ticks: sweptTicks(rows), format: '~g' }, y: meanAxis(metric), title, subtitle: subtitleOf(points, ''), points: true, band: bandOf(points) }), rows);
+        await draw(
+          id,
+          `${id}-${suffix}`,
+          title,
+          'Held-out evaluation after training at each V.',
+          lineChartSpec({
+            data: rows,
+            x: { field: 'x', title: 'Lyapunov control parameter V', log: true, ticks: sweptTicks(rows), format: '~g' },
+            y: meanAxis(metric),
+            title,
+            subtitle: subtitleOf(points, ''),
+            points: true,
+            band: bandOf(points),
+          }),
+          rows,
+        );
       }
     } else if (def.sweep) {
       // Held-out metric against the number of vehicles (Fig. 5, 6, 7).
@@ -175,8 +235,22 @@ export async function drawFigures(dir: string, ids: readonly ExperimentId[], cel
       for (const { variant, suffix } of panels) {
         const rows = sweepRows(id, points, metric, variant);
         const title = `${def.title}${panels.length > 1 ? `, ${variant} communication` : ''}`;
-        await draw(id, `${id}${suffix}`, title, 'Held-out evaluation (greedy actions) after training at each N.',
-          lineChartSpec({ data: rows, x: { field: 'x', title: def.sweep.label, ticks: sweptTicks(rows), format: 'd' }, y: meanAxis(metric), title, subtitle: subtitleOf(points, ''), points: true, band: bandOf(points) }), rows);
+        await draw(
+          id,
+          `${id}${suffix}`,
+          title,
+          'Held-out evaluation (greedy actions) after training at each N.',
+          lineChartSpec({
+            data: rows,
+            x: { field: 'x', title: def.sweep.label, ticks: sweptTicks(rows), format: 'd' },
+            y: meanAxis(metric),
+            title,
+            subtitle: subtitleOf(points, ''),
+            points: true,
+            band: bandOf(points),
+          }),
+          rows,
+        );
       }
     }
   }

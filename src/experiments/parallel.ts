@@ -47,12 +47,22 @@ export async function trainSeeds(options: {
   const done = new Map<string, number>();
   const total = options.seeds.length * options.episodes;
   return runTrainingTasks(
-    options.seeds.map((seed) => ({ algo: options.algo, scenario: options.scenario, hyperparameters: options.hyperparameters, seed, episodes: options.episodes, runDir: join(options.outDir, `seed-${seed}`) })),
+    options.seeds.map((seed) => ({
+      algo: options.algo,
+      scenario: options.scenario,
+      hyperparameters: options.hyperparameters,
+      seed,
+      episodes: options.episodes,
+      runDir: join(options.outDir, `seed-${seed}`),
+    })),
     {
       workers: options.workers,
       onProgress: (m) => {
         done.set(m.runDir, m.episode);
-        options.onProgress?.([...done.values()].reduce((a, b) => a + b, 0), total);
+        options.onProgress?.(
+          [...done.values()].reduce((a, b) => a + b, 0),
+          total,
+        );
       },
     },
   );

@@ -85,26 +85,46 @@ export async function writeReport(input: ReportInput): Promise<string> {
   const md: string[] = [];
   md.push(`# svec reproduction of Section VI: profile \`${profile.name}\``, '');
   md.push(`${profile.description}.`, '');
-  md.push(markdownTable(['', ' '], [
-    ['command', `\`${input.command || `svec reproduce --profile ${profile.name}`}\``],
-    ['experiments', input.experiments.join(', ')],
-    ['cells finished', `${finished} of ${cells.length}${input.failed.length ? ` (${input.failed.length} failed in the last invocation)` : ''}`],
-    ['seeds', `training seeds 1..${profile.seeds}; held-out evaluation: ${profile.evalEpisodes} episodes from seed ${input.evalSeed}, the same for every cell`],
-    ['training', `${profile.episodes} episodes of ${input.baseScenario.slotsPerEpisode} slots per learning run; N = ${profile.vehicles} unless swept`],
-    ['svec version', `${codeVersion()} (cells ran on ${versions.join(', ') || '—'})`],
-    ['wall time', `${duration(wallSeconds)} over ${input.history.length} invocation(s); ${duration(computeSeconds)} of cell compute`],
-    ['fidelity table', `${fidelity.source}${fidelity.provisional ? ' (**provisional**)' : ''}, hash ${fidelity.hash}`],
-    ['written', new Date().toISOString()],
-  ], { align: 'left' }), '');
+  md.push(
+    markdownTable(
+      ['', ' '],
+      [
+        ['command', `\`${input.command || `svec reproduce --profile ${profile.name}`}\``],
+        ['experiments', input.experiments.join(', ')],
+        ['cells finished', `${finished} of ${cells.length}${input.failed.length ? ` (${input.failed.length} failed in the last invocation)` : ''}`],
+        ['seeds', `training seeds 1..${profile.seeds}; held-out evaluation: ${profile.evalEpisodes} episodes from seed ${input.evalSeed}, the same for every cell`],
+        ['training', `${profile.episodes} episodes of ${input.baseScenario.slotsPerEpisode} slots per learning run; N = ${profile.vehicles} unless swept`],
+        ['svec version', `${codeVersion()} (cells ran on ${versions.join(', ') || '—'})`],
+        ['wall time', `${duration(wallSeconds)} over ${input.history.length} invocation(s); ${duration(computeSeconds)} of cell compute`],
+        ['fidelity table', `${fidelity.source}${fidelity.provisional ? ' (**provisional**)' : ''}, hash ${fidelity.hash}`],
+        ['written', new Date().toISOString()],
+      ],
+      { align: 'left' },
+    ),
+    '',
+  );
   if (profile.episodes < 1000) {
-    md.push(`> **Scale.** The paper trains for 1000 episodes at N = 20; this profile trains ${profile.episodes} episodes at N = ${profile.vehicles}. Verdicts below are about what this budget measured, not about what longer training would give.`, '');
+    md.push(
+      `> **Scale.** The paper trains for 1000 episodes at N = 20; this profile trains ${profile.episodes} episodes at N = ${profile.vehicles}. Verdicts below are about what this budget measured, not about what longer training would give.`,
+      '',
+    );
   }
   if (fidelity.provisional) {
-    md.push('> **Provisional fidelity.** The simulator used the analytic placeholder fidelity table, not one measured on trained codecs; Fig. 9 and 10 show the behaviour of that placeholder.', '');
+    md.push(
+      '> **Provisional fidelity.** The simulator used the analytic placeholder fidelity table, not one measured on trained codecs; Fig. 9 and 10 show the behaviour of that placeholder.',
+      '',
+    );
   }
 
   md.push('## Claims of Section VI against what svec measured', '');
-  md.push(markdownTable(['claim (paper)', 'svec measured', 'verdict', 'how it is judged'], claims.map((c) => [c.claim, c.measured, VERDICT_MARK[c.verdict], c.test]), { align: 'left' }), '');
+  md.push(
+    markdownTable(
+      ['claim (paper)', 'svec measured', 'verdict', 'how it is judged'],
+      claims.map((c) => [c.claim, c.measured, VERDICT_MARK[c.verdict], c.test]),
+      { align: 'left' },
+    ),
+    '',
+  );
 
   if (comparison.length > 0) {
     md.push(`## Comparison at N = ${profile.vehicles}, semantic communication`, '');
@@ -124,7 +144,10 @@ export async function writeReport(input: ReportInput): Promise<string> {
   }
 
   md.push('## Configuration', '');
-  md.push('Every cell is a directory under `cells/`; a learning cell holds its training run (`run/config.json` records the resolved scenario, hyperparameters, seed, code version and fidelity provenance; `svec train --config` of that file regenerates the curve) and `result.json` its evaluation.', '');
+  md.push(
+    'Every cell is a directory under `cells/`; a learning cell holds its training run (`run/config.json` records the resolved scenario, hyperparameters, seed, code version and fidelity provenance; `svec train --config` of that file regenerates the curve) and `result.json` its evaluation.',
+    '',
+  );
   md.push('Profile:', '', '```json', JSON.stringify(profile, null, 2), '```', '');
   md.push('Base scenario (cells override only the fields they sweep):', '', '```yaml', toYaml(input.baseScenario).trim(), '```', '');
   const hp = new Map<string, Record<string, unknown>>();
@@ -133,27 +156,47 @@ export async function writeReport(input: ReportInput): Promise<string> {
   const missing = cells.filter((c) => !results.has(c.key));
   if (missing.length > 0) {
     md.push('## Missing cells', '');
-    md.push(markdownTable(['cell', 'algorithm', 'seed', 'overrides', 'error'], missing.map((c) => {
-      const errorPath = join(outDir, 'cells', c.key, 'error.txt');
-      return [c.key, c.algo, String(c.seed), JSON.stringify(c.scenario), existsSync(errorPath) ? readFileSync(errorPath, 'utf8').trim() : 'not run yet'];
-    }), { align: 'left' }), '');
+    md.push(
+      markdownTable(
+        ['cell', 'algorithm', 'seed', 'overrides', 'error'],
+        missing.map((c) => {
+          const errorPath = join(outDir, 'cells', c.key, 'error.txt');
+          return [c.key, c.algo, String(c.seed), JSON.stringify(c.scenario), existsSync(errorPath) ? readFileSync(errorPath, 'utf8').trim() : 'not run yet'];
+        }),
+        { align: 'left' },
+      ),
+      '',
+    );
   }
 
   const markdown = `${md.join('\n')}\n`;
   const reportPath = join(outDir, 'report.md');
   writeFileAtomic(reportPath, markdown);
   writeFileAtomic(join(outDir, 'report.html'), renderHtml(markdown, outDir, `svec reproduction (${profile.name})`));
-  writeFileAtomic(join(outDir, 'summary.json'), `${JSON.stringify({
-    profile: profile.name,
-    experiments: input.experiments,
-    cells: cells.length,
-    finished,
-    codeVersion: codeVersion(),
-    fidelityProvenance: fidelity,
-    claims,
-    comparison: comparison.map(({ perSeed: _p, ...row }) => row),
-    figures: figures.map((f) => ({ experiment: f.experiment, name: f.name, svg: relative(outDir, f.paths.svg), png: relative(outDir, f.paths.png), csv: relative(outDir, f.paths.csv) })),
-  }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+  writeFileAtomic(
+    join(outDir, 'summary.json'),
+    `${JSON.stringify(
+      {
+        profile: profile.name,
+        experiments: input.experiments,
+        cells: cells.length,
+        finished,
+        codeVersion: codeVersion(),
+        fidelityProvenance: fidelity,
+        claims,
+        comparison: comparison.map(({ perSeed: _p, ...row }) => row),
+        figures: figures.map((f) => ({
+          experiment: f.experiment,
+          name: f.name,
+          svg: relative(outDir, f.paths.svg),
+          png: relative(outDir, f.paths.png),
+          csv: relative(outDir, f.paths.csv),
+        })),
+      },
+      (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
+      2,
+    )}\n`,
+  );
   return reportPath;
 }
 

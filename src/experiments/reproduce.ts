@@ -112,7 +112,13 @@ export function estimateCellSeconds(cell: Cell, scenario: Scenario): number {
 }
 
 /** How long a sweep should take: its cells, those still to run, and the estimate in seconds on `workers` workers. */
-export async function estimateReproduction(ids: ExperimentId[], profile: Profile, baseScenario: Scenario, outDir: string, workers: number): Promise<{ cells: Cell[]; pending: Cell[]; seconds: number }> {
+export async function estimateReproduction(
+  ids: ExperimentId[],
+  profile: Profile,
+  baseScenario: Scenario,
+  outDir: string,
+  workers: number,
+): Promise<{ cells: Cell[]; pending: Cell[]; seconds: number }> {
   const cells = await planCells(ids, profile, baseScenario);
   const pending = cells.filter((c) => !existsSync(join(outDir, 'cells', c.key, 'result.json')));
   const seconds = pending.reduce((a, c) => a + estimateCellSeconds(c, cellScenario(baseScenario, c)), 0) / Math.max(1, Math.min(workers, pending.length));
@@ -171,7 +177,13 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
   const total = cells.reduce((a, c) => a + cellWork(c), 0);
   const progressOf = new Map<string, number>(cells.filter((c) => finished.has(c.key)).map((c) => [c.key, cellWork(c)]));
   let finishedCells = finished.size;
-  const report = () => options.onProgress?.([...progressOf.values()].reduce((a, b) => a + b, 0), total, finishedCells, cells.length);
+  const report = () =>
+    options.onProgress?.(
+      [...progressOf.values()].reduce((a, b) => a + b, 0),
+      total,
+      finishedCells,
+      cells.length,
+    );
   report();
   options.onStage?.(`${cells.length} cells (${finished.size} finished already, ${pending.length} to run) for ${ids.join(', ')}`);
 

@@ -66,35 +66,43 @@ function runEpisodes(env: SvecEnv, name: string, label: string, playOne: (seed: 
  * Runs `makePolicy`'s policy for `episodes` episodes; episode e uses seed deriveSeed(seed, e),
  * the policy draws from its own stream of RandomStreams(policySeed ?? seed).
  */
-export function simulatePolicy(
-  scenario: Scenario,
-  makePolicy: (core: SvecCore, streams: RandomStreams) => Policy,
-  options: SimulateOptions,
-): PolicySummary {
+export function simulatePolicy(scenario: Scenario, makePolicy: (core: SvecCore, streams: RandomStreams) => Policy, options: SimulateOptions): PolicySummary {
   const env = new SvecEnv(scenario, { fidelity: options.fidelity });
   const core = env.core;
   const policy = makePolicy(core, new RandomStreams(options.policySeed ?? options.seed));
   const actions = allocateSlotActions(core.n);
-  return runEpisodes(env, policy.name, policy.label, (seed) => {
-    env.reset(seed);
-    policy.startEpisode?.(core);
-    while (!env.episodeDone) {
-      policy.act(core, actions);
-      env.stepPhysical(actions);
-      policy.observe?.(core, actions);
-    }
-    return env.episodeMetrics() as unknown as EpisodeStats;
-  }, options);
+  return runEpisodes(
+    env,
+    policy.name,
+    policy.label,
+    (seed) => {
+      env.reset(seed);
+      policy.startEpisode?.(core);
+      while (!env.episodeDone) {
+        policy.act(core, actions);
+        env.stepPhysical(actions);
+        policy.observe?.(core, actions);
+      }
+      return env.episodeMetrics() as unknown as EpisodeStats;
+    },
+    options,
+  );
 }
 
 /** Runs a learner greedily through the environment interface (its acting noise is its own streams'). */
 export function simulateLearner(scenario: Scenario, name: string, learner: Learner, options: SimulateOptions): PolicySummary {
   const env = new SvecEnv(scenario, { fidelity: options.fidelity });
-  return runEpisodes(env, name, `${name} (greedy)`, (seed) => {
-    let obs = env.reset(seed);
-    while (!env.episodeDone) obs = env.step(learner.act(obs, false)).observations;
-    return env.episodeMetrics() as unknown as EpisodeStats;
-  }, options);
+  return runEpisodes(
+    env,
+    name,
+    `${name} (greedy)`,
+    (seed) => {
+      let obs = env.reset(seed);
+      while (!env.episodeDone) obs = env.step(learner.act(obs, false)).observations;
+      return env.episodeMetrics() as unknown as EpisodeStats;
+    },
+    options,
+  );
 }
 
 /** Runs a built-in policy by name ('greedy', 'offload-all:0.4', ...). */

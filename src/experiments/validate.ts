@@ -111,7 +111,17 @@ export async function runValidateSeed(task: ValidateTask): Promise<SeedResult> {
   const started = performance.now();
   try {
     const configPath = join(task.runDir, 'config.json');
-    const config = { svecVersion: SVEC_VERSION, codeVersion: codeVersion(), algo: task.algo, env: describeEnvSource(task.env), seed: task.seed, steps: task.steps, episodes: task.episodes, hyperparameters: task.hyperparameters, kernels: { backend: 'wasm', ...blasInfo() } };
+    const config = {
+      svecVersion: SVEC_VERSION,
+      codeVersion: codeVersion(),
+      algo: task.algo,
+      env: describeEnvSource(task.env),
+      seed: task.seed,
+      steps: task.steps,
+      episodes: task.episodes,
+      hyperparameters: task.hyperparameters,
+      kernels: { backend: 'wasm', ...blasInfo() },
+    };
     const resume = existsSync(configPath);
     if (resume) {
       const previous = JSON.parse(readFileSync(configPath, 'utf8')) as typeof config;
@@ -121,7 +131,13 @@ export async function runValidateSeed(task: ValidateTask): Promise<SeedResult> {
     } else writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
     if (!resume || checkpointEpisode(task.runDir) < task.episodes) {
       await runHarness({
-        runDir: task.runDir, seed: task.seed, episodes: task.episodes, createEnv, algorithm, hyperparameters: task.hyperparameters, resume,
+        runDir: task.runDir,
+        seed: task.seed,
+        episodes: task.episodes,
+        createEnv,
+        algorithm,
+        hyperparameters: task.hyperparameters,
+        resume,
         onEpisode: (row) => task.port?.postMessage({ seed: task.seed, episode: row.episode }),
       });
     }
@@ -175,15 +191,31 @@ export async function validate(options: ValidateOptions): Promise<ValidateResult
   });
   const done = new Map<number, number>();
   try {
-    const perSeed = await Promise.all(options.seeds.map((seed) => {
-      const channel = new MessageChannel();
-      channel.port2.on('message', (m: { seed: number; episode: number }) => {
-        done.set(m.seed, m.episode);
-        options.onProgress?.([...done.values()].reduce((a, b) => a + b, 0), episodes * options.seeds.length);
-      });
-      const task: ValidateTask = { algo: options.algo, env: options.env, hyperparameters, seed, episodes, steps: options.steps, runDir: join(options.outDir, `seed-${seed}`), evalEpisodes, evalSeed, port: channel.port1 };
-      return (pool.run(task, { transferList: [channel.port1] }) as Promise<SeedResult>).finally(() => channel.port2.close());
-    }));
+    const perSeed = await Promise.all(
+      options.seeds.map((seed) => {
+        const channel = new MessageChannel();
+        channel.port2.on('message', (m: { seed: number; episode: number }) => {
+          done.set(m.seed, m.episode);
+          options.onProgress?.(
+            [...done.values()].reduce((a, b) => a + b, 0),
+            episodes * options.seeds.length,
+          );
+        });
+        const task: ValidateTask = {
+          algo: options.algo,
+          env: options.env,
+          hyperparameters,
+          seed,
+          episodes,
+          steps: options.steps,
+          runDir: join(options.outDir, `seed-${seed}`),
+          evalEpisodes,
+          evalSeed,
+          port: channel.port1,
+        };
+        return (pool.run(task, { transferList: [channel.port1] }) as Promise<SeedResult>).finally(() => channel.port2.close());
+      }),
+    );
     const envName = describeEnvSource(options.env);
     const result: ValidateResult = {
       algo: options.algo,

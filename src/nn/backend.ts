@@ -16,12 +16,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import type { BlasInfo } from './blasSelect.ts';
 import { installCopyKernels, uninstallCopyKernels } from './copyKernels.ts';
 import { registerFusedKernels } from './fusedOps.ts';
-import {
-  installNativeMatMulKernels,
-  loadNativeBlas,
-  nativeMatMulKernelsInstalled,
-  uninstallNativeMatMulKernels,
-} from './nativeKernels.ts';
+import { installNativeMatMulKernels, loadNativeBlas, nativeMatMulKernelsInstalled, uninstallNativeMatMulKernels } from './nativeKernels.ts';
 
 export type { BlasInfo } from './blasSelect.ts';
 

@@ -45,10 +45,30 @@ export const CHECK_TOLERANCE = 1e-5;
 
 /** How a core type ranks: a larger number, wider vectors. Unknown names rank highest (never replaced). */
 const coreRanks: Record<string, number> = {
-  katmai: 1, coppermine: 1, northwood: 1, prescott: 1, banias: 1, core2: 1, penryn: 1, dunnington: 1, nehalem: 1,
-  atom: 1, nano: 1, athlon: 1, opteron: 1, opteron_sse3: 1, barcelona: 1, bobcat: 1, unknown: 1,
-  sandybridge: 2, bulldozer: 2, piledriver: 2, steamroller: 2, excavator: 2,
-  haswell: 3, zen: 3,
+  katmai: 1,
+  coppermine: 1,
+  northwood: 1,
+  prescott: 1,
+  banias: 1,
+  core2: 1,
+  penryn: 1,
+  dunnington: 1,
+  nehalem: 1,
+  atom: 1,
+  nano: 1,
+  athlon: 1,
+  opteron: 1,
+  opteron_sse3: 1,
+  barcelona: 1,
+  bobcat: 1,
+  unknown: 1,
+  sandybridge: 2,
+  bulldozer: 2,
+  piledriver: 2,
+  steamroller: 2,
+  excavator: 2,
+  haswell: 3,
+  zen: 3,
   skylakex: 4,
   cooperlake: 5,
   sapphirerapids: 6,
@@ -61,8 +81,17 @@ export function coreRank(core: string): number {
 /** The x86 CPU flags of this machine (empty where /proc/cpuinfo is unreadable or not x86). */
 export function cpuFlags(): Set<string> {
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags'));
-    return new Set(line ? line.slice(line.indexOf(':') + 1).trim().split(/\s+/) : []);
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('flags'));
+    return new Set(
+      line
+        ? line
+            .slice(line.indexOf(':') + 1)
+            .trim()
+            .split(/\s+/)
+        : [],
+    );
   } catch {
     return new Set();
   }
@@ -162,7 +191,10 @@ export function decideCoreType(ctx: DecisionContext): CoreDecision {
 
 /** Core names whose check SVEC_BLAS_CHECK_FAIL forces to fail ('*' = all). */
 export function forcedCheckFailure(core: string | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
-  const list = (env.SVEC_BLAS_CHECK_FAIL ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const list = (env.SVEC_BLAS_CHECK_FAIL ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   return list.includes('*') || (core !== undefined && list.includes(core.toLowerCase()));
 }
 
@@ -274,11 +306,15 @@ export function openSelectedBlas(blas: BlasLoader, addonPath: string): BlasInfo 
     } catch {
       kept = null;
     }
-    decision = kept
-      ? kept
-      : { request: undefined, selectedBy: already.requested ? 'svec' : 'openblas', notes: ['opened by another thread of this process'] };
+    decision = kept ? kept : { request: undefined, selectedBy: already.requested ? 'svec' : 'openblas', notes: ['opened by another thread of this process'] };
   } else if (parent) {
-    decision = { request: parent.request, selectedBy: parent.info.selectedBy === 'none' ? 'openblas' : parent.info.selectedBy, baseline: parent.info.baseline, gflops: parent.info.gflops, notes: parent.info.notes };
+    decision = {
+      request: parent.request,
+      selectedBy: parent.info.selectedBy === 'none' ? 'openblas' : parent.info.selectedBy,
+      baseline: parent.info.baseline,
+      gflops: parent.info.gflops,
+      notes: parent.info.notes,
+    };
     inherited = true;
   } else {
     decision = decideCoreType({

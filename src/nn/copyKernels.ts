@@ -167,8 +167,16 @@ function sliceInto(native: NativeCopy, backend: WasmBackendLike, x: tf.TensorInf
   if (sizeOf(size) === 0) return out;
   const [outer, inner] = [geometry.loops[0] ?? [1, 0, 0], geometry.loops[1] ?? [1, 0, 0]];
   native.copy3d(
-    backend.wasm.HEAPF32, byteOffset(backend, x) / 4 + geometry.offset, outer[1], inner[1],
-    byteOffset(backend, out) / 4, outer[2], inner[2], outer[0], inner[0], geometry.width,
+    backend.wasm.HEAPF32,
+    byteOffset(backend, x) / 4 + geometry.offset,
+    outer[1],
+    inner[1],
+    byteOffset(backend, out) / 4,
+    outer[2],
+    inner[2],
+    outer[0],
+    inner[0],
+    geometry.width,
   );
   return out;
 }

@@ -90,7 +90,11 @@ function boundOf(bound: DenoisedBound | boolean): DenoisedBound {
 }
 
 export function reverseChain(
-  schedule: DiffusionSchedule, epsNet: NoiseNetwork, xK: tf.Tensor3D, noise: tf.Tensor3D[], denoisedBound: DenoisedBound | boolean = 'none',
+  schedule: DiffusionSchedule,
+  epsNet: NoiseNetwork,
+  xK: tf.Tensor3D,
+  noise: tf.Tensor3D[],
+  denoisedBound: DenoisedBound | boolean = 'none',
 ): tf.Tensor3D {
   const bound = boundOf(denoisedBound);
   let x = xK;
@@ -142,7 +146,11 @@ function stepCoefficients(schedule: DiffusionSchedule, i: number, bound: Denoise
  * noise before the step is taken (diagnostics).
  */
 export function reverseChainArrays(
-  schedule: DiffusionSchedule, epsNet: (x: Float32Array, k: number) => Float32Array, x: Float32Array, noise: (Float32Array | null)[], denoisedBound: DenoisedBound | boolean = 'none',
+  schedule: DiffusionSchedule,
+  epsNet: (x: Float32Array, k: number) => Float32Array,
+  x: Float32Array,
+  noise: (Float32Array | null)[],
+  denoisedBound: DenoisedBound | boolean = 'none',
   onStep?: (k: number, x: Float32Array, eps: Float32Array) => void,
 ): Float32Array {
   const bound = boundOf(denoisedBound);

@@ -23,9 +23,22 @@ import { heapIndex, loadNativeBlas, nativeMatMulKernelsInstalled, sizeOf, type K
 /** The addon's fused-layer functions (native/svec_blas.c). */
 export interface NativeFused {
   sgemmStrided(
-    transA: boolean, transB: boolean, batch: number, M: number, N: number, K: number,
-    A: Float32Array, aOffset: number, strideA: number, B: Float32Array, bOffset: number, strideB: number,
-    C: Float32Array, cOffset: number, strideC: number, beta?: number,
+    transA: boolean,
+    transB: boolean,
+    batch: number,
+    M: number,
+    N: number,
+    K: number,
+    A: Float32Array,
+    aOffset: number,
+    strideA: number,
+    B: Float32Array,
+    bOffset: number,
+    strideB: number,
+    C: Float32Array,
+    cOffset: number,
+    strideC: number,
+    beta?: number,
   ): void;
   biasAct(kind: number, heap: Float32Array, z: number, bias: number, biasStride: number, groups: number, rows: number, cols: number, h: number): void;
   actGrad(kind: number, heap: Float32Array, dy: number, saved: number, n: number, dz: number): void;
@@ -143,7 +156,24 @@ function mlpForwardKernel(args: KernelArgs): tf.TensorInfo[] {
           let first = true;
           attrs.parts.forEach((layout, k) => {
             if (layout.rows === 1 && R !== 1) return;
-            native.sgemmStrided(false, false, 1, R, fanOut, layout.width, heap, groupAt(P[k]!, layout.groups, R * layout.width, g), 0, heap, w + layout.column * fanOut, 0, heap, product, 0, first ? 0 : 1);
+            native.sgemmStrided(
+              false,
+              false,
+              1,
+              R,
+              fanOut,
+              layout.width,
+              heap,
+              groupAt(P[k]!, layout.groups, R * layout.width, g),
+              0,
+              heap,
+              w + layout.column * fanOut,
+              0,
+              heap,
+              product,
+              0,
+              first ? 0 : 1,
+            );
             first = false;
           });
           if (first) heap.fill(0, product, product + R * fanOut);
@@ -151,7 +181,24 @@ function mlpForwardKernel(args: KernelArgs): tf.TensorInfo[] {
             const folded = at(backend, foldedBias);
             heap.copyWithin(folded, bias, bias + h1);
             for (const { layout, k } of rowParts) {
-              native.sgemmStrided(false, false, 1, 1, fanOut, layout.width, heap, groupAt(P[k]!, layout.groups, layout.width, g), 0, heap, w + layout.column * fanOut, 0, heap, folded, 0, 1);
+              native.sgemmStrided(
+                false,
+                false,
+                1,
+                1,
+                fanOut,
+                layout.width,
+                heap,
+                groupAt(P[k]!, layout.groups, layout.width, g),
+                0,
+                heap,
+                w + layout.column * fanOut,
+                0,
+                heap,
+                folded,
+                0,
+                1,
+              );
             }
             bias = folded;
           }
@@ -263,7 +310,8 @@ export function stackedMlpPartsForward(parts: MlpPart[], weights: tf.Tensor[], b
   for (const part of parts) {
     const [pg, pr, width] = part.x.shape;
     if ((pg !== 1 && pg !== groups) || (pr !== 1 && pr !== rows)) throw new Error(`MLP input part of shape [${part.x.shape}] does not broadcast to [${groups}, ${rows}, ${width}]`);
-    if (!part.constant && (pg !== groups || pr !== rows)) throw new Error(`a differentiated MLP input part must be [${groups}, ${rows}, ${width}], got [${part.x.shape}] (mark broadcast parts constant)`);
+    if (!part.constant && (pg !== groups || pr !== rows))
+      throw new Error(`a differentiated MLP input part must be [${groups}, ${rows}, ${width}], got [${part.x.shape}] (mark broadcast parts constant)`);
     layouts.push({ column, width, groups: pg, rows: pr });
     column += width;
   }
@@ -395,8 +443,12 @@ interface AdamInternals {
 export function isTfAdam(optimizer: tf.Optimizer): boolean {
   const o = optimizer as unknown as Partial<AdamInternals>;
   return (
-    optimizer.getClassName() === 'Adam' && Array.isArray(o.accumulatedFirstMoment) && Array.isArray(o.accumulatedSecondMoment) &&
-    o.accBeta1 instanceof tf.Variable && o.accBeta2 instanceof tf.Variable && typeof o.incrementIterations === 'function'
+    optimizer.getClassName() === 'Adam' &&
+    Array.isArray(o.accumulatedFirstMoment) &&
+    Array.isArray(o.accumulatedSecondMoment) &&
+    o.accBeta1 instanceof tf.Variable &&
+    o.accBeta2 instanceof tf.Variable &&
+    typeof o.incrementIterations === 'function'
   );
 }
 
@@ -429,14 +481,20 @@ export function adamStepStacked(optimizer: tf.Optimizer, variables: tf.Variable[
   const native = fusedOpsActive()!;
   const adam = optimizer as unknown as AdamInternals;
   const backend = tf.backend() as unknown as WasmBackendLike;
-  if (gradients.some((g) => g.dtype !== 'float32' || !(g.size % groups === 0))) throw new Error('adamStepStacked: float32 gradients with a whole number of elements per group expected');
+  if (gradients.some((g) => g.dtype !== 'float32' || !(g.size % groups === 0)))
+    throw new Error('adamStepStacked: float32 gradients with a whole number of elements per group expected');
   const scales = clip > 0 ? clipScales(native, backend, gradients, groups, clip) : null;
   const b1 = Math.fround(adam.beta1);
   const b2 = Math.fround(adam.beta2);
   const coefficients = [
-    b1, Math.fround(1 - adam.beta1), b2, Math.fround(1 - adam.beta2),
-    Math.fround(1 - adam.accBeta1.dataSync()[0]!), Math.fround(1 - adam.accBeta2.dataSync()[0]!), // sub(1, accBeta) in float32
-    Math.fround(adam.epsilon), Math.fround(-adam.learningRate),
+    b1,
+    Math.fround(1 - adam.beta1),
+    b2,
+    Math.fround(1 - adam.beta2),
+    Math.fround(1 - adam.accBeta1.dataSync()[0]!),
+    Math.fround(1 - adam.accBeta2.dataSync()[0]!), // sub(1, accBeta) in float32
+    Math.fround(adam.epsilon),
+    Math.fround(-adam.learningRate),
   ];
   variables.forEach((variable, i) => {
     // TF.js creates the moments on first use, as zeros, not trainable, named after the variable
@@ -449,7 +507,10 @@ export function adamStepStacked(optimizer: tf.Optimizer, variables: tf.Variable[
     native.adamStep(
       backend.wasm.HEAPF32,
       [at(backend, g), at(backend, variable), at(backend, m), at(backend, v), ...outs.map((t) => at(backend, t))],
-      variable.size, groups, scales, coefficients,
+      variable.size,
+      groups,
+      scales,
+      coefficients,
     );
     variable.assign(outs[0]!);
     m.assign(outs[1]!);

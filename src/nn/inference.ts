@@ -120,7 +120,10 @@ export class MlpSnapshot {
         const xo = g * (l === 0 ? inWidth : fanIn);
         for (let o = 0; o < fanOut; o++) {
           const row = wg + o * fanIn;
-          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          let s0 = 0,
+            s1 = 0,
+            s2 = 0,
+            s3 = 0;
           let i = 0;
           if (input) {
             for (; i + 3 < used; i += 4) {

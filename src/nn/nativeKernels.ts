@@ -17,10 +17,21 @@ import { openSelectedBlas, type BlasInfo, type BlasLoader } from './blasSelect.t
 export interface NativeBlas {
   /** For b in [0, batch): C_b = op(A_b) op(B_b) + beta C_b, row-major; X_b starts at xOffset + b strideX (stride 0 broadcasts). */
   sgemmStrided(
-    transA: boolean, transB: boolean, batch: number, M: number, N: number, K: number,
-    A: Float32Array, aOffset: number, strideA: number,
-    B: Float32Array, bOffset: number, strideB: number,
-    C: Float32Array, cOffset: number, strideC: number,
+    transA: boolean,
+    transB: boolean,
+    batch: number,
+    M: number,
+    N: number,
+    K: number,
+    A: Float32Array,
+    aOffset: number,
+    strideA: number,
+    B: Float32Array,
+    bOffset: number,
+    strideB: number,
+    C: Float32Array,
+    cOffset: number,
+    strideC: number,
     beta?: number,
   ): void;
   /** In place over X[offset, offset + length); kind numbered as TF.js's FusableActivation. */
@@ -163,8 +174,15 @@ function broadcastBatchIndex(flat: number, outDims: readonly number[], dims: rea
 
 /** C = op(A) op(B) + beta C over all output batches; operands are heap element indices. */
 function runProducts(
-  blas: NativeBlas, heap: Float32Array, g: ProductGeometry, transposeA: boolean, transposeB: boolean,
-  aIndex: number, bIndex: number, outIndex: number, beta: number,
+  blas: NativeBlas,
+  heap: Float32Array,
+  g: ProductGeometry,
+  transposeA: boolean,
+  transposeB: boolean,
+  aIndex: number,
+  bIndex: number,
+  outIndex: number,
+  beta: number,
 ): void {
   const { M, N, K } = g;
   const batch = sizeOf(g.outBatchDims);
@@ -173,12 +191,7 @@ function runProducts(
   // An operand whose batch count is the output's has the output's layout (its other dims are 1);
   // one with a single matrix is reused for every batch: then one strided call does everything.
   if ((batchA === batch || batchA === 1) && (batchB === batch || batchB === 1)) {
-    blas.sgemmStrided(
-      transposeA, transposeB, batch, M, N, K,
-      heap, aIndex, batchA === 1 ? 0 : M * K,
-      heap, bIndex, batchB === 1 ? 0 : K * N,
-      heap, outIndex, M * N, beta,
-    );
+    blas.sgemmStrided(transposeA, transposeB, batch, M, N, K, heap, aIndex, batchA === 1 ? 0 : M * K, heap, bIndex, batchB === 1 ? 0 : K * N, heap, outIndex, M * N, beta);
     return;
   }
   // Both operands broadcast along different dims (e.g. [2, 1, m, k] x [1, 3, k, n]): one call per
@@ -186,10 +199,7 @@ function runProducts(
   for (let out = 0; out < batch; out++) {
     const ia = broadcastBatchIndex(out, g.outBatchDims, g.aBatchDims);
     const ib = broadcastBatchIndex(out, g.outBatchDims, g.bBatchDims);
-    blas.sgemmStrided(
-      transposeA, transposeB, 1, M, N, K,
-      heap, aIndex + ia * M * K, 0, heap, bIndex + ib * K * N, 0, heap, outIndex + out * M * N, 0, beta,
-    );
+    blas.sgemmStrided(transposeA, transposeB, 1, M, N, K, heap, aIndex + ia * M * K, 0, heap, bIndex + ib * K * N, 0, heap, outIndex + out * M * N, 0, beta);
   }
 }
 

@@ -16,7 +16,13 @@ export function minimizeStacked(optimizer: tf.Optimizer, variables: tf.Variable[
     // the variables in the order applyGradients would visit them (its moment slots are by position)
     const names = Object.keys(grads);
     const byName = new Map(variables.map((v) => [v.name, v]));
-    adamStepStacked(optimizer, names.map((name) => byName.get(name)!), names.map((name) => grads[name]!), groups, clip);
+    adamStepStacked(
+      optimizer,
+      names.map((name) => byName.get(name)!),
+      names.map((name) => grads[name]!),
+      groups,
+      clip,
+    );
     tf.dispose(grads);
     const lossValue = value.dataSync()[0]!;
     value.dispose();

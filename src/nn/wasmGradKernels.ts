@@ -114,11 +114,12 @@ function col2im(cols: Float32Array, xShape: readonly number[], fh: number, fw: n
 function product(blas: NativeBlas | null, transA: boolean, transB: boolean, A: Float32Array, B: Float32Array, M: number, N: number, K: number): Float32Array {
   if (!transA && !transB && blas === null) {
     const C = new Float32Array(M * N);
-    for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) {
-      const a = A[m * K + k]!;
-      if (a === 0) continue;
-      for (let n = 0; n < N; n++) C[m * N + n]! += a * B[k * N + n]!;
-    }
+    for (let m = 0; m < M; m++)
+      for (let k = 0; k < K; k++) {
+        const a = A[m * K + k]!;
+        if (a === 0) continue;
+        for (let n = 0; n < N; n++) C[m * N + n]! += a * B[k * N + n]!;
+      }
     return C;
   }
   if (transA && !transB) return productTransposedA(blas, A, B, K, M, N);
@@ -128,19 +129,23 @@ function product(blas: NativeBlas | null, transA: boolean, transB: boolean, A: F
     return C;
   }
   // !transA && transB: C = A B^T with B [N, K]
-  for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
-    let sum = 0;
-    for (let k = 0; k < K; k++) sum += A[m * K + k]! * B[n * K + k]!;
-    C[m * N + n] = sum;
-  }
+  for (let m = 0; m < M; m++)
+    for (let n = 0; n < N; n++) {
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += A[m * K + k]! * B[n * K + k]!;
+      C[m * N + n] = sum;
+    }
   return C;
 }
 
 /** Conv2DBackpropFilter for NHWC, any stride, padding 'same' | 'valid' | explicit, dilation 1. */
 export function conv2dBackpropFilterValues(
-  x: Float32Array, xShape: [number, number, number, number],
-  dy: Float32Array, filterShape: [number, number, number, number],
-  convInfo: tf.backend_util.Conv2DInfo, blas: NativeBlas | null,
+  x: Float32Array,
+  xShape: [number, number, number, number],
+  dy: Float32Array,
+  filterShape: [number, number, number, number],
+  convInfo: tf.backend_util.Conv2DInfo,
+  blas: NativeBlas | null,
 ): Float32Array {
   const [fh, fw, inC] = filterShape;
   const cols = im2col(x, xShape, fh, fw, convInfo);
@@ -202,9 +207,7 @@ function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const { strides, pad, dimRoundingMode, filterShape } = attrs;
   checkConv('Conv2DBackpropFilter', attrs, x, dy);
   const backend = args.backend as WasmBackendLike;
-  const convInfo = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast',
-  );
+  const convInfo = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
   const xValues = heapView(backend, x);
   const dyValues = heapView(backend, dy).slice();
   const blas = nativeMatMulKernelsInstalled() ? loadNativeBlas().blas : null;

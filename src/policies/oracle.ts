@@ -52,8 +52,15 @@ function linspace(lo: number, hi: number, points: number): Float64Array {
 
 /** Best reward of vehicle i offloading with bandwidth b among M offloaders, over a lambda x power grid. */
 function bestOffloadReward(
-  params: SlotParams, veh: SlotVehicles, fidelity: FidelityModel, i: number, b: number, M: number,
-  lambdas: Float64Array, powers: Float64Array, best: { reward: number; lambda: number; p: number },
+  params: SlotParams,
+  veh: SlotVehicles,
+  fidelity: FidelityModel,
+  i: number,
+  b: number,
+  M: number,
+  lambdas: Float64Array,
+  powers: Float64Array,
+  best: { reward: number; lambda: number; p: number },
 ): void {
   best.reward = -Infinity;
   for (let a = 0; a < lambdas.length; a++) {
@@ -72,9 +79,7 @@ function bestOffloadReward(
  * Solves one slot; writes the chosen actions into `out` and returns the decision.
  * Pure: depends only on its arguments.
  */
-export function solveSlot(
-  params: SlotParams, veh: SlotVehicles, fidelity: FidelityModel, options: Partial<OracleOptions>, wMin: number, out: SlotActions,
-): OracleResult {
+export function solveSlot(params: SlotParams, veh: SlotVehicles, fidelity: FidelityModel, options: Partial<OracleOptions>, wMin: number, out: SlotActions): OracleResult {
   const opts = { ...ORACLE_DEFAULTS, ...options };
   const n = veh.n;
   const K = Math.max(opts.bandwidthQuanta, n);
@@ -169,7 +174,11 @@ export function solveSlot(
     // full set and the set of vehicles that gain by offloading alone are extra starts for
     // small N only; swap moves make the search from the empty set robust at any N.
     const starts: number[][] = [[]];
-    if (n <= 8) starts.push(everyone, everyone.filter((i) => table(1)[i * (K + 1) + K]! > localReward[i]!));
+    if (n <= 8)
+      starts.push(
+        everyone,
+        everyone.filter((i) => table(1)[i * (K + 1) + K]! > localReward[i]!),
+      );
     const membersOf = (inSet: Uint8Array) => everyone.filter((j) => inSet[j] === 1);
     for (const start of starts) {
       const inSet = new Uint8Array(n);
@@ -253,7 +262,10 @@ export function solveSlot(
  * and the same lambda x power grid. Exponential: tiny N and K only.
  */
 export function bruteForceSlot(
-  params: SlotParams, veh: SlotVehicles, fidelity: FidelityModel, options: Pick<OracleOptions, 'lambdaPoints' | 'powerPoints' | 'bandwidthQuanta'>,
+  params: SlotParams,
+  veh: SlotVehicles,
+  fidelity: FidelityModel,
+  options: Pick<OracleOptions, 'lambdaPoints' | 'powerPoints' | 'bandwidthQuanta'>,
 ): number {
   const n = veh.n;
   const K = Math.max(options.bandwidthQuanta, n);

@@ -13,8 +13,7 @@ export const DEFAULT_COMPARISON = ['random', 'local-only', 'offload-all:1', 'off
 
 export function createBuiltinPolicy(spec: string, rng: RandomStream, core: SvecCore): Policy {
   const [name, arg, ...rest] = spec.split(':');
-  const unknown = () =>
-    new Error(`unknown policy '${spec}' (built-in policies: ${BUILTIN_POLICY_NAMES.join(', ')}; offload-all takes a lambda, e.g. offload-all:0.4)`);
+  const unknown = () => new Error(`unknown policy '${spec}' (built-in policies: ${BUILTIN_POLICY_NAMES.join(', ')}; offload-all takes a lambda, e.g. offload-all:0.4)`);
   if (rest.length > 0) throw unknown();
   switch (name) {
     case 'random':

@@ -33,10 +33,7 @@ const REFERENCES: ReadonlyArray<readonly [string, SeriesStyle]> = [
 
 /** Styles of the known names in legend order: the registry's algorithms (the proposed method first), then the references. */
 function knownStyles(): Map<string, SeriesStyle> {
-  return new Map<string, SeriesStyle>([
-    ...allAlgorithms().map((a) => [a.name, { color: a.color, dash: SOLID, label: a.label }] as const),
-    ...REFERENCES,
-  ]);
+  return new Map<string, SeriesStyle>([...allAlgorithms().map((a) => [a.name, { color: a.color, dash: SOLID, label: a.label }] as const), ...REFERENCES]);
 }
 
 /** Legend order of the known names; unknown names follow, alphabetically. */

@@ -94,9 +94,7 @@ export async function renderChart(spec: TopLevelSpec, options: RenderOptions = {
   }
   const resvg = new Resvg(svg, {
     // only DejaVu: the PNG does not depend on what else the machine has installed
-    font: FONT_FILES.length > 0
-      ? { loadSystemFonts: false, fontFiles: FONT_FILES, defaultFontFamily: FONT_FAMILY }
-      : { loadSystemFonts: true, defaultFontFamily: FONT_FAMILY },
+    font: FONT_FILES.length > 0 ? { loadSystemFonts: false, fontFiles: FONT_FILES, defaultFontFamily: FONT_FAMILY } : { loadSystemFonts: true, defaultFontFamily: FONT_FAMILY },
     fitTo: { mode: 'zoom', value: options.scale ?? 2 },
     background: 'white',
     shapeRendering: 2, // geometricPrecision: anti-aliased lines and areas
@@ -116,13 +114,7 @@ export interface FigurePaths {
  * Renders a figure and writes DIR/NAME.svg, NAME.png and NAME.csv (the rows behind it), each
  * atomically (temporary file in the same folder, then rename), so a reader never sees half a file.
  */
-export async function writeFigure(
-  dir: string,
-  name: string,
-  spec: TopLevelSpec,
-  dataRows: readonly CsvRow[],
-  options: RenderOptions = {},
-): Promise<FigurePaths> {
+export async function writeFigure(dir: string, name: string, spec: TopLevelSpec, dataRows: readonly CsvRow[], options: RenderOptions = {}): Promise<FigurePaths> {
   const { svg, png } = await renderChart(spec, options);
   const paths = { svg: join(dir, `${name}.svg`), png: join(dir, `${name}.png`), csv: join(dir, `${name}.csv`) };
   writeFileAtomic(paths.csv, toCsv(dataRows));

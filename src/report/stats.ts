@@ -60,12 +60,7 @@ export type SeedSummaryRow<K extends string> = { [F in K]: unknown } & Interval;
  * Groups come out in order of first appearance. Values may be numbers or numeric strings (as read
  * from CSV); missing, empty or non-numeric values are not counted.
  */
-export function summarizeAcrossSeeds<K extends string>(
-  rows: readonly Record<string, unknown>[],
-  keyFields: readonly K[],
-  valueField: string,
-  level = 0.95,
-): SeedSummaryRow<K>[] {
+export function summarizeAcrossSeeds<K extends string>(rows: readonly Record<string, unknown>[], keyFields: readonly K[], valueField: string, level = 0.95): SeedSummaryRow<K>[] {
   const groups = new Map<string, { keys: Record<string, unknown>; values: number[] }>();
   for (const row of rows) {
     const keyValues = keyFields.map((f) => row[f]);
@@ -125,7 +120,10 @@ export function movingAverageBy<R extends Record<string, unknown>, O extends str
   });
   for (const indices of groups.values()) {
     indices.sort((a, b) => toNumber(rows[a]![orderField]) - toNumber(rows[b]![orderField]));
-    const smoothed = movingAverage(indices.map((i) => toNumber(rows[i]![valueField])), window);
+    const smoothed = movingAverage(
+      indices.map((i) => toNumber(rows[i]![valueField])),
+      window,
+    );
     indices.forEach((rowIndex, k) => (out[rowIndex]![outputField] = smoothed[k]));
   }
   return out as Array<R & { [F in O]: number }>;

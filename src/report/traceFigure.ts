@@ -67,9 +67,11 @@ export function traceMapSpec(opts: TraceMapOptions): { spec: TopLevelSpec; rows:
       data: { values: opts.snapshot },
       mark: { type: 'point', filled: true, size: 30, opacity: 0.9, clip: true },
       encoding: {
-        x, y,
+        x,
+        y,
         color: {
-          field: 'status', type: 'nominal',
+          field: 'status',
+          type: 'nominal',
           scale: { domain: statuses.map(([s]) => s), range: statuses.map(([, c]) => c) },
           legend: { title: 'vehicles at the snapshot', orient: 'bottom', direction: 'horizontal' },
         },
@@ -147,7 +149,10 @@ export async function drawTrace(scenario: Scenario, options: DrawTraceOptions): 
   const p = trace.header.provenance;
   const sumo = p.sumo as { net?: string } | undefined;
   const { spec, rows } = traceMapSpec({
-    paths, snapshot, rsu, coverageM,
+    paths,
+    snapshot,
+    rsu,
+    coverageM,
     title: `Trace ${options.name.replace(/-map$/, '')}${sumo?.net ? ` (SUMO ${sumo.net})` : ''}: vehicle paths, RSU and coverage`,
     subtitle: `${ids.length} vehicles over ${(trace.endS - trace.startS).toFixed(0)} s (${drawn.size} paths drawn); coverage radius ${coverageM} m; snapshot at t = ${mobility.timeS.toFixed(1)} s with N = ${core.n} slots (seed ${options.seed})`,
   });

@@ -269,9 +269,21 @@ export class SvecCore {
   private stateArrays(): Record<string, Float64Array | Uint8Array> {
     const v = this.vehicles;
     return {
-      modality: v.modality, d: v.d, T_max: v.T_max, zeta: v.zeta, F: v.F, kappa: v.kappa, h: v.h, E_max: v.E_max, Q: v.Q,
-      modalityMask: this.modalityMask, positionM: this.positionM, speedMps: this.speedMps, lateralM: this.lateralM,
-      largeGain: this.largeGain, fading: this.fading,
+      modality: v.modality,
+      d: v.d,
+      T_max: v.T_max,
+      zeta: v.zeta,
+      F: v.F,
+      kappa: v.kappa,
+      h: v.h,
+      E_max: v.E_max,
+      Q: v.Q,
+      modalityMask: this.modalityMask,
+      positionM: this.positionM,
+      speedMps: this.speedMps,
+      lateralM: this.lateralM,
+      largeGain: this.largeGain,
+      fading: this.fading,
     };
   }
 }

@@ -42,8 +42,25 @@ export interface EpisodeStats {
 
 /** The statistics' names, in the order runs write them. */
 export const EPISODE_STAT_NAMES: readonly (keyof EpisodeStats)[] = [
-  'teamReward', 'teamRewardDrift', 'teamRewardEq33', 'utilityPart', 'finalBacklog', 'overspend', 'latencyMs', 'energyMJ', 'fidelity', 'offloadFraction', 'queue', 'highPriorityMissRate',
-  'cost', 'utility', 'meanLambda', 'slotEntries', 'slotExits', 'idleSlotShare', 'fidelityOutsideGridShare',
+  'teamReward',
+  'teamRewardDrift',
+  'teamRewardEq33',
+  'utilityPart',
+  'finalBacklog',
+  'overspend',
+  'latencyMs',
+  'energyMJ',
+  'fidelity',
+  'offloadFraction',
+  'queue',
+  'highPriorityMissRate',
+  'cost',
+  'utility',
+  'meanLambda',
+  'slotEntries',
+  'slotExits',
+  'idleSlotShare',
+  'fidelityOutsideGridShare',
 ];
 
 export class EpisodeAccumulator {
@@ -112,7 +129,7 @@ export class EpisodeAccumulator {
       // both readings of eq. 33 for the slot (slotModel.ts): V U - drift, and V U - Q(t) (e - e_max)
       const vu = core.params.V * out.U[i]!;
       this.rewardDrift += vu - out.drift[i]!;
-      this.rewardEq33 += vu - this.queueBefore[i]! * (out.E[i]! - this.energyBudgets![i]!) / core.params.E_unit;
+      this.rewardEq33 += vu - (this.queueBefore[i]! * (out.E[i]! - this.energyBudgets![i]!)) / core.params.E_unit;
       if (actions.rho[i] === 1) {
         this.offloads++;
         this.fidelity += out.S[i]!;

@@ -115,7 +115,9 @@ export class FidelityTable implements FidelityModel {
     const hash = hashNumbers(this.values);
     // a table records the hash of its numbers: one whose values were changed since is refused
     if (json.provenance?.hash !== undefined && json.provenance.hash !== hash) {
-      throw new FidelityTableError(`fidelity table: its values do not match the hash it records (${json.provenance.hash}, computed ${hash}); it was edited after it was measured — measure it again with svec codec table`);
+      throw new FidelityTableError(
+        `fidelity table: its values do not match the hash it records (${json.provenance.hash}, computed ${hash}); it was edited after it was measured — measure it again with svec codec table`,
+      );
     }
     this.provenance = { ...json.provenance, hash } as FidelityProvenance;
   }
@@ -251,13 +253,17 @@ export function loadFidelityModel(spec: string): FidelityModel {
   if (spec === 'provisional') return provisionalFidelityTable();
   const path = resolveFidelityTablePath(spec);
   let json: FidelityTableJson;
-  if (!existsSync(path)) throw new FidelityTableError(`fidelityTable: ${spec} does not exist (looked in the working directory and at ${path}); use a table written by svec codec table, or 'provisional'`);
+  if (!existsSync(path))
+    throw new FidelityTableError(
+      `fidelityTable: ${spec} does not exist (looked in the working directory and at ${path}); use a table written by svec codec table, or 'provisional'`,
+    );
   try {
     json = JSON.parse(readFileSync(path, 'utf8')) as FidelityTableJson;
   } catch (err) {
     throw new FidelityTableError(`fidelityTable: cannot read ${spec} as JSON: ${(err as Error).message}`);
   }
-  if (!json || typeof json !== 'object' || json.kind !== 'svec-fidelity-table') throw new FidelityTableError(`fidelityTable: ${spec} is not an svec fidelity table (kind must be 'svec-fidelity-table')`);
+  if (!json || typeof json !== 'object' || json.kind !== 'svec-fidelity-table')
+    throw new FidelityTableError(`fidelityTable: ${spec} is not an svec fidelity table (kind must be 'svec-fidelity-table')`);
   try {
     return new FidelityTable(json);
   } catch (err) {

@@ -13,12 +13,24 @@ const zeroOrOne = z.union([z.literal(0), z.literal(1)], { error: 'must be 0 or 1
 
 export const SlotCaseParamsSchema = z
   .strictObject({
-    B_max: positive, F_e: positive, sigma2: positive, eta: positive, kappa_e: nonNegative,
-    C: positive, psi_e: nonNegative, psi_t: nonNegative, psi_f: nonNegative, S_min: z.number().min(0).max(1),
-    V: positive, E_unit: positive,
-    lambda_min: z.number().gt(0).lte(1), lambda_max: z.number().gt(0).lte(1),
-    p_min: positive, p_max: positive,
-    c_loc: perModality, c_ext: perModality,
+    B_max: positive,
+    F_e: positive,
+    sigma2: positive,
+    eta: positive,
+    kappa_e: nonNegative,
+    C: positive,
+    psi_e: nonNegative,
+    psi_t: nonNegative,
+    psi_f: nonNegative,
+    S_min: z.number().min(0).max(1),
+    V: positive,
+    E_unit: positive,
+    lambda_min: z.number().gt(0).lte(1),
+    lambda_max: z.number().gt(0).lte(1),
+    p_min: positive,
+    p_max: positive,
+    c_loc: perModality,
+    c_ext: perModality,
     objective: z.enum(['drift', 'eq33'], { error: "must be 'drift' or 'eq33'" }).optional(),
   })
   .refine((p) => p.lambda_min <= p.lambda_max, { message: 'lambda_min must not exceed lambda_max', path: ['lambda_min'] })
@@ -55,7 +67,10 @@ export type SlotCaseOutput = { M: number; vehicles: Record<(typeof SLOT_OUTPUT_F
 /** A malformed case: `field` is the JSON path of the first problem. */
 export class SlotCaseError extends UserError {
   override name = userErrorName('SlotCaseError');
-  constructor(readonly field: string, readonly problem: string) {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
     super(`${field}: ${problem}`);
   }
 }
@@ -107,9 +122,22 @@ export function evaluateSlotCase(slotCase: SlotCase, table: FidelityModel = prov
   const p = slotCase.params;
   const params: SlotParams = {
     semantic: slotCase.mode === 'semantic',
-    B_max: p.B_max, F_e: p.F_e, sigma2: p.sigma2, eta: p.eta, kappa_e: p.kappa_e, C: p.C,
-    psi_e: p.psi_e, psi_t: p.psi_t, psi_f: p.psi_f, S_min: p.S_min, V: p.V, E_unit: p.E_unit,
-    lambda_min: p.lambda_min, lambda_max: p.lambda_max, p_min: p.p_min, p_max: p.p_max,
+    B_max: p.B_max,
+    F_e: p.F_e,
+    sigma2: p.sigma2,
+    eta: p.eta,
+    kappa_e: p.kappa_e,
+    C: p.C,
+    psi_e: p.psi_e,
+    psi_t: p.psi_t,
+    psi_f: p.psi_f,
+    S_min: p.S_min,
+    V: p.V,
+    E_unit: p.E_unit,
+    lambda_min: p.lambda_min,
+    lambda_max: p.lambda_max,
+    p_min: p.p_min,
+    p_max: p.p_max,
     c_loc: Float64Array.from(MODALITIES.map((m) => p.c_loc[m])),
     c_ext: Float64Array.from(MODALITIES.map((m) => p.c_ext[m])),
     objective: p.objective ?? 'drift',

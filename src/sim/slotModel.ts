@@ -167,13 +167,7 @@ export function latencyUtility(slackMs: number, zeta: number, C: number): number
  * Evaluates one slot for vehicles 0..n-1 and writes every per-vehicle quantity into `out`.
  * Returns M, the number of offloading vehicles.
  */
-export function evaluateSlot(
-  params: SlotParams,
-  veh: SlotVehicles,
-  act: SlotActions,
-  fidelity: FidelityModel,
-  out: SlotOutputs,
-): number {
+export function evaluateSlot(params: SlotParams, veh: SlotVehicles, act: SlotActions, fidelity: FidelityModel, out: SlotOutputs): number {
   const n = veh.n;
   // M and the sum of offloaders' bandwidth weights (eq. 4, 17h).
   let M = 0;

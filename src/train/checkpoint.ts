@@ -97,7 +97,9 @@ export async function saveCheckpoint(runDir: string, episode: number, contents: 
   renameSync(tmp, final);
   writeFileAtomic(join(root, 'latest'), `${name}\n`);
   // Keep the newest `keep` checkpoints.
-  const all = readdirSync(root).filter((f) => /^ep-\d+$/.test(f)).sort();
+  const all = readdirSync(root)
+    .filter((f) => /^ep-\d+$/.test(f))
+    .sort();
   for (const old of all.slice(0, Math.max(0, all.length - keep))) rmSync(join(root, old), { recursive: true, force: true });
   return final;
 }
@@ -151,8 +153,17 @@ export function readCheckpoint(dir: string): { meta: CheckpointMeta; buffer: Arr
   } catch (err) {
     throw new CheckpointError(`${statePath}: cannot be read as JSON (${(err as Error).message})`);
   }
-  const valid = meta && typeof meta === 'object' && Number.isInteger(meta.episode) && meta.episode >= 0 && Array.isArray(meta.sections) &&
-    Array.isArray(meta.optimizerCounts) && meta.state && typeof meta.state === 'object' && meta.data && typeof meta.data.sha256 === 'string';
+  const valid =
+    meta &&
+    typeof meta === 'object' &&
+    Number.isInteger(meta.episode) &&
+    meta.episode >= 0 &&
+    Array.isArray(meta.sections) &&
+    Array.isArray(meta.optimizerCounts) &&
+    meta.state &&
+    typeof meta.state === 'object' &&
+    meta.data &&
+    typeof meta.data.sha256 === 'string';
   if (!valid) throw new CheckpointError(`${statePath}: not an svec checkpoint manifest (episode, sections, optimizerCounts, state and data checksum expected)`);
   const dataPath = join(dir, 'data.bin');
   let data: Buffer;
@@ -161,7 +172,8 @@ export function readCheckpoint(dir: string): { meta: CheckpointMeta; buffer: Arr
   } catch (err) {
     throw new CheckpointError(`${dataPath}: cannot be read (${(err as Error).message})`);
   }
-  if (data.byteLength !== meta.data.bytes) throw new CheckpointError(`${dataPath}: holds ${data.byteLength} bytes, the manifest records ${meta.data.bytes} (truncated or replaced)`);
+  if (data.byteLength !== meta.data.bytes)
+    throw new CheckpointError(`${dataPath}: holds ${data.byteLength} bytes, the manifest records ${meta.data.bytes} (truncated or replaced)`);
   const sha256 = createHash('sha256').update(data).digest('hex');
   if (sha256 !== meta.data.sha256) throw new CheckpointError(`${dataPath}: its SHA-256 does not match the manifest (the file was damaged or edited)`);
   for (const s of meta.sections) {
@@ -188,7 +200,8 @@ export async function loadCheckpoint(dir: string, variables: tf.Variable[], opti
     const values = read(`variable/${k}`);
     if (values.length !== v.size) throw new CheckpointError(`checkpoint ${dir}: variable ${k} has ${values.length} values, the model expects ${v.size} (different configuration?)`);
   });
-  if (meta.optimizerCounts.length !== optimizers.length) throw new CheckpointError(`checkpoint ${dir}: holds ${meta.optimizerCounts.length} optimizers, the model has ${optimizers.length}`);
+  if (meta.optimizerCounts.length !== optimizers.length)
+    throw new CheckpointError(`checkpoint ${dir}: holds ${meta.optimizerCounts.length} optimizers, the model has ${optimizers.length}`);
   variables.forEach((v, k) => v.assign(tf.tensor(read(`variable/${k}`) as Float32Array, v.shape)));
   for (const [k, optimizer] of optimizers.entries()) {
     const count = meta.optimizerCounts[k] ?? 0;

@@ -99,8 +99,13 @@ export async function runHarness(options: HarnessOptions): Promise<EpisodeMetric
         if (episode >= options.episodes) break; // the last on-policy iteration may play more than asked
         episode++;
         const row = {
-          episode, totalSlots: outcome.totalSlots, totalUpdates: outcome.totalUpdates, episodeReturn: outcome.episodeReturn,
-          ...outcome.environment, ...outcome.losses, ...outcome.diagnostics,
+          episode,
+          totalSlots: outcome.totalSlots,
+          totalUpdates: outcome.totalUpdates,
+          episodeReturn: outcome.episodeReturn,
+          ...outcome.environment,
+          ...outcome.losses,
+          ...outcome.diagnostics,
         } as EpisodeMetrics;
         metrics.append(row);
         history.push(row);

@@ -56,7 +56,10 @@ export class MetricsWriter {
   private rows: EpisodeMetrics[] = [];
   private isOpen = false;
 
-  constructor(runDir: string, readonly columns: readonly string[]) {
+  constructor(
+    runDir: string,
+    readonly columns: readonly string[],
+  ) {
     this.jsonlPath = join(runDir, 'metrics.jsonl');
     this.csvPath = join(runDir, 'metrics.csv');
   }
@@ -89,13 +92,16 @@ export class MetricsWriter {
 
 function readMetricsFile(path: string): EpisodeMetrics[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim().length > 0).map((line, k) => {
-    try {
-      return fromJsonLine(line);
-    } catch {
-      throw new Error(`${path}: line ${k + 1} is not a JSON object`);
-    }
-  });
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim().length > 0)
+    .map((line, k) => {
+      try {
+        return fromJsonLine(line);
+      } catch {
+        throw new Error(`${path}: line ${k + 1} is not a JSON object`);
+      }
+    });
 }
 
 /** Reads a run's metrics.jsonl (every column it holds). */

@@ -48,7 +48,12 @@ export class OffPolicyLoop implements TrainingLoop {
     const { env, learner, config, replay } = this;
     const n = env.spec.agents;
     const width = this.layout.width;
-    let criticLoss = 0, actorLoss = 0, meanQ = 0, updates = 0, steps = 0, rewardSum = 0;
+    let criticLoss = 0,
+      actorLoss = 0,
+      meanQ = 0,
+      updates = 0,
+      steps = 0,
+      rewardSum = 0;
     // Each episode's draws depend only on (seed, episode): resumption needs no environment state.
     const obs = Float32Array.from(env.reset(deriveSeed(this.seed, episode)));
     const dones = new Float32Array(n);
@@ -89,7 +94,11 @@ export class OffPolicyLoop implements TrainingLoop {
                 'the last good checkpoint is kept (try a smaller learning rate or rewardScale)',
             );
           }
-          if (replay.prioritized) replay.updatePriorities(batch.indices, Array.from(stats.tdErrors, (e) => e + 1e-3));
+          if (replay.prioritized)
+            replay.updatePriorities(
+              batch.indices,
+              Array.from(stats.tdErrors, (e) => e + 1e-3),
+            );
           criticLoss += stats.criticLoss;
           actorLoss += stats.actorLoss;
           meanQ += stats.meanQ;
@@ -99,20 +108,27 @@ export class OffPolicyLoop implements TrainingLoop {
       }
       if (over) break;
     }
-    return [{
-      environment: env.episodeMetrics(),
-      episodeReturn: rewardSum / n,
-      losses: updates > 0 ? { criticLoss: criticLoss / updates, actorLoss: actorLoss / updates, meanQ: meanQ / updates } : NO_LOSSES,
-      diagnostics: this.diagnostics.finish(steps),
-      totalSlots: this.totalSlots,
-      totalUpdates: this.totalUpdates,
-    }];
+    return [
+      {
+        environment: env.episodeMetrics(),
+        episodeReturn: rewardSum / n,
+        losses: updates > 0 ? { criticLoss: criticLoss / updates, actorLoss: actorLoss / updates, meanQ: meanQ / updates } : NO_LOSSES,
+        diagnostics: this.diagnostics.finish(steps),
+        totalSlots: this.totalSlots,
+        totalUpdates: this.totalUpdates,
+      },
+    ];
   }
 
   checkpoint(): LoopCheckpoint {
     const replay = this.replay.getState();
     return {
-      state: { totalSlots: this.totalSlots, totalUpdates: this.totalUpdates, rewards: this.normalizer.getState(), replay: { next: replay.next, size: replay.size, maxPriority: replay.maxPriority } },
+      state: {
+        totalSlots: this.totalSlots,
+        totalUpdates: this.totalUpdates,
+        rewards: this.normalizer.getState(),
+        replay: { next: replay.next, size: replay.size, maxPriority: replay.maxPriority },
+      },
       arrays: replay.arrays,
     };
   }

@@ -40,7 +40,9 @@ export class OnPolicyLoop implements TrainingLoop {
     const T = spec.maxEpisodeSteps;
     const rows = E * T * n;
     const rollout: Rollout = {
-      envs: E, steps: T, agents: n,
+      envs: E,
+      steps: T,
+      agents: n,
       observations: new Float32Array(rows * obsSize),
       stored: new Float32Array(rows * learner.storedWidth),
       logProbs: new Float32Array(rows),

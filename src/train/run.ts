@@ -72,7 +72,8 @@ export function checkNewRunDirectory(runDir: string): void {
   if (existsSync(runDir)) {
     if (!statSync(runDir).isDirectory()) throw new RunDirectoryError(`--out ${runDir} exists and is not a directory`);
     if (existsSync(join(runDir, 'config.json'))) throw new RunDirectoryError(`${runDir} already holds a run; use --resume to continue it or choose another --out`);
-    if (readdirSync(runDir).some((f) => f === 'checkpoints' || f.startsWith('metrics.'))) throw new RunDirectoryError(`${runDir} holds metrics or checkpoints of an unknown run; choose another --out`);
+    if (readdirSync(runDir).some((f) => f === 'checkpoints' || f.startsWith('metrics.')))
+      throw new RunDirectoryError(`${runDir} holds metrics or checkpoints of an unknown run; choose another --out`);
   } else {
     // the nearest existing ancestor must be a directory
     let parent = join(runDir, '..');
@@ -132,7 +133,10 @@ export async function train(options: TrainOptions): Promise<EpisodeMetrics[]> {
  * Continues a run from its newest checkpoint (from the start when it has none yet), optionally
  * to a new total of episodes. config.json is rewritten only once the checkpoint has been checked.
  */
-export async function resume(runDir: string, options: { episodes?: number; onEpisode?: HarnessOptions['onEpisode']; afterEpisode?: HarnessOptions['afterEpisode'] } = {}): Promise<EpisodeMetrics[]> {
+export async function resume(
+  runDir: string,
+  options: { episodes?: number; onEpisode?: HarnessOptions['onEpisode']; afterEpisode?: HarnessOptions['afterEpisode'] } = {},
+): Promise<EpisodeMetrics[]> {
   const config = readRunConfig(runDir);
   const algorithm = await loadAlgorithm(config.algo);
   config.hyperparameters = parseConfig(algorithm.schema, config.hyperparameters, `${join(runDir, 'config.json')}: hyperparameters`) as Record<string, unknown>;

@@ -73,7 +73,7 @@ test('SAC: default entropy targets and the temperature loss against hand-compute
   await initNeuralBackend();
   const defaults = SacConfigSchema.parse({});
   assert.ok(Math.abs(defaults.discreteEntropyTarget - 0.98 * Math.log(2)) < 1e-12);
-  assert.equal(defaults.continuousEntropyTarget, undefined, 'the Gaussian target defaults to -dim of the environment\'s continuous part');
+  assert.equal(defaults.continuousEntropyTarget, undefined, "the Gaussian target defaults to -dim of the environment's continuous part");
   // log alpha = [ln 0.5, ln 2], entropies [0.3, 0.9], target 0.6:
   // loss = ln0.5 (0.3 - 0.6) + ln2 (0.9 - 0.6) = 0.3 ln2 + 0.3 ln2 = 0.6 ln 2
   const loss = temperatureLoss(tf.tensor1d([Math.log(0.5), Math.log(2)]), tf.tensor1d([0.3, 0.9]), 0.6).dataSync()[0]!;
@@ -100,17 +100,23 @@ test('MADDPG-RA: attention shapes, weights sum to 1, and no agent attends to its
   const streams = new RandomStreams(5);
   const agent = new MaddpgRaAgent(config, spaces(n, OBS), { init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner') });
   const rng = streams.get('tasks');
-  const enc = () => tf.tensor3d(Float32Array.from({ length: n * B * 8 }, () => rng.uniformIn(-1, 1)), [n, B, 8]);
+  const enc = () =>
+    tf.tensor3d(
+      Float32Array.from({ length: n * B * 8 }, () => rng.uniformIn(-1, 1)),
+      [n, B, 8],
+    );
   const queries = enc();
   const others = enc();
   const { context, weights } = agent.critic.attend(queries, others);
   assert.deepEqual(context.shape, [n, B, 8]);
   assert.deepEqual(weights.shape, [B, 2, n, n]);
   const w = weights.arraySync() as number[][][][];
-  for (const perHead of w) for (const rows of perHead) rows.forEach((row, i) => {
-    assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5);
-    assert.ok(row[i]! < 1e-6, 'self-attention is masked');
-  });
+  for (const perHead of w)
+    for (const rows of perHead)
+      rows.forEach((row, i) => {
+        assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+        assert.ok(row[i]! < 1e-6, 'self-attention is masked');
+      });
   // changing agent 2's keys/values leaves agent 2's context unchanged and changes the others'
   const othersChanged = tf.tidy(() => {
     const delta = tf.mul(tf.reshape(tf.oneHot(2, n), [n, 1, 1]), 3);

@@ -19,7 +19,9 @@ test('a fake algorithm added to the registry appears in the CLI, compare, the de
     benchmark: true,
     color: '#123456',
     secondsPerStep: () => 0.001,
-    load: async () => { throw new Error('not loaded in this test'); },
+    load: async () => {
+      throw new Error('not loaded in this test');
+    },
   });
   try {
     assert.ok(algorithmNames().includes('fake-td3'));

@@ -41,7 +41,10 @@ test('a reverse chain with a zero noise network reproduces the analytic result',
   const K = 3;
   const s = vpSchedule(K);
   const xK = [0.3, -1.2];
-  const z = [[0.5, -0.25], [1.5, 2.0]]; // noise of steps 3 and 2
+  const z = [
+    [0.5, -0.25],
+    [1.5, 2.0],
+  ]; // noise of steps 3 and 2
   // eps = 0: x_{k-1} = x_k / sqrt(alpha_k) + sigma_k z_k
   const expected = xK.map((x, j) => {
     let v = x;
@@ -52,7 +55,14 @@ test('a reverse chain with a zero noise network reproduces the analytic result',
     return v;
   });
   const zero = (x: tf.Tensor3D) => tf.zerosLike(x);
-  const x0 = tf.tidy(() => reverseChain(s, zero, tf.tensor3d(xK, [1, 1, 2]), z.map((n) => tf.tensor3d(n, [1, 1, 2]))).dataSync());
+  const x0 = tf.tidy(() =>
+    reverseChain(
+      s,
+      zero,
+      tf.tensor3d(xK, [1, 1, 2]),
+      z.map((n) => tf.tensor3d(n, [1, 1, 2])),
+    ).dataSync(),
+  );
   expected.forEach((v, j) => close(x0[j]!, v, 1e-5));
   // the x_0-form without clipping is the same function
   const small = () => tf.tensor3d([0.01, -0.02], [1, 1, 2]);
@@ -80,17 +90,50 @@ test('gradients reach the noise network through every one of the K steps', async
 
 test('Gumbel-softmax (straight-through) gives valid one-hot samples and soft gradients', async () => {
   await initNeuralBackend();
-  const logits = tf.variable(tf.tensor2d([[2, -1], [0.1, 0.3], [-3, 3]]));
-  const noise = tf.tensor2d([[0, 0], [1, -1], [0.5, 0]]);
+  const logits = tf.variable(
+    tf.tensor2d([
+      [2, -1],
+      [0.1, 0.3],
+      [-3, 3],
+    ]),
+  );
+  const noise = tf.tensor2d([
+    [0, 0],
+    [1, -1],
+    [0.5, 0],
+  ]);
   const sample = gumbelSoftmaxStraightThrough(logits, noise, 1);
   const values = sample.arraySync() as number[][];
   for (const row of values) {
-    assert.equal(row.reduce((a, b) => a + b, 0), 1);
+    assert.equal(
+      row.reduce((a, b) => a + b, 0),
+      1,
+    );
     assert.ok(row.every((v) => v === 0 || v === 1));
   }
-  assert.deepEqual(values, [[1, 0], [1, 0], [0, 1]]); // argmax of logits + noise
-  const { grads } = tf.variableGrads(() => tf.sum(tf.mul(gumbelSoftmaxStraightThrough(logits, noise, 1), tf.tensor2d([[1, 0], [1, 0], [1, 0]]))) as tf.Scalar, [logits]);
+  assert.deepEqual(values, [
+    [1, 0],
+    [1, 0],
+    [0, 1],
+  ]); // argmax of logits + noise
+  const { grads } = tf.variableGrads(
+    () =>
+      tf.sum(
+        tf.mul(
+          gumbelSoftmaxStraightThrough(logits, noise, 1),
+          tf.tensor2d([
+            [1, 0],
+            [1, 0],
+            [1, 0],
+          ]),
+        ),
+      ) as tf.Scalar,
+    [logits],
+  );
   const g = grads[logits.name]!.arraySync() as number[][];
-  assert.ok(g.some((row) => row.some((v) => Math.abs(v) > 1e-6)), 'the soft sample passes gradients');
+  assert.ok(
+    g.some((row) => row.some((v) => Math.abs(v) > 1e-6)),
+    'the soft sample passes gradients',
+  );
   assert.deepEqual(argmaxOneHot(tf.tensor2d([[0.2, 0.1]])).arraySync(), [[1, 0]]);
 });

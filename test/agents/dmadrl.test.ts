@@ -55,7 +55,7 @@ test('acting gives one-hot offloading and continuous values in [-1, 1]; reproduc
   b.dispose();
 });
 
-test('one update round changes actor and critic weights (each agent\'s slice) and moves targets by tau', async () => {
+test("one update round changes actor and critic weights (each agent's slice) and moves targets by tau", async () => {
   await initNeuralBackend();
   for (const parameterSharing of [false, true]) {
     const agent = tinyAgent(7, { parameterSharing, tau: 0.5 });
@@ -107,7 +107,13 @@ test('memory stays flat over many act/update rounds (no tensor leaks)', async ()
 
 test('acting in plain arithmetic equals the TF.js reverse chain (same noise), for both mean forms and shared parameters', async () => {
   await initNeuralBackend();
-  for (const overrides of [{ denoisedBound: 'clip' }, { denoisedBound: 'none' }, { denoisedBound: 'tanh' }, { parameterSharing: true, activation: 'relu' }, { activation: 'tanh' }]) {
+  for (const overrides of [
+    { denoisedBound: 'clip' },
+    { denoisedBound: 'none' },
+    { denoisedBound: 'tanh' },
+    { parameterSharing: true, activation: 'relu' },
+    { activation: 'tanh' },
+  ]) {
     const a = tinyAgent(21, { ...overrides, denoisingSteps: 4 });
     const obs = Float32Array.from({ length: 15 }, (_, k) => ((k * 7) % 11) / 11);
     const rngA = new RandomStreams(5).get('policy');

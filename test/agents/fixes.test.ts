@@ -24,8 +24,19 @@ const tmp = (name: string) => join(mkdtempSync(join(tmpdir(), `svec-fix-${name}-
 async function dmadrlOnBandit(denoisedBound: string, seed: number, targets: number[]): Promise<{ action: number[]; boundShare: number }> {
   const algorithm = await loadAlgorithm('dmadrl');
   const hp = algorithm.schema.parse({
-    hiddenSize: 32, batchSize: 32, learningStarts: 32, randomWarmupSlots: 32, denoisingSteps: 3, denoisedBound,
-    gamma: 0, tau: 0.05, actorLr: 3e-3, criticLr: 3e-3, checkpointEvery: 1000, explorationStd: 0.2, rewardNormalization: 'none',
+    hiddenSize: 32,
+    batchSize: 32,
+    learningStarts: 32,
+    randomWarmupSlots: 32,
+    denoisingSteps: 3,
+    denoisedBound,
+    gamma: 0,
+    tau: 0.05,
+    actorLr: 3e-3,
+    criticLr: 3e-3,
+    checkpointEvery: 1000,
+    explorationStd: 0.2,
+    rewardNormalization: 'none',
   }) as Record<string, unknown>;
   const runDir = tmp('bandit');
   const rows = await runHarness({ runDir, seed, episodes: 300, createEnv: () => new BanditEnv(targets, [], 4), algorithm, hyperparameters: hp, resume: false });
@@ -37,7 +48,7 @@ async function dmadrlOnBandit(denoisedBound: string, seed: number, targets: numb
   return { action, boundShare: rows.at(-1)!.boundShare! };
 }
 
-test('DMADRL: with the tanh bound its actions stay interior when the optimum is interior; the paper\'s clip saturates', async () => {
+test("DMADRL: with the tanh bound its actions stay interior when the optimum is interior; the paper's clip saturates", async () => {
   await initNeuralBackend();
   const targets = [0.6, -0.4];
   for (const seed of [1, 2, 3]) {
@@ -54,7 +65,11 @@ test('DMADRL: with the tanh bound its actions stay interior when the optimum is 
 test('DMADRL: greedy acting is deterministic (no noise drawn), exploring acting is not', async () => {
   await initNeuralBackend();
   const streams = new RandomStreams(3);
-  const agent = new DmadrlAgent(DmadrlConfigSchema.parse({ hiddenSize: 8, denoisingSteps: 4 }), spaces(3, 5), { init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner') });
+  const agent = new DmadrlAgent(DmadrlConfigSchema.parse({ hiddenSize: 8, denoisingSteps: 4 }), spaces(3, 5), {
+    init: streams.get('init'),
+    policy: streams.get('policy'),
+    learner: streams.get('learner'),
+  });
   const obs = Float32Array.from({ length: 15 }, (_, k) => (k % 5) / 5);
   const policyState = JSON.stringify(streams.get('policy').getState());
   const a = agent.denoiseArrays(obs, false);
@@ -65,10 +80,14 @@ test('DMADRL: greedy acting is deterministic (no noise drawn), exploring acting 
   agent.dispose();
 });
 
-test('DMADRL: the choice\'s logits are not clipped to +-1, so a confident actor explores rarely against its choice', async () => {
+test("DMADRL: the choice's logits are not clipped to +-1, so a confident actor explores rarely against its choice", async () => {
   await initNeuralBackend();
   const streams = new RandomStreams(4);
-  const agent = new DmadrlAgent(DmadrlConfigSchema.parse({ hiddenSize: 8, denoisingSteps: 2, explorationStd: 0 }), spaces(1, 2), { init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner') });
+  const agent = new DmadrlAgent(DmadrlConfigSchema.parse({ hiddenSize: 8, denoisingSteps: 2, explorationStd: 0 }), spaces(1, 2), {
+    init: streams.get('init'),
+    policy: streams.get('policy'),
+    learner: streams.get('learner'),
+  });
   // make the offload logit large: the noise network's last bias predicts eps far below 0 there,
   // so each step's x_0 = (x - sqrt(1 - abar) eps) / sqrt(abar) is pushed far above 0 (and local's far below)
   const bias = agent.actor.biases[agent.actor.biases.length - 1]!;
@@ -88,7 +107,9 @@ test('expected discrete gradient: d/dlogits of sum_c p_c Q_c is p_c (Q_c - sum_j
   const values = [2, -1, 0.5];
   // Q(choice, a) = values[choice] + a: the critic reads the one-hot
   const evalQ = (action: tf.Tensor3D) => tf.sum(tf.mul(action, tf.tensor3d([[[...values, 1]]])), -1, true) as tf.Tensor3D;
-  const grad = tf.grad((l: tf.Tensor) => tf.sum(expectedOverChoices(l as tf.Tensor3D, continuous, evalQ)))(logits).dataSync();
+  const grad = tf
+    .grad((l: tf.Tensor) => tf.sum(expectedOverChoices(l as tf.Tensor3D, continuous, evalQ)))(logits)
+    .dataSync();
   const p = tf.softmax(logits).dataSync();
   const mean = values.reduce((a, v, c) => a + p[c]! * v, 0);
   values.forEach((v, c) => assert.ok(Math.abs(grad[c]! - p[c]! * (v - mean)) < 1e-6, `choice ${c}: ${grad[c]} vs ${p[c]! * (v - mean)}`));
@@ -102,14 +123,27 @@ test('expected discrete gradient: d/dlogits of sum_c p_c Q_c is p_c (Q_c - sum_j
     const a = tf.slice(action, [0, 0, 3], [1, 1, 1]);
     return tf.add(tf.sum(tf.mul(oneHot, tf.tensor3d([[values]])), -1, true), tf.mul(a, tf.sum(tf.mul(oneHot, tf.tensor3d([[slopes]])), -1, true))) as tf.Tensor3D;
   };
-  const dContinuous = tf.grad((a: tf.Tensor) => tf.sum(expectedOverChoices(tf.tensor3d([[[-20, 0, -20]]]), a as tf.Tensor3D, evalQ2)))(continuous).dataSync()[0]!;
+  const dContinuous = tf
+    .grad((a: tf.Tensor) => tf.sum(expectedOverChoices(tf.tensor3d([[[-20, 0, -20]]]), a as tf.Tensor3D, evalQ2)))(continuous)
+    .dataSync()[0]!;
   assert.ok(Math.abs(dContinuous - 2) < 1e-6, `continuous gradient ${dContinuous}: (3 - 1 + 4) / 3 = 2 although choices 0 and 2 have probability ~0`);
 });
 
 test('DDPG with the expected discrete gradient learns the better choice of a bandit', async () => {
   await initNeuralBackend();
   const algorithm = await loadAlgorithm('ddpg');
-  const hp = algorithm.schema.parse({ hiddenSize: 16, batchSize: 32, learningStarts: 32, randomWarmupSlots: 32, gamma: 0, tau: 0.05, actorLr: 3e-3, criticLr: 3e-3, rewardNormalization: 'none', checkpointEvery: 1000 }) as Record<string, unknown>;
+  const hp = algorithm.schema.parse({
+    hiddenSize: 16,
+    batchSize: 32,
+    learningStarts: 32,
+    randomWarmupSlots: 32,
+    gamma: 0,
+    tau: 0.05,
+    actorLr: 3e-3,
+    criticLr: 3e-3,
+    rewardNormalization: 'none',
+    checkpointEvery: 1000,
+  }) as Record<string, unknown>;
   const runDir = tmp('choice');
   await runHarness({ runDir, seed: 2, episodes: 80, createEnv: () => new BanditEnv([0], [0, 1, 0.2], 4), algorithm, hyperparameters: hp, resume: false });
   const learner = algorithm.create(hp, spaces(1, 1, { discrete: [3], continuous: 1 }), new RandomStreams(5));
@@ -124,7 +158,11 @@ function recordingAlgorithm(batches: ReplayBatch[]): AlgorithmModule {
   return {
     schema: OffPolicyLoopSchema.extend({ batchSize: OffPolicyLoopSchema.shape.learningStarts }) as never,
     create: (_hp, learnerSpaces): OffPolicyLearner => ({
-      kind: 'off-policy', batchSize: 16, diagnosticNames: [], variables: [], optimizers: [],
+      kind: 'off-policy',
+      batchSize: 16,
+      diagnosticNames: [],
+      variables: [],
+      optimizers: [],
       act: () => new Float32Array(learnerSpaces.agents * 4),
       update(batch: ReplayBatch): UpdateStats & { tdErrors: Float32Array } {
         batches.push(batch);
@@ -140,19 +178,33 @@ function recordingAlgorithm(batches: ReplayBatch[]): AlgorithmModule {
 test('a time limit is not a terminal state: transitions at episode ends bootstrap (done 0), their next observation is a real one', async () => {
   const batches: ReplayBatch[] = [];
   await runHarness({
-    runDir: tmp('truncation'), seed: 1, episodes: 12, createEnv: () => new MatchingEnv(), algorithm: recordingAlgorithm(batches),
-    hyperparameters: { learningStarts: 16, randomWarmupSlots: 100, checkpointEvery: 100, rewardNormalization: 'none', rewardScale: 1 }, resume: false,
+    runDir: tmp('truncation'),
+    seed: 1,
+    episodes: 12,
+    createEnv: () => new MatchingEnv(),
+    algorithm: recordingAlgorithm(batches),
+    hyperparameters: { learningStarts: 16, randomWarmupSlots: 100, checkpointEvery: 100, rewardNormalization: 'none', rewardScale: 1 },
+    resume: false,
   });
   assert.ok(batches.length > 0);
-  for (const batch of batches) assert.ok(batch.dones.every((d) => d === 0), 'no stored transition stops bootstrapping');
+  for (const batch of batches)
+    assert.ok(
+      batch.dones.every((d) => d === 0),
+      'no stored transition stops bootstrapping',
+    );
 });
 
-test('running reward normalization: learners see rewards of about unit scale whatever the environment\'s scale', async () => {
+test("running reward normalization: learners see rewards of about unit scale whatever the environment's scale", async () => {
   for (const scale of [1000, 0.001]) {
     const batches: ReplayBatch[] = [];
     await runHarness({
-      runDir: tmp(`normalize-${scale}`), seed: 1, episodes: 60, createEnv: () => new BanditEnv([0.5], [0, 1], 4, scale), algorithm: recordingAlgorithm(batches),
-      hyperparameters: { learningStarts: 16, randomWarmupSlots: 1000, checkpointEvery: 100, rewardNormalization: 'running', rewardScale: 1 }, resume: false,
+      runDir: tmp(`normalize-${scale}`),
+      seed: 1,
+      episodes: 60,
+      createEnv: () => new BanditEnv([0.5], [0, 1], 4, scale),
+      algorithm: recordingAlgorithm(batches),
+      hyperparameters: { learningStarts: 16, randomWarmupSlots: 1000, checkpointEvery: 100, rewardNormalization: 'running', rewardScale: 1 },
+      resume: false,
     });
     const rewards = batches.slice(-20).flatMap((b) => Array.from(b.rewards));
     const mean = rewards.reduce((a, r) => a + r, 0) / rewards.length;

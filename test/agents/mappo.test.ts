@@ -47,7 +47,20 @@ test('MAPPO trains, writes the shared metrics, and resumes exactly from a checkp
   assert.ok(rows.every((r) => Number.isFinite(r.actorLoss) && Number.isFinite(r.criticLoss)));
   assert.ok(rows[5]!.totalUpdates === 3 * 2 * 2, 'three iterations of 2 epochs x 2 minibatches');
   const broken = join(root, 'broken');
-  await assert.rejects(train({ algo: 'mappo', scenario, hyperparameters: hp, seed: 3, episodes: 6, runDir: broken, afterEpisode: (e) => { if (e === 4) throw new Error('crash'); } }), /crash/);
+  await assert.rejects(
+    train({
+      algo: 'mappo',
+      scenario,
+      hyperparameters: hp,
+      seed: 3,
+      episodes: 6,
+      runDir: broken,
+      afterEpisode: (e) => {
+        if (e === 4) throw new Error('crash');
+      },
+    }),
+    /crash/,
+  );
   await resume(broken);
   assert.equal(readFileSync(join(broken, 'metrics.jsonl'), 'utf8'), readFileSync(join(whole, 'metrics.jsonl'), 'utf8'));
 });

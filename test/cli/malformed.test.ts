@@ -54,7 +54,10 @@ before(async () => {
   writeFileSync(join(sandbox, 'bad.yaml'), 'vehicles: [1, 2\n');
   writeFileSync(join(sandbox, 'list.yaml'), '- 1\n- 2\n');
   writeFileSync(join(sandbox, 'typo.yaml'), 'vehicels: 5\n');
-  writeFileSync(join(sandbox, 'laughs.yaml'), 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n');
+  writeFileSync(
+    join(sandbox, 'laughs.yaml'),
+    'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n',
+  );
   writeFileSync(join(sandbox, 'deep.json'), `${'['.repeat(20000)}${']'.repeat(20000)}`);
   writeFileSync(join(sandbox, 'garbage.yaml'), Buffer.from(Array.from({ length: 512 }, (_, k) => (k * 197 + 3) % 256)));
   writeFileSync(join(sandbox, 'not-a-table.json'), JSON.stringify({ kind: 'something-else' }));
@@ -225,7 +228,8 @@ test(`${CASES.length} malformed inputs: exit status 2, one line naming the probl
     const after = snapshot();
     const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k));
     if (result.status !== 2) failures.push(`${label}: exit status ${result.status} (stderr: ${result.stderr.slice(0, 300)})`);
-    else if (!(result.stderr.endsWith('\n') && lines.length === 2 && lines[0]!.startsWith('svec: '))) failures.push(`${label}: not one line: ${JSON.stringify(result.stderr.slice(0, 300))}`);
+    else if (!(result.stderr.endsWith('\n') && lines.length === 2 && lines[0]!.startsWith('svec: ')))
+      failures.push(`${label}: not one line: ${JSON.stringify(result.stderr.slice(0, 300))}`);
     else if (!expected.test(lines[0]!)) failures.push(`${label}: '${lines[0]}' does not match ${expected}`);
     else if (/\n\s+at |\bat file:|Error: .*\n/.test(result.stderr)) failures.push(`${label}: a stack trace`);
     else if (result.stdout !== '') failures.push(`${label}: printed on standard output: ${result.stdout.slice(0, 100)}`);

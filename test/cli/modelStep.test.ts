@@ -36,7 +36,11 @@ function asEq33(rows: Row[]): Row[] {
 type Output = { M: number; vehicles: Record<string, unknown>[] };
 type Json = any; // hand-made cases, deliberately loosely typed so that malformed ones can be built
 
-interface Run { status: number | null; stdout: string; stderr: string }
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs `node bin/svec.mjs ...args` from the repository root, feeding `stdin`. */
 function svec(args: string[], stdin = ''): Promise<Run> {
@@ -97,9 +101,22 @@ function parseStdout(run: Run, label: string): unknown {
 // ---------------------------------------------------------------------------------------------
 // Cases (all SI units). Parameters: the spec's example.
 const PARAMS = {
-  B_max: 5e7, F_e: 1e11, sigma2: 8e-15, eta: 1, kappa_e: 1e-30,
-  C: 5, psi_e: 0.2, psi_t: 0.5, psi_f: 0.3, S_min: 0.6, V: 10, E_unit: 0.01,
-  lambda_min: 0.4, lambda_max: 1.0, p_min: 0.6, p_max: 0.8,
+  B_max: 5e7,
+  F_e: 1e11,
+  sigma2: 8e-15,
+  eta: 1,
+  kappa_e: 1e-30,
+  C: 5,
+  psi_e: 0.2,
+  psi_t: 0.5,
+  psi_f: 0.3,
+  S_min: 0.6,
+  V: 10,
+  E_unit: 0.01,
+  lambda_min: 0.4,
+  lambda_max: 1.0,
+  p_min: 0.6,
+  p_max: 0.8,
   c_loc: { text: 10, image: 20, speech: 15 },
   c_ext: { text: 1, image: 2, speech: 1.5 },
 };
@@ -126,10 +143,27 @@ function specByHand(): Row {
   const e = E / 0.01;
   const P = Math.log2(1 + (0.012 - t) * 1000); // high priority, 8.47 ms early
   const U = 0.5 * P + 0.3 * 0.83 - 0.2 * e; // 0.83 >= 0.6: no penalty
-  return withDrift({
-    b, r, snr_db: 10 * Math.log10(87500), t_veh, t_trans, t_edge, t, E_veh, E_edge, E, P, S: 0.83, U,
-    Q_next: Math.max(0.5 + e - 3, 0), reward: 10 * U - 0.5 * (e - 3), cost: t + 10 * E,
-  }, 0.5);
+  return withDrift(
+    {
+      b,
+      r,
+      snr_db: 10 * Math.log10(87500),
+      t_veh,
+      t_trans,
+      t_edge,
+      t,
+      E_veh,
+      E_edge,
+      E,
+      P,
+      S: 0.83,
+      U,
+      Q_next: Math.max(0.5 + e - 3, 0),
+      reward: 10 * U - 0.5 * (e - 3),
+      cost: t + 10 * E,
+    },
+    0.5,
+  );
 }
 
 /** Four vehicles: mixed local/offload, all modalities, both priorities, clipping, the S_min penalty. */
@@ -194,10 +228,90 @@ function multiByHand(): Row[] {
   const U3 = 0.5 * 5 + 0.3 * 0.75 - 0.2 * e3;
 
   return [
-    withDrift({ b: b0, r: r0, snr_db: 10 * Math.log10(20000), t_veh: t_veh0, t_trans: t_trans0, t_edge: t_edge0, t: t0, E_veh: E_veh0, E_edge: E_edge0, E: E0, P: P0, S: 0.9, U: U0, Q_next: Math.max(2 + e0 - 5, 0), reward: 10 * U0 - 2 * (e0 - 5), cost: t0 + 10 * E0 }, 2),
-    withDrift({ b: 0, r: 0, snr_db: 10 * Math.log10((0.65 * 5e-10) / 8e-15), t_veh: t1, t_trans: 0, t_edge: 0, t: t1, E_veh: E1, E_edge: 0, E: E1, P: P1, S: 1, U: U1, Q_next: Math.max(0.3 + e1 - 10, 0), reward: 10 * U1 - 0.3 * (e1 - 10), cost: t1 + 10 * E1 }, 0.3),
-    withDrift({ b: b2, r: r2, snr_db: 10 * Math.log10(750), t_veh: t_veh2, t_trans: t_trans2, t_edge: t_edge2, t: t2, E_veh: E_veh2, E_edge: E_edge2, E: E2, P: -5, S: 0.45, U: U2, Q_next: Math.max(0 + e2 - 2, 0), reward: 10 * U2 - 0 * (e2 - 2), cost: t2 + 10 * E2 }, 0),
-    withDrift({ b: b3, r: r3, snr_db: 10 * Math.log10(281250), t_veh: t_veh3, t_trans: t_trans3, t_edge: t_edge3, t: t3, E_veh: E_veh3, E_edge: E_edge3, E: E3, P: 5, S: 0.75, U: U3, Q_next: Math.max(1.2 + e3 - 4, 0), reward: 10 * U3 - 1.2 * (e3 - 4), cost: t3 + 10 * E3 }, 1.2),
+    withDrift(
+      {
+        b: b0,
+        r: r0,
+        snr_db: 10 * Math.log10(20000),
+        t_veh: t_veh0,
+        t_trans: t_trans0,
+        t_edge: t_edge0,
+        t: t0,
+        E_veh: E_veh0,
+        E_edge: E_edge0,
+        E: E0,
+        P: P0,
+        S: 0.9,
+        U: U0,
+        Q_next: Math.max(2 + e0 - 5, 0),
+        reward: 10 * U0 - 2 * (e0 - 5),
+        cost: t0 + 10 * E0,
+      },
+      2,
+    ),
+    withDrift(
+      {
+        b: 0,
+        r: 0,
+        snr_db: 10 * Math.log10((0.65 * 5e-10) / 8e-15),
+        t_veh: t1,
+        t_trans: 0,
+        t_edge: 0,
+        t: t1,
+        E_veh: E1,
+        E_edge: 0,
+        E: E1,
+        P: P1,
+        S: 1,
+        U: U1,
+        Q_next: Math.max(0.3 + e1 - 10, 0),
+        reward: 10 * U1 - 0.3 * (e1 - 10),
+        cost: t1 + 10 * E1,
+      },
+      0.3,
+    ),
+    withDrift(
+      {
+        b: b2,
+        r: r2,
+        snr_db: 10 * Math.log10(750),
+        t_veh: t_veh2,
+        t_trans: t_trans2,
+        t_edge: t_edge2,
+        t: t2,
+        E_veh: E_veh2,
+        E_edge: E_edge2,
+        E: E2,
+        P: -5,
+        S: 0.45,
+        U: U2,
+        Q_next: Math.max(0 + e2 - 2, 0),
+        reward: 10 * U2 - 0 * (e2 - 2),
+        cost: t2 + 10 * E2,
+      },
+      0,
+    ),
+    withDrift(
+      {
+        b: b3,
+        r: r3,
+        snr_db: 10 * Math.log10(281250),
+        t_veh: t_veh3,
+        t_trans: t_trans3,
+        t_edge: t_edge3,
+        t: t3,
+        E_veh: E_veh3,
+        E_edge: E_edge3,
+        E: E3,
+        P: 5,
+        S: 0.75,
+        U: U3,
+        Q_next: Math.max(1.2 + e3 - 4, 0),
+        reward: 10 * U3 - 1.2 * (e3 - 4),
+        cost: t3 + 10 * E3,
+      },
+      1.2,
+    ),
   ];
 }
 
@@ -273,7 +387,10 @@ test('both objectives: params.objective eq33 gives the printed reward, drift (th
   const [a, b, c] = await Promise.all([
     svec(['model', 'step', '--input', '-'], JSON.stringify([eq33(SPEC_CASE), eq33(MULTI_CASE), eq33(TABLE_CASE)])),
     svec(['model', 'step', '--input', '-'], JSON.stringify([drift(SPEC_CASE), drift(MULTI_CASE)])),
-    svec(['model', 'step', '--input', '-'], mutated(SPEC_CASE, (x) => (x.params.objective = 'lyapunov'))),
+    svec(
+      ['model', 'step', '--input', '-'],
+      mutated(SPEC_CASE, (x) => (x.params.objective = 'lyapunov')),
+    ),
   ]);
   const printed = parseStdout(a, 'eq33') as Output[];
   checkOutput(printed[0], 1, asEq33([specByHand()]), 'eq33 spec');
@@ -299,7 +416,12 @@ const BAD: { name: string; input: string; names: string[]; not?: string[] }[] = 
   { name: 'missing action field', input: mutated(MULTI_CASE, (c) => delete c.vehicles[2].action.w), names: ['vehicles[2].action.w'] },
   { name: 'missing params field', input: mutated(SPEC_CASE, (c) => delete c.params.S_min), names: ['params.S_min'] },
   // a field that is present with the wrong type is named as such, not as missing
-  { name: 'wrong type (string for a number)', input: mutated(SPEC_CASE, (c) => (c.vehicles[0].d = '2e6')), names: ['vehicles[0].d', 'expected a number', 'string'], not: ['missing'] },
+  {
+    name: 'wrong type (string for a number)',
+    input: mutated(SPEC_CASE, (c) => (c.vehicles[0].d = '2e6')),
+    names: ['vehicles[0].d', 'expected a number', 'string'],
+    not: ['missing'],
+  },
   { name: 'wrong type (string h)', input: mutated(SPEC_CASE, (c) => (c.vehicles[0].h = '1e-9')), names: ['vehicles[0].h'], not: ['missing'] },
   { name: 'wrong type (boolean rho)', input: mutated(SPEC_CASE, (c) => (c.vehicles[0].action.rho = true)), names: ['vehicles[0].action.rho'] },
   { name: 'wrong type in params', input: mutated(SPEC_CASE, (c) => (c.params.c_loc.speech = null)), names: ['params.c_loc.speech', 'null'], not: ['missing'] },
@@ -310,7 +432,11 @@ const BAD: { name: string; input: string; names: string[]; not?: string[] }[] = 
   { name: 'unknown extra field in a vehicle', input: mutated(SPEC_CASE, (c) => (c.vehicles[0].colour = 'red')), names: ['vehicles[0]', 'colour'] },
   { name: 'unknown extra field at the top', input: mutated(SPEC_CASE, (c) => (c.seed = 7)), names: ['seed'] },
   { name: 'empty vehicles array', input: mutated(SPEC_CASE, (c) => (c.vehicles = [])), names: ['vehicles'] },
-  { name: 'bad second case of an array (no partial result)', input: JSON.stringify([SPEC_CASE, JSON.parse(mutated(SPEC_CASE, (c) => (c.vehicles[0].action.rho = 2)))]), names: ['[1].vehicles[0].action.rho'] },
+  {
+    name: 'bad second case of an array (no partial result)',
+    input: JSON.stringify([SPEC_CASE, JSON.parse(mutated(SPEC_CASE, (c) => (c.vehicles[0].action.rho = 2)))]),
+    names: ['[1].vehicles[0].action.rho'],
+  },
   { name: 'invalid JSON', input: '{"mode": "semantic", "params": ', names: ['--input'] },
 ];
 
@@ -331,7 +457,15 @@ test('malformed input on standard input: exit 2, one line on standard error nami
 test('malformed input from a file, invalid JSON in a file, and a missing file: the same behaviour', async () => {
   const missing = join(dir, 'no-such-case.json');
   const [badFile, notJson, absent] = await Promise.all([
-    svec(['model', 'step', '--input', file('bad.json', mutated(SPEC_CASE, (c) => (c.vehicles[0].action.rho = 2)))]),
+    svec([
+      'model',
+      'step',
+      '--input',
+      file(
+        'bad.json',
+        mutated(SPEC_CASE, (c) => (c.vehicles[0].action.rho = 2)),
+      ),
+    ]),
     svec(['model', 'step', '--input', file('not-json.json', 'not json at all')]),
     svec(['model', 'step', '--input', missing]),
   ]);

@@ -30,8 +30,16 @@ test('two `svec train` on the same --out at once: one fails cleanly naming the h
   assert.equal(line.split('\n').length, 1, line);
   // it either found the folder held (naming the holder) or, if it came after, holding a finished run
   assert.match(line, /is in use by process \d+ on .* \(svec train|already holds a run/);
-  const episodes = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
-  assert.deepEqual(episodes, Array.from({ length: 30 }, (_, k) => k + 1), 'each episode once, in order');
+  const episodes = readFileSync(join(out, 'metrics.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => Number(l.split(',')[0]));
+  assert.deepEqual(
+    episodes,
+    Array.from({ length: 30 }, (_, k) => k + 1),
+    'each episode once, in order',
+  );
   assert.ok(!existsSync(join(out, '.lock')), 'the lock is released at the end');
 });
 
@@ -50,7 +58,28 @@ test('a resume while the run is being trained is refused by name', async () => {
 
 test('a diverging run stops with one line and exit status 2, keeping its last good checkpoint', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'svec-diverge-')), 'run');
-  const result = await svec(['train', '--algo', 'dmadrl', '--episodes', '40', '--seed', '1', ...small, '--hp', 'denoisingSteps=2', '--hp', 'criticLr=1e30', '--hp', 'actorLr=1e30', '--hp', 'gradientClip=0', '--hp', 'checkpointEvery=1', '--out', out]);
+  const result = await svec([
+    'train',
+    '--algo',
+    'dmadrl',
+    '--episodes',
+    '40',
+    '--seed',
+    '1',
+    ...small,
+    '--hp',
+    'denoisingSteps=2',
+    '--hp',
+    'criticLr=1e30',
+    '--hp',
+    'actorLr=1e30',
+    '--hp',
+    'gradientClip=0',
+    '--hp',
+    'checkpointEvery=1',
+    '--out',
+    out,
+  ]);
   assert.equal(result.code, 2, result.stderr);
   const lines = result.stderr.trim().split('\n');
   assert.equal(lines.length, 1, result.stderr);

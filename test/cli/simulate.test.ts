@@ -12,7 +12,22 @@ function svec(args: string[]) {
 test('svec simulate --json prints summaries with the scenario and seed; --out writes the same', () => {
   const dir = mkdtempSync(join(tmpdir(), 'svec-sim-'));
   const outFile = join(dir, 'summary.json');
-  const result = svec(['simulate', '--episodes', '1', '--policies', 'local-only,random', '--set', 'vehicles=4', '--set', 'slotsPerEpisode=5', '--seed', '3', '--json', '--out', outFile]);
+  const result = svec([
+    'simulate',
+    '--episodes',
+    '1',
+    '--policies',
+    'local-only,random',
+    '--set',
+    'vehicles=4',
+    '--set',
+    'slotsPerEpisode=5',
+    '--seed',
+    '3',
+    '--json',
+    '--out',
+    outFile,
+  ]);
   assert.equal(result.status, 0, result.stderr);
   const record = JSON.parse(result.stdout);
   assert.equal(record.seed, 3);
@@ -20,7 +35,10 @@ test('svec simulate --json prints summaries with the scenario and seed; --out wr
   // the measured table is the default, and its provenance names the codec models
   assert.equal(record.fidelityProvenance.provisional, false);
   assert.match(record.fidelityProvenance.models.image.weightsSha256, /^[0-9a-f]{64}$/);
-  assert.deepEqual(record.results.map((r: { policy: string }) => r.policy), ['local-only', 'random']);
+  assert.deepEqual(
+    record.results.map((r: { policy: string }) => r.policy),
+    ['local-only', 'random'],
+  );
   assert.equal(record.results[0].offloadFraction, 0);
   assert.deepEqual(JSON.parse(readFileSync(outFile, 'utf8')), record);
 });

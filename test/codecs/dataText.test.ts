@@ -2,7 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { acceptTokens, buildTextDataset, normalizeSentences, readBrownSentences, readSotuSentences, readWordnetExamples, splitSentences, tokenize } from '../../src/codecs/data/text.ts';
+import {
+  acceptTokens,
+  buildTextDataset,
+  normalizeSentences,
+  readBrownSentences,
+  readSotuSentences,
+  readWordnetExamples,
+  splitSentences,
+  tokenize,
+} from '../../src/codecs/data/text.ts';
 import { loadTextSplit, prepareData, readManifest, DataSourceError } from '../../src/codecs/data/index.ts';
 import { findLeftovers } from '../../src/codecs/data/cache.ts';
 import { tempDir, writeTextFixtures } from './dataFixtures.ts';
@@ -19,7 +28,17 @@ test('sentence splitting keeps abbreviations and initials inside sentences', () 
 });
 
 test('tokenization lowercases, drops punctuation and keeps numbers and apostrophes', () => {
-  assert.deepEqual(tokenize('The jury\u2019s report: 1,200,000 voters (3.5 percent) said "Café"!'), ['the', "jury's", 'report', '1200000', 'voters', '3.5', 'percent', 'said', 'cafe']);
+  assert.deepEqual(tokenize('The jury\u2019s report: 1,200,000 voters (3.5 percent) said "Café"!'), [
+    'the',
+    "jury's",
+    'report',
+    '1200000',
+    'voters',
+    '3.5',
+    'percent',
+    'said',
+    'cafe',
+  ]);
 });
 
 test('sentences of 4 to 30 words are kept, shorter, longer and numeric ones dropped', () => {
@@ -65,7 +84,10 @@ test('the split is deduplicated, complete and determined by the seed', () => {
   assert.equal(new Set(all).size, 301);
   assert.equal(one.splits.test.length, 15);
   assert.equal(one.splits.validation.length, 15);
-  assert.deepEqual(one.vocabulary.slice(0, 4).map((v) => v.token), ['<pad>', '<bos>', '<eos>', '<unk>']);
+  assert.deepEqual(
+    one.vocabulary.slice(0, 4).map((v) => v.token),
+    ['<pad>', '<bos>', '<eos>', '<unk>'],
+  );
   assert.equal(one.vocabulary[4]!.token, 'here'); // most frequent token first (ties alphabetical)
 });
 

@@ -24,7 +24,10 @@ test('hyperparameter errors name the field, and a mistyped one the nearest name'
   const { schema } = await loadAlgorithm('dmadrl');
   assert.throws(() => loadConfig(schema, 'dmadrl hyperparameters', { overrides: ['denoisingSteps=0'] }), /dmadrl hyperparameters: denoisingSteps: .*>=1/);
   assert.throws(() => loadConfig(schema, 'dmadrl hyperparameters', { overrides: ['batchsize=3'] }), /unknown field\(s\) 'batchsize' \(did you mean 'batchSize'\?\)/);
-  assert.throws(() => loadConfig(schema, 'dmadrl hyperparameters', { overrides: ['batchSize'], overrideOption: '--hp' }), /^Error: --hp batchSize: expected KEY=VALUE|--hp batchSize: expected KEY=VALUE/);
+  assert.throws(
+    () => loadConfig(schema, 'dmadrl hyperparameters', { overrides: ['batchSize'], overrideOption: '--hp' }),
+    /^Error: --hp batchSize: expected KEY=VALUE|--hp batchSize: expected KEY=VALUE/,
+  );
   assert.throws(() => loadScenario({ overrides: ['road.lenghtM=5'] }), /'lenghtM' \(did you mean 'lengthM'\?\)/);
 });
 

@@ -77,7 +77,10 @@ test('a broken file names the file and the line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'svec-cfg-'));
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, 'vehicles: 10\nlambda: {min: 0.5\n');
-  assert.throws(() => loadScenario({ file: bad }), (err: Error) => err instanceof ConfigError && err.message.includes(bad) && /line/i.test(err.message));
+  assert.throws(
+    () => loadScenario({ file: bad }),
+    (err: Error) => err instanceof ConfigError && err.message.includes(bad) && /line/i.test(err.message),
+  );
   assert.throws(() => loadScenario({ file: join(dir, 'missing.yaml') }), /cannot read config file/);
   const list = join(dir, 'list.yaml');
   writeFileSync(list, '- 1\n- 2\n');

@@ -20,7 +20,7 @@ test('Pendulum-v1 dynamics, cost and observation by hand (gymnasium/envs/classic
   const step = env.step(Float32Array.of(0.5)); // u = 2 a = 1 (0.5 is exact in float32)
   const u = 1;
   const cost = angleNormalize(2.5) ** 2 + 0.1 * 0.7 ** 2 + 0.001 * u * u;
-  const thdot = -0.7 + ((3 * 10) / 2 * Math.sin(2.5) + 3 * u) * 0.05;
+  const thdot = -0.7 + (((3 * 10) / 2) * Math.sin(2.5) + 3 * u) * 0.05;
   const th = 2.5 + thdot * 0.05;
   assert.ok(Math.abs(step.rewards[0]! + cost) < 1e-12, `reward ${step.rewards[0]} vs ${-cost}`);
   assert.ok(Math.abs(env.thetaDot - thdot) < 1e-12 && Math.abs(env.theta - th) < 1e-12);
@@ -31,8 +31,8 @@ test('Pendulum-v1 dynamics, cost and observation by hand (gymnasium/envs/classic
   env.step(Float32Array.of(5));
   assert.equal(env.thetaDot, 8);
   // angle_normalize is Python's ((x + pi) % (2 pi)) - pi
-  assert.ok(Math.abs(angleNormalize(3 * Math.PI / 2) + Math.PI / 2) < 1e-12);
-  assert.ok(Math.abs(angleNormalize(-3 * Math.PI / 2) - Math.PI / 2) < 1e-12);
+  assert.ok(Math.abs(angleNormalize((3 * Math.PI) / 2) + Math.PI / 2) < 1e-12);
+  assert.ok(Math.abs(angleNormalize((-3 * Math.PI) / 2) - Math.PI / 2) < 1e-12);
   // 200 steps, then truncation (never termination)
   env.reset(1);
   let steps = 0;
@@ -48,7 +48,27 @@ test('Pendulum-v1 dynamics, cost and observation by hand (gymnasium/envs/classic
 test('svec validate on a tiny budget prints the JSON object, and --env-module trains on a user environment', () => {
   const dir = mkdtempSync(join(tmpdir(), 'svec-validate-'));
   const run = (args: string[]) => spawnSync(process.execPath, ['bin/svec.mjs', 'validate', ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
-  const result = run(['--algo', 'ddpg', '--env', 'pendulum', '--steps', '400', '--seeds', '1,2', '--eval-episodes', '2', '--hp', 'learningStarts=100', '--hp', 'randomWarmupSlots=100', '--hp', 'hiddenSize=16', '--out', join(dir, 'p'), '--json']);
+  const result = run([
+    '--algo',
+    'ddpg',
+    '--env',
+    'pendulum',
+    '--steps',
+    '400',
+    '--seeds',
+    '1,2',
+    '--eval-episodes',
+    '2',
+    '--hp',
+    'learningStarts=100',
+    '--hp',
+    'randomWarmupSlots=100',
+    '--hp',
+    'hiddenSize=16',
+    '--out',
+    join(dir, 'p'),
+    '--json',
+  ]);
   assert.equal(result.status, 0, result.stderr);
   const out = JSON.parse(result.stdout.trim());
   assert.deepEqual(Object.keys(out).slice(0, 5), ['algo', 'env', 'steps', 'per_seed', 'mean_return']);
@@ -62,7 +82,9 @@ test('svec validate on a tiny budget prints the JSON object, and --env-module tr
   assert.equal(config.hyperparameters.gamma, 0.98, 'the rl-zoo preset was applied');
   // a user module: a two-step constant environment of two agents
   const module = join(dir, 'env.mjs');
-  writeFileSync(module, `export function createEnv() {
+  writeFileSync(
+    module,
+    `export function createEnv() {
   let t = 0;
   const result = { observations: new Float32Array(2), rewards: new Float64Array(2), terminations: new Uint8Array(2), truncations: new Uint8Array(2) };
   return {
@@ -73,8 +95,25 @@ test('svec validate on a tiny budget prints the JSON object, and --env-module tr
     close() {},
   };
 }
-`);
-  const custom = run(['--algo', 'mappo', '--env-module', module, '--steps', '40', '--seeds', '3', '--eval-episodes', '2', '--hp', 'hiddenSize=8', '--out', join(dir, 'm'), '--json']);
+`,
+  );
+  const custom = run([
+    '--algo',
+    'mappo',
+    '--env-module',
+    module,
+    '--steps',
+    '40',
+    '--seeds',
+    '3',
+    '--eval-episodes',
+    '2',
+    '--hp',
+    'hiddenSize=8',
+    '--out',
+    join(dir, 'm'),
+    '--json',
+  ]);
   assert.equal(custom.status, 0, custom.stderr);
   const parsed = JSON.parse(custom.stdout.trim());
   assert.equal(parsed.env, `module ${module}`);

@@ -19,7 +19,10 @@ test('svec compare end to end on a tiny budget: every algorithm, CIs across seed
     evalEpisodes: 2,
     evalSeed: 777,
     hyperparameters: {
-      dmadrl: { ...small, denoisingSteps: 2 }, 'maddpg-ra': { ...small, encodingSize: 8, attentionHeads: 2 }, sac: small, ddpg: small,
+      dmadrl: { ...small, denoisingSteps: 2 },
+      'maddpg-ra': { ...small, encodingSize: 8, attentionHeads: 2 },
+      sac: small,
+      ddpg: small,
       mappo: { hiddenSize: 8, parallelEnvs: 2, epochs: 1, minibatches: 1 },
     },
     outDir: out,

@@ -12,7 +12,10 @@ test('fig5 under the paper profile resolves to the expected cells', () => {
   // every learning algorithm + greedy, 2 variants (semantic, non-semantic), 6 values of N, 3 seeds
   assert.equal(cells.length, (algorithmNames().length + 1) * 2 * 6 * 3);
   const dmadrl = cells.filter((c) => c.algo === 'dmadrl' && c.scenario.mode === 'non-semantic' && c.scenario.vehicles === 30);
-  assert.deepEqual(dmadrl.map((c) => c.seed), [1, 2, 3]);
+  assert.deepEqual(
+    dmadrl.map((c) => c.seed),
+    [1, 2, 3],
+  );
   assert.ok(dmadrl.every((c) => c.episodes === 1000 && c.learning));
   assert.equal(new Set(cells.map((c) => c.key)).size, cells.length, 'keys are unique');
 });
@@ -36,7 +39,10 @@ test('profiles thin sweeps, restrict algorithms, and deterministic built-ins nee
   assert.equal(demo.filter((c) => c.algo === 'oracle').length, 1);
   assert.equal(demo.find((c) => c.algo === 'oracle')!.episodes, 0, 'the oracle does not train');
   const fig11 = resolveCells(['fig11'], PROFILES.paper, isLearning);
-  assert.deepEqual(fig11.map((c) => c.hyperparameters.denoisingSteps).filter((k, i, a) => a.indexOf(k) === i), [1, 3, 5, 7, 9, 12]);
+  assert.deepEqual(
+    fig11.map((c) => c.hyperparameters.denoisingSteps).filter((k, i, a) => a.indexOf(k) === i),
+    [1, 3, 5, 7, 9, 12],
+  );
   assert.throws(() => resolveCells(['fig99' as never], PROFILES.quick, isLearning), /unknown experiment 'fig99'/);
 });
 
@@ -58,7 +64,9 @@ test('with defaults, overrides equal to a default are dropped so equal runs shar
   const profile = { ...PROFILES.quick, vehicles: base.vehicles };
   const cells = resolveCells(['fig4', 'fig11', 'fig9'], profile, isLearning, defaults);
   // Fig. 11 at K = 7 (the default) and Fig. 9 at the default noise power are Fig. 4's DMADRL runs
-  const shared = cells.filter((c) => c.algo === 'dmadrl' && c.seed === 1 && Object.keys(c.scenario).length === 0 && Object.keys(c.hyperparameters).every((k) => k in (profile.hyperparameters ?? {})));
+  const shared = cells.filter(
+    (c) => c.algo === 'dmadrl' && c.seed === 1 && Object.keys(c.scenario).length === 0 && Object.keys(c.hyperparameters).every((k) => k in (profile.hyperparameters ?? {})),
+  );
   assert.equal(shared.length, 1);
   assert.deepEqual(shared[0]!.uses.map((u) => u.experiment).sort(), ['fig11', 'fig4', 'fig9']);
   // the profile's short-run settings reach only the algorithms that have them

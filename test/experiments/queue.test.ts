@@ -60,7 +60,10 @@ class Child {
   readonly lines: string[] = [];
   readonly exit: Promise<number | null>;
   private waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
-  constructor(readonly name: string, readonly process: ChildProcess) {
+  constructor(
+    readonly name: string,
+    readonly process: ChildProcess,
+  ) {
     let pending = '';
     const take = (chunk: Buffer) => {
       pending += chunk.toString();
@@ -132,12 +135,18 @@ test('queue URLs: the password comes from the URL or SVEC_REDIS_PASSWORD and nev
   assert.equal(fromUrl.display, 'redis://127.0.0.1:7001/2');
   assert.equal(parseQueueUrl('redis://127.0.0.1', { SVEC_REDIS_PASSWORD: 'env-pass' }).password, 'env-pass');
   assert.throws(() => parseQueueUrl('http://127.0.0.1:6379', {}), QueueUrlError);
-  assert.throws(() => parseQueueUrl('redis://:hidden-pass@127.0.0.1:6379/zero', {}), (err: Error) => err instanceof QueueUrlError && !err.message.includes('hidden-pass') && /database/.test(err.message));
+  assert.throws(
+    () => parseQueueUrl('redis://:hidden-pass@127.0.0.1:6379/zero', {}),
+    (err: Error) => err instanceof QueueUrlError && !err.message.includes('hidden-pass') && /database/.test(err.message),
+  );
 });
 
 test('the Redis check: a wrong or missing password is one clear message without the password', { skip }, async () => {
   if (!available) assert.fail('redis-server is not installed; CI needs it (scripts/setup.sh installs it with apt-get)');
-  await assert.rejects(checkRedis(parseQueueUrl(`redis://:wrong-pass@127.0.0.1:${redis!.port}/0`, {})), (err: Error) => err instanceof QueueConnectionError && /refused the password/.test(err.message) && !err.message.includes('wrong-pass'));
+  await assert.rejects(
+    checkRedis(parseQueueUrl(`redis://:wrong-pass@127.0.0.1:${redis!.port}/0`, {})),
+    (err: Error) => err instanceof QueueConnectionError && /refused the password/.test(err.message) && !err.message.includes('wrong-pass'),
+  );
   await assert.rejects(checkRedis(parseQueueUrl(`redis://127.0.0.1:${redis!.port}/0`, {})), /needs a password/);
 });
 
@@ -159,7 +168,12 @@ test('svec reproduce --queue: killed coordinator, bad job, failing cell, SIGKILL
     assert.equal(local.failed.length, 0);
 
     // 1. A coordinator that enqueues the sweep, then is killed.
-    const first = node('coordinator 1', ['--import', 'tsx', join(ROOT, 'test/helpers/queueCoordinator.ts'), JSON.stringify({ profile: tiny, outDir: outQueue, baseScenario, evalSeed, retry, url: workerUrl() })]);
+    const first = node('coordinator 1', [
+      '--import',
+      'tsx',
+      join(ROOT, 'test/helpers/queueCoordinator.ts'),
+      JSON.stringify({ profile: tiny, outDir: outQueue, baseScenario, evalSeed, retry, url: workerUrl() }),
+    ]);
     children.push(first);
     await first.waitFor(/4 cell\(s\) queued now/);
     first.process.kill('SIGKILL');
@@ -177,7 +191,13 @@ test('svec reproduce --queue: killed coordinator, bad job, failing cell, SIGKILL
     children.push(...workers);
     const stages: string[] = [];
     const coordinator = reproduceOnQueue({
-      profile: tiny, outDir: outQueue, baseScenario, evalSeed, retry, connection, pollMs: 500,
+      profile: tiny,
+      outDir: outQueue,
+      baseScenario,
+      evalSeed,
+      retry,
+      connection,
+      pollMs: 500,
       command: `svec reproduce --queue ${redis!.url}`,
       onStage: (s) => stages.push(s),
     });
@@ -199,7 +219,10 @@ test('svec reproduce --queue: killed coordinator, bad job, failing cell, SIGKILL
     assert.ok(Number(resumed[1]) >= 1);
     assert.equal(await survivor.exit, 0);
     const afterSignal = survivor.lines.slice(survivor.lines.findIndex((l) => /SIGTERM: taking no new cell/.test(l)));
-    assert.ok(afterSignal.some((l) => l.includes(`cell ${semantic.key} finished`)), survivor.lines.join('\n'));
+    assert.ok(
+      afterSignal.some((l) => l.includes(`cell ${semantic.key} finished`)),
+      survivor.lines.join('\n'),
+    );
     assert.ok(!afterSignal.some((l) => / started, attempt/.test(l)), 'no new cell after SIGTERM');
 
     // A third worker takes whatever is left and exits when the queue is empty.
@@ -207,10 +230,16 @@ test('svec reproduce --queue: killed coordinator, bad job, failing cell, SIGKILL
     children.push(third);
     const summary = await coordinator;
     assert.equal(await third.exit, 0);
-    assert.ok(stages.some((s) => /: 0 cell\(s\) queued now/.test(s)), `the restarted coordinator adds nothing: ${stages.join('\n')}`);
+    assert.ok(
+      stages.some((s) => /: 0 cell\(s\) queued now/.test(s)),
+      `the restarted coordinator adds nothing: ${stages.join('\n')}`,
+    );
 
     // The failing cell is failed after its attempts, with its error, and listed in the report; the rest finished.
-    assert.deepEqual(summary.failed.map((f) => f.key), [nonSemantic.key]);
+    assert.deepEqual(
+      summary.failed.map((f) => f.key),
+      [nonSemantic.key],
+    );
     assert.match(summary.failed[0]!.error, /RunDirectoryError: .* exists and is not a directory \(after 2 attempt\(s\)/);
     const report = readFileSync(summary.reportPath, 'utf8');
     assert.match(report, new RegExp(`## Missing cells[\\s\\S]*${nonSemantic.key}[^\\n]*RunDirectoryError`));
@@ -235,7 +264,8 @@ test('svec reproduce --queue: killed coordinator, bad job, failing cell, SIGKILL
     assert.equal(retried.ran, 1);
 
     // Every cell equals the local run's (wall times and time stamps aside).
-    for (const c of cells) assert.deepEqual(comparable(join(outQueue, 'cells', c.key, 'result.json')), comparable(join(outLocal, 'cells', c.key, 'result.json')), `cell ${c.key} (${c.algo})`);
+    for (const c of cells)
+      assert.deepEqual(comparable(join(outQueue, 'cells', c.key, 'result.json')), comparable(join(outLocal, 'cells', c.key, 'result.json')), `cell ${c.key} (${c.algo})`);
 
     // 4. A rerun of the finished sweep enqueues nothing.
     const countsBefore = await queue.getJobCounts();
@@ -257,7 +287,10 @@ test('svec reproduce --queue: killed coordinator, bad job, failing cell, SIGKILL
     const states = new Map(parsed.workers.map((w) => [w.pid, w.state]));
     assert.equal(states.get(victim.process.pid!), 'running');
     for (const w of [survivor, third, fourth]) assert.equal(states.get(w.process.pid!), 'stopped');
-    assert.ok(text.lines.some((l) => l.includes(`sweep ${sweep} (${outQueue}): 0 waiting, 0 active, 4 finished, 0 failed`)), text.lines.join('\n'));
+    assert.ok(
+      text.lines.some((l) => l.includes(`sweep ${sweep} (${outQueue}): 0 waiting, 0 active, 4 finished, 0 failed`)),
+      text.lines.join('\n'),
+    );
     // a wrong password: one line, exit status 2, the password not repeated (checked below)
     assert.equal(wrong.lines.length, 1, wrong.lines.join('\n'));
     assert.match(wrong.lines[0]!, /^svec: Redis at redis:\/\/127\.0\.0\.1:\d+\/0 refused the password/);
@@ -286,10 +319,18 @@ test('svec worker: a worker that cannot see the output folder hands the job back
     const sweep = '0123456789ab';
     const id = cellJobId(sweep, key);
     const [cell] = await planCells(['oracle-gap'], { ...tiny, algorithms: ['greedy'] }, baseScenario);
-    await queue.add('cell', {
-      format: 1, sweep, outDir: join(tmpdir(), 'svec-no-such-folder'), cellPath: `cells/${key}`, codeVersion: codeVersion(),
-      task: { cell: { ...cell!, key }, scenario: baseScenario, hyperparameters: {}, evalEpisodes: 1, evalSeed },
-    }, { jobId: id, attempts: 2 });
+    await queue.add(
+      'cell',
+      {
+        format: 1,
+        sweep,
+        outDir: join(tmpdir(), 'svec-no-such-folder'),
+        cellPath: `cells/${key}`,
+        codeVersion: codeVersion(),
+        task: { cell: { ...cell!, key }, scenario: baseScenario, hyperparameters: {}, evalEpisodes: 1, evalSeed },
+      },
+      { jobId: id, attempts: 2 },
+    );
     const worker = svec('blind worker', ['worker', '--queue', url]);
     assert.equal(await worker.exit, 2);
     assert.match(worker.lines.at(-1)!, /^svec: svec worker \S+: cannot serve sweep 0123456789ab: .*svec-no-such-folder has no queue\.json on this machine/);

@@ -35,7 +35,7 @@ test('svec reproduce: an interrupted sweep resumes without rerunning finished ce
   assert.deepEqual(fig5Semantic2[0]!.uses.map((u) => u.experiment).sort(), ['fig4', 'fig5', 'oracle-gap']);
 
   // another base scenario (here: another fidelity table) gives other cells, never reused by mistake
-  const otherBase = await planCells(tiny.experiments!, tiny, { ...baseScenario, fidelityTable: "provisional" });
+  const otherBase = await planCells(tiny.experiments!, tiny, { ...baseScenario, fidelityTable: 'provisional' });
   assert.equal(otherBase.filter((c) => cells.some((d) => d.key === c.key)).length, 0);
 
   // 1. A sweep stopped after two cells: the report says what is missing.

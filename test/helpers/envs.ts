@@ -14,9 +14,17 @@ export class BanditEnv implements MultiAgentEnv {
   readonly actions: Float32Array[] = [];
   private readonly result: StepResult;
 
-  constructor(readonly targets: number[], readonly choiceRewards: number[] = [], readonly steps = 4, readonly rewardScale = 1) {
+  constructor(
+    readonly targets: number[],
+    readonly choiceRewards: number[] = [],
+    readonly steps = 4,
+    readonly rewardScale = 1,
+  ) {
     this.spec = {
-      id: 'bandit', agents: 1, maxEpisodeSteps: steps, metrics: ['meanReward'],
+      id: 'bandit',
+      agents: 1,
+      maxEpisodeSteps: steps,
+      metrics: ['meanReward'],
       observation: { size: 1, low: [0], high: [1] },
       action: { discrete: choiceRewards.length > 0 ? [choiceRewards.length] : [], continuous: targets.length },
     };
@@ -59,7 +67,10 @@ export class BanditEnv implements MultiAgentEnv {
  */
 export class MatchingEnv implements MultiAgentEnv {
   readonly spec: EnvSpec = {
-    id: 'matching', agents: 2, maxEpisodeSteps: 6, metrics: ['hits', 'meanSquaredError'],
+    id: 'matching',
+    agents: 2,
+    maxEpisodeSteps: 6,
+    metrics: ['hits', 'meanSquaredError'],
     observation: { size: 4, low: [-1, 0, 0, 0], high: [1, 1, 1, 1] },
     action: { discrete: [3], continuous: 1 },
   };

@@ -33,7 +33,15 @@ async function freePort(): Promise<number> {
 export async function startRedisServer(options: { password?: string } = {}): Promise<RedisServer> {
   const port = await freePort();
   // configuration from standard input ('-'): the password stays out of the process list
-  const config = [`port ${port}`, 'bind 127.0.0.1', `save ""`, 'appendonly no', 'daemonize no', 'loglevel warning', ...(options.password ? [`requirepass ${options.password}`] : [])].join('\n');
+  const config = [
+    `port ${port}`,
+    'bind 127.0.0.1',
+    `save ""`,
+    'appendonly no',
+    'daemonize no',
+    'loglevel warning',
+    ...(options.password ? [`requirepass ${options.password}`] : []),
+  ].join('\n');
   const child: ChildProcess = spawn('redis-server', ['-'], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

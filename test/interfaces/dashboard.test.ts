@@ -18,7 +18,16 @@ import { buildCharts, groupSeries, metricFields } from '../../src/interfaces/das
 import { confidenceInterval } from '../../src/report/stats.ts';
 
 const CHROMIUM = process.env.SVEC_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let base: string; // temporary folder: runs/ (served) and outside/ (must never be served)
 let runsDir: string;
@@ -132,7 +141,9 @@ test('the page draws the reward curve in chromium and adds a point when metrics.
     assert.equal(await rewardPoints(), 4);
     // the new point carries the appended value
     const plotted = await page.evaluate(() => {
-      const entry = (window as unknown as { svecDashboard: { charts: Map<string, { view: { data(name: string): Array<{ episode: number; mean: number }> } }> } }).svecDashboard.charts.get('teamReward');
+      const entry = (
+        window as unknown as { svecDashboard: { charts: Map<string, { view: { data(name: string): Array<{ episode: number; mean: number }> } }> } }
+      ).svecDashboard.charts.get('teamReward');
       return entry!.view.data('source_0').map((d) => [d.episode, d.mean]);
     });
     assert.deepEqual(plotted.at(-1), [4, -123456.5]);
@@ -141,7 +152,10 @@ test('the page draws the reward curve in chromium and adds a point when metrics.
 
     // nothing was written into the run folders
     assert.equal(readFileSync(metricsA, 'utf8'), linesBefore + line);
-    assert.equal(hashTree(runA, (p) => p === 'metrics.jsonl'), hashA);
+    assert.equal(
+      hashTree(runA, (p) => p === 'metrics.jsonl'),
+      hashA,
+    );
     assert.equal(hashTree(join(runsDir, 'b')), hashB);
     assert.deepEqual(readdirSync(runsDir).sort(), ['a', 'b', 'link-dir', 'link-out.txt']);
   } finally {
@@ -214,7 +228,8 @@ test('svec dashboard: a missing folder and a busy port are one line on stderr an
 
 test('discovery and charts: seeds of one setting share a series with the t interval; reproduce and compare folders are found', () => {
   const dir = join(base, 'layout');
-  const row = (episode: number, teamReward: number, extra: Record<string, number | null> = {}) => `${JSON.stringify({ episode, teamReward, latencyMs: 10 + episode, criticLoss: null, ...extra })}\n`;
+  const row = (episode: number, teamReward: number, extra: Record<string, number | null> = {}) =>
+    `${JSON.stringify({ episode, teamReward, latencyMs: 10 + episode, criticLoss: null, ...extra })}\n`;
   const writeRun = (path: string, seed: number, rewards: number[], algo = 'dmadrl') => {
     mkdirSync(join(dir, path, 'checkpoints', 'ep-000001'), { recursive: true });
     writeFileSync(join(dir, path, 'config.json'), JSON.stringify({ algo, seed, episodes: 5, scenario: { vehicles: 5 }, hyperparameters: { batchSize: 8 } }));
@@ -226,7 +241,16 @@ test('discovery and charts: seeds of one setting share a series with the t inter
   writeRun('other', 1, [0, 0, 0], 'ddpg');
   // a reproduce folder (plan.json, cells/<key>/run) and a compare folder (comparison.json, runs/)
   mkdirSync(join(dir, 'rep', 'cells', 'k1'), { recursive: true });
-  writeFileSync(join(dir, 'rep', 'plan.json'), JSON.stringify({ profile: { name: 'demo' }, cells: [{ key: 'k1', algo: 'dmadrl', seed: 1, scenario: { vehicles: 3 } }, { key: 'k2', algo: 'greedy', seed: 1, scenario: {} }] }));
+  writeFileSync(
+    join(dir, 'rep', 'plan.json'),
+    JSON.stringify({
+      profile: { name: 'demo' },
+      cells: [
+        { key: 'k1', algo: 'dmadrl', seed: 1, scenario: { vehicles: 3 } },
+        { key: 'k2', algo: 'greedy', seed: 1, scenario: {} },
+      ],
+    }),
+  );
   writeRun('rep/cells/k1/run', 1, [5]);
   writeFileSync(join(dir, 'rep', 'cells', 'k1', 'result.json'), '{}');
   mkdirSync(join(dir, 'cmp', 'runs', 'ddpg'), { recursive: true });
@@ -237,17 +261,34 @@ test('discovery and charts: seeds of one setting share a series with the t inter
 
   const store = new MetricsStore(dir);
   const found = discoverRuns(dir, store);
-  assert.deepEqual(found.runs.map((r) => r.id), ['cmp/runs/ddpg/seed-1', 'other', 'rep/cells/k1/run', 'seeds/seed-1', 'seeds/seed-2', 'seeds/seed-3']);
+  assert.deepEqual(
+    found.runs.map((r) => r.id),
+    ['cmp/runs/ddpg/seed-1', 'other', 'rep/cells/k1/run', 'seeds/seed-1', 'seeds/seed-2', 'seeds/seed-3'],
+  );
   assert.deepEqual(found.compares, [{ id: 'cmp', runs: ['cmp/runs/ddpg/seed-1'] }]);
-  assert.deepEqual(found.reproductions.map((r) => [r.id, r.profile, r.cells, r.finished, r.runs]), [['rep', 'demo', 2, 1, ['rep/cells/k1/run']]]);
+  assert.deepEqual(
+    found.reproductions.map((r) => [r.id, r.profile, r.cells, r.finished, r.runs]),
+    [['rep', 'demo', 2, 1, ['rep/cells/k1/run']]],
+  );
   assert.match(found.runs.find((r) => r.id === 'rep/cells/k1/run')!.label, /^dmadrl · vehicles=3 · seed 1/);
   assert.equal(found.runs.find((r) => r.id === 'seeds/seed-3')!.episodesDone, 2);
 
-  const data = found.runs.filter((r) => r.id.startsWith('seeds/') || r.id === 'other').map((run) => ({ run, config: JSON.parse(readFileSync(join(dir, run.id, 'config.json'), 'utf8')), rows: store.read(run.id).rows }));
+  const data = found.runs
+    .filter((r) => r.id.startsWith('seeds/') || r.id === 'other')
+    .map((run) => ({ run, config: JSON.parse(readFileSync(join(dir, run.id, 'config.json'), 'utf8')), rows: store.read(run.id).rows }));
   // the reward comes first, then its parts, then latency; a field with no value yet is listed as empty
   assert.deepEqual(metricFields(data.flatMap((d) => d.rows)), ['teamReward', 'rewardBacklogPart', 'latencyMs', 'offloadFraction', 'criticLoss']);
-  assert.deepEqual(groupSeries(data, true).map((s) => [s.name, s.runs]), [['ddpg', ['other']], ['dmadrl', ['seeds/seed-1', 'seeds/seed-2', 'seeds/seed-3']]]);
-  assert.deepEqual(groupSeries(data, false).map((s) => s.name), ['ddpg', 'dmadrl:seeds seed 1', 'dmadrl:seeds seed 2', 'dmadrl:seeds seed 3']);
+  assert.deepEqual(
+    groupSeries(data, true).map((s) => [s.name, s.runs]),
+    [
+      ['ddpg', ['other']],
+      ['dmadrl', ['seeds/seed-1', 'seeds/seed-2', 'seeds/seed-3']],
+    ],
+  );
+  assert.deepEqual(
+    groupSeries(data, false).map((s) => s.name),
+    ['ddpg', 'dmadrl:seeds seed 1', 'dmadrl:seeds seed 2', 'dmadrl:seeds seed 3'],
+  );
   const charts = buildCharts(data, { combineSeeds: true, smooth: 1 });
   assert.deepEqual(charts.empty, ['criticLoss']);
   const reward = charts.charts[0]!;
@@ -264,5 +305,8 @@ test('discovery and charts: seeds of one setting share a series with the t inter
   const offloadFirst = (offload.spec as unknown as { data: { values: Array<Record<string, unknown>> } }).data.values.find((v) => v.series === 'dmadrl' && v.episode === 1)!;
   assert.equal(offloadFirst.hi, 1);
   // the same spec builder as the static figures: a band layer under the line layer
-  assert.deepEqual((reward.spec as unknown as { layer: Array<{ mark: { type: string } }> }).layer.map((l) => l.mark.type), ['area', 'line']);
+  assert.deepEqual(
+    (reward.spec as unknown as { layer: Array<{ mark: { type: string } }> }).layer.map((l) => l.mark.type),
+    ['area', 'line'],
+  );
 });

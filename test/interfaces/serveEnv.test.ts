@@ -106,8 +106,14 @@ test('svec serve env: one response line per request, in order, and exit status 0
   ];
   const run = serve(OVERRIDES.map((o) => ['--set', o]).flat(), lines.map((l) => JSON.stringify(l)).join('\n') + '\n\n');
   assert.equal(run.status, 0, run.stderr);
-  const responses = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(responses.map((r) => r.id), ['a', 'b', 'c', 'd']);
+  const responses = run.stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    responses.map((r) => r.id),
+    ['a', 'b', 'c', 'd'],
+  );
   assert.equal(responses[2].error.field, 'params.actions.vehicle_1');
   assert.equal(responses[3].result, null);
 });
@@ -138,6 +144,9 @@ test('while serving, what else writes to standard output goes to standard error'
   });
   assert.equal(run.status, 0, run.stderr);
   const out = run.stdout.trimEnd().split('\n');
-  assert.deepEqual(out.map((l) => JSON.parse(l).id), [1, 2]);
+  assert.deepEqual(
+    out.map((l) => JSON.parse(l).id),
+    [1, 2],
+  );
   assert.match(run.stderr, /noise from a library\nmore noise/);
 });

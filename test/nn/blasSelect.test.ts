@@ -154,7 +154,7 @@ test('forcing the chosen kernels to fail their check falls back to the next choi
 test('child processes and worker threads get the same kernels as their parent', { skip: skipWithoutNative }, () => {
   const result = runChild({ SVEC_BLAS_CHECK_FAIL: undefined }, ['--spawn']);
   assert.equal(result.child.info.coreType, result.info.coreType);
-  assert.equal(result.child.info.inherited, true, 'the child took the parent\'s choice without probing');
+  assert.equal(result.child.info.inherited, true, "the child took the parent's choice without probing");
   assert.equal(result.child.info.selectedBy, result.info.selectedBy);
   assert.equal(result.child.info.verified, true);
   assert.equal(result.worker.info.coreType, result.info.coreType);

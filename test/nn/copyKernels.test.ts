@@ -36,11 +36,18 @@ const tileCases: { shape: number[]; reps: number[] }[] = [
   { shape: [1], reps: [1] },
 ];
 
-test('Tile equals TF.js\'s kernel bit for bit (float32 and int32, every axis, empty)', async () => {
+test("Tile equals TF.js's kernel bit for bit (float32 and int32, every axis, empty)", async () => {
   for (const { shape, reps } of tileCases) {
     const { own, ours } = await bothWays(() => [
       tf.tile(tf.tensor(uniformValues(shape, 3), shape), reps),
-      tf.tile(tf.tensor(Int32Array.from(uniformValues(shape, 4), (v) => Math.round(v * 1000)), shape, 'int32'), reps),
+      tf.tile(
+        tf.tensor(
+          Int32Array.from(uniformValues(shape, 4), (v) => Math.round(v * 1000)),
+          shape,
+          'int32',
+        ),
+        reps,
+      ),
     ]);
     assert.deepEqual(ours, own, `tile [${shape}] x [${reps}]`);
   }
@@ -50,7 +57,7 @@ test('Tile equals TF.js\'s kernel bit for bit (float32 and int32, every axis, em
   assert.ok(Object.is(ours[0]!.values[1], -0) && Number.isNaN(ours[0]!.values[4]));
 });
 
-test('Tile of bool tensors goes to TF.js\'s kernel; gradients through tile match', async () => {
+test("Tile of bool tensors goes to TF.js's kernel; gradients through tile match", async () => {
   const { own, ours } = await bothWays(() => tf.tile(tf.tensor([true, false], [2], 'bool'), [3]));
   assert.deepEqual(ours, own);
   const grads = await bothWays(() => {
@@ -60,19 +67,57 @@ test('Tile of bool tensors goes to TF.js\'s kernel; gradients through tile match
   assert.deepEqual(grads.ours, grads.own);
 });
 
-test('Concat equals TF.js\'s kernel bit for bit along every axis, with empty parts, and its gradient too', async () => {
+test("Concat equals TF.js's kernel bit for bit along every axis, with empty parts, and its gradient too", async () => {
   const cases: { shapes: number[][]; axis: number }[] = [
-    { shapes: [[20, 64, 5], [20, 64, 16], [20, 64, 5]], axis: 2 }, // the noise network's input
-    { shapes: [[20, 64, 100], [20, 64, 100]], axis: -1 },
-    { shapes: [[2, 3], [4, 3]], axis: 0 },
-    { shapes: [[2, 3, 4], [2, 1, 4], [2, 0, 4]], axis: 1 },
+    {
+      shapes: [
+        [20, 64, 5],
+        [20, 64, 16],
+        [20, 64, 5],
+      ],
+      axis: 2,
+    }, // the noise network's input
+    {
+      shapes: [
+        [20, 64, 100],
+        [20, 64, 100],
+      ],
+      axis: -1,
+    },
+    {
+      shapes: [
+        [2, 3],
+        [4, 3],
+      ],
+      axis: 0,
+    },
+    {
+      shapes: [
+        [2, 3, 4],
+        [2, 1, 4],
+        [2, 0, 4],
+      ],
+      axis: 1,
+    },
     { shapes: [[7], [0], [2]], axis: 0 },
     { shapes: [[3, 2]], axis: 1 },
   ];
   for (const { shapes, axis } of cases) {
     const { own, ours } = await bothWays(() => [
-      tf.concat(shapes.map((s, k) => tf.tensor(uniformValues(s, 10 + k), s)), axis),
-      tf.concat(shapes.map((s, k) => tf.tensor(Int32Array.from(uniformValues(s, 20 + k), (v) => Math.round(v * 100)), s, 'int32')), axis),
+      tf.concat(
+        shapes.map((s, k) => tf.tensor(uniformValues(s, 10 + k), s)),
+        axis,
+      ),
+      tf.concat(
+        shapes.map((s, k) =>
+          tf.tensor(
+            Int32Array.from(uniformValues(s, 20 + k), (v) => Math.round(v * 100)),
+            s,
+            'int32',
+          ),
+        ),
+        axis,
+      ),
     ]);
     assert.deepEqual(ours, own, `concat ${JSON.stringify(shapes)} on ${axis}`);
   }

@@ -37,7 +37,10 @@ function mlpCase(sizes: number[], groups: number, rows: number, activation: Acti
     const net = new StackedMlp({ groups, sizes, activation, name: `fused-test-${seed}` }, new RandomStreams(seed).get('init'));
     try {
       const shape = [groups, rows, sizes[0]!];
-      const x = tf.tensor3d(uniformValues(shape, seed).map((v) => 3 * v), shape as [number, number, number]);
+      const x = tf.tensor3d(
+        uniformValues(shape, seed).map((v) => 3 * v),
+        shape as [number, number, number],
+      );
       const weight = tf.tensor(uniformValues([groups, rows, sizes[sizes.length - 1]!], seed + 1));
       const loss = () => tf.sum(tf.mul(net.apply(x), weight.reshape([groups, rows, sizes[sizes.length - 1]!]))) as tf.Scalar;
       const y = tf.tidy(() => net.apply(x));
@@ -76,7 +79,7 @@ test('fused stacked MLP: tanh and mish agree with the composed ops to float32 ro
   }
 });
 
-test('fused stacked MLP with no rows: empty output, zero weight gradients (TF.js\'s own bias gradient fails on it)', { skip: skipWithoutNative }, async () => {
+test("fused stacked MLP with no rows: empty output, zero weight gradients (TF.js's own bias gradient fails on it)", { skip: skipWithoutNative }, async () => {
   const { fused } = await fusedAndComposed(() => [[]]); // only to set up the backend with the fused ops on
   assert.deepEqual(fused, [[]]);
   for (const activation of ['relu', 'mish'] as const) {
@@ -87,7 +90,7 @@ test('fused stacked MLP with no rows: empty output, zero weight gradients (TF.js
   }
 });
 
-test('fused stacked MLP agrees with TF.js\'s cpu backend, every activation', { skip: skipWithoutNative }, async () => {
+test("fused stacked MLP agrees with TF.js's cpu backend, every activation", { skip: skipWithoutNative }, async () => {
   for (const activation of ['relu', 'tanh', 'mish'] as const) {
     const run = mlpCase([12, 9, 9, 4], 3, 6, activation, 50);
     const reference = await onCpu(run);
@@ -122,7 +125,7 @@ test('mish and its gradient at the edges: large |z|, zero, and where the one-exp
     const zj = z[j]!;
     const sp = Math.log1p(Math.exp(zj));
     const t = Math.tanh(sp);
-    const exact = t + zj * (1 - t * t) / (1 + Math.exp(-zj));
+    const exact = t + (zj * (1 - t * t)) / (1 + Math.exp(-zj));
     assert.ok(Math.abs(g - exact) <= 1e-5 * Math.max(1, Math.abs(exact)), `mish'(${zj}) = ${g}, exact ${exact}`);
   });
 });
@@ -136,7 +139,10 @@ function chainCase(clipDenoised: 'clip' | 'none' | 'tanh', K: number, seed: numb
     try {
       const obs = tf.tensor3d(uniformValues([G, B, 2], seed), [G, B, 2]);
       // scaled so that the predicted x_0 leaves [-1, 1] in places (the clip's gradient mask matters)
-      const xK = tf.tensor3d(uniformValues([G, B, A], seed + 1).map((v) => 2.5 * v), [G, B, A]);
+      const xK = tf.tensor3d(
+        uniformValues([G, B, A], seed + 1).map((v) => 2.5 * v),
+        [G, B, A],
+      );
       const noise = Array.from({ length: K - 1 }, (_, j) => tf.tensor3d(uniformValues([G, B, A], seed + 2 + j), [G, B, A]));
       const epsNet = (x: tf.Tensor3D) => net.apply(tf.concat([x, obs], 2) as tf.Tensor3D);
       const chain = (x: tf.Tensor) => tf.sum(tf.square(reverseChain(schedule, epsNet, x as tf.Tensor3D, noise, clipDenoised))) as tf.Scalar;
@@ -161,7 +167,7 @@ test('fused reverse-chain steps are bit-identical to the composed ops (both mean
   }
 });
 
-test('fused reverse chain agrees with TF.js\'s cpu backend', { skip: skipWithoutNative }, async () => {
+test("fused reverse chain agrees with TF.js's cpu backend", { skip: skipWithoutNative }, async () => {
   for (const clipDenoised of ['clip', 'none', 'tanh'] as const) {
     const run = chainCase(clipDenoised, 5, 90);
     const reference = await onCpu(run);
@@ -180,13 +186,22 @@ function optimizerCase(groups: number, clip: number, steps: number, seed: number
     const optimizer = tf.train.adam(0.01);
     try {
       const x = tf.tensor3d(uniformValues([groups, 9, 6], seed), [groups, 9, 6]);
-      const y = tf.tensor3d(uniformValues([groups, 9, 3], seed + 1).map((v) => 40 * v), [groups, 9, 3]); // large errors: the clip binds
+      const y = tf.tensor3d(
+        uniformValues([groups, 9, 3], seed + 1).map((v) => 40 * v),
+        [groups, 9, 3],
+      ); // large errors: the clip binds
       const losses: number[] = [];
       for (let s = 0; s < steps; s++) {
         losses.push(minimizeStacked(optimizer, net.variables, groups, () => tf.sum(tf.square(tf.sub(net.apply(x), y))) as tf.Scalar, clip));
         net.softUpdate(target, 0.3);
       }
-      const state = (optimizer as unknown as { accumulatedFirstMoment: { variable: tf.Variable }[]; accumulatedSecondMoment: { variable: tf.Variable }[]; accBeta1: tf.Variable; accBeta2: tf.Variable; iterations: number });
+      const state = optimizer as unknown as {
+        accumulatedFirstMoment: { variable: tf.Variable }[];
+        accumulatedSecondMoment: { variable: tf.Variable }[];
+        accBeta1: tf.Variable;
+        accBeta2: tf.Variable;
+        iterations: number;
+      };
       const out = [
         losses,
         ...net.variables.map((v) => Array.from(v.dataSync())),
@@ -205,8 +220,13 @@ function optimizerCase(groups: number, clip: number, steps: number, seed: number
   };
 }
 
-test('fused clipped Adam step and soft update are bit-identical to TF.js\'s optimizer and ops, state included', { skip: skipWithoutNative }, async () => {
-  for (const [groups, clip] of [[3, 10], [3, 0], [1, 0.5], [4, 1e6]] as const) {
+test("fused clipped Adam step and soft update are bit-identical to TF.js's optimizer and ops, state included", { skip: skipWithoutNative }, async () => {
+  for (const [groups, clip] of [
+    [3, 10],
+    [3, 0],
+    [1, 0.5],
+    [4, 1e6],
+  ] as const) {
     const { fused, composed } = await fusedAndComposed(optimizerCase(groups, clip, 6, 100 + groups));
     assert.deepEqual(fused, composed, `groups ${groups}, clip ${clip}`);
   }
@@ -286,7 +306,7 @@ function partsCase(activation: Activation, seed: number, viaParts: boolean): () 
   };
 }
 
-test('applyParts equals apply on the tiled, concatenated input: values, the part\'s and every weight gradient', { skip: skipWithoutNative }, async () => {
+test("applyParts equals apply on the tiled, concatenated input: values, the part's and every weight gradient", { skip: skipWithoutNative }, async () => {
   for (const activation of ['relu', 'tanh', 'mish'] as const) {
     const { fused, composed } = await fusedAndComposed(partsCase(activation, 120, true));
     const { composed: reference } = await fusedAndComposed(partsCase(activation, 120, false));
@@ -312,7 +332,7 @@ test('applyParts: a single full part is apply, bit for bit; bad parts are refuse
   net.dispose();
 });
 
-test('the addon\'s vectorized tanh and mish are within float32 rounding of the exact functions over [-30, 30]', { skip: skipWithoutNative }, async () => {
+test("the addon's vectorized tanh and mish are within float32 rounding of the exact functions over [-30, 30]", { skip: skipWithoutNative }, async () => {
   await initNeuralBackend({ native: 'on' });
   const native = fusedOpsActive()!;
   const n = 60001;

@@ -182,7 +182,9 @@ test('tf.grads through batched transposed products agree between the native path
       const a = tf.tensor3d(uniformValues([4, 7, 5], 21), [4, 7, 5]);
       // (not [1, 6, 7]: TF.js's BatchMatMul gradient does not sum over broadcast batch dims)
       const b = tf.tensor3d(uniformValues([4, 6, 7], 22), [4, 6, 7]);
-      return tf.grads(f)([a, b]).map((g) => g.dataSync() as Float32Array);
+      return tf
+        .grads(f)([a, b])
+        .map((g) => g.dataSync() as Float32Array);
     });
   const reference = await onCpu(run);
   const native = await onWasm('on', run);

@@ -45,32 +45,36 @@ function gatherGrad(seed: number): Float32Array {
 }
 
 for (const native of ['off', 'on'] as const) {
-  test(`Conv2DBackpropFilter, the conv2d input gradient and forward on wasm (native ${native}) match the cpu backend`, { skip: native === 'on' ? skipWithoutNative : false }, async () => {
-    registerWasmGradKernels();
-    for (const [k, c] of convCases.entries()) {
-      const want = await onCpu(() => convGrads(c, 10 + k));
-      const got = await onWasm(native, () => convGrads(c, 10 + k));
-      assertClose(got.df, want.df, 1e-4, `dFilter case ${k}`);
-      assertClose(got.dx, want.dx, 1e-4, `dInput case ${k}`);
-      assertClose(got.y, want.y, 1e-4, `forward case ${k}`);
-    }
-    if (native === 'on') {
-      // the im2col + OpenBLAS Conv2D and Conv2DBackpropInput
-      await onWasm('on', () => undefined);
-      try {
-        if (!installNativeConvKernels()) throw new Error('native conv kernels should install when the addon loads');
-        for (const [k, c] of convCases.entries()) {
-          const want = await onCpu(() => convGrads(c, 20 + k));
-          const got = await onWasm('on', () => convGrads(c, 20 + k));
-          assertClose(got.y, want.y, 1e-4, `native forward case ${k}`);
-          assertClose(got.dx, want.dx, 1e-4, `native dInput case ${k}`);
-          assertClose(got.df, want.df, 1e-4, `native dFilter case ${k}`);
-        }
-      } finally {
-        uninstallNativeConvKernels();
+  test(
+    `Conv2DBackpropFilter, the conv2d input gradient and forward on wasm (native ${native}) match the cpu backend`,
+    { skip: native === 'on' ? skipWithoutNative : false },
+    async () => {
+      registerWasmGradKernels();
+      for (const [k, c] of convCases.entries()) {
+        const want = await onCpu(() => convGrads(c, 10 + k));
+        const got = await onWasm(native, () => convGrads(c, 10 + k));
+        assertClose(got.df, want.df, 1e-4, `dFilter case ${k}`);
+        assertClose(got.dx, want.dx, 1e-4, `dInput case ${k}`);
+        assertClose(got.y, want.y, 1e-4, `forward case ${k}`);
       }
-    }
-  });
+      if (native === 'on') {
+        // the im2col + OpenBLAS Conv2D and Conv2DBackpropInput
+        await onWasm('on', () => undefined);
+        try {
+          if (!installNativeConvKernels()) throw new Error('native conv kernels should install when the addon loads');
+          for (const [k, c] of convCases.entries()) {
+            const want = await onCpu(() => convGrads(c, 20 + k));
+            const got = await onWasm('on', () => convGrads(c, 20 + k));
+            assertClose(got.y, want.y, 1e-4, `native forward case ${k}`);
+            assertClose(got.dx, want.dx, 1e-4, `native dInput case ${k}`);
+            assertClose(got.df, want.df, 1e-4, `native dFilter case ${k}`);
+          }
+        } finally {
+          uninstallNativeConvKernels();
+        }
+      }
+    },
+  );
 
   test(`UnsortedSegmentSum (the gather gradient) on wasm (native ${native}) matches the cpu backend`, { skip: native === 'on' ? skipWithoutNative : false }, async () => {
     registerWasmGradKernels();

@@ -50,7 +50,21 @@ test('npm pack, install the tarball into a fresh project, use it from plain Node
   // 1. Pack: what goes in and what stays out.
   const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', work], ROOT).stdout.replace(/^[^[]*/, '')) as { filename: string; files: { path: string }[] }[];
   const files = packed[0]!.files.map((f) => f.path);
-  for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/experiments/trainWorker.mjs', 'dist/experiments/cellWorker.mjs', 'bin/svec.mjs', 'models/fidelity/measured.json', 'models/codecs/text/weights.bin', 'native/svec_blas.c', 'scripts/build-native.mjs', 'python/svec/env.py', 'dist/interfaces/dashboard/assets/index.html', 'traces/highway.trace.gz']) {
+  for (const needed of [
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/cli/main.js',
+    'dist/experiments/trainWorker.mjs',
+    'dist/experiments/cellWorker.mjs',
+    'bin/svec.mjs',
+    'models/fidelity/measured.json',
+    'models/codecs/text/weights.bin',
+    'native/svec_blas.c',
+    'scripts/build-native.mjs',
+    'python/svec/env.py',
+    'dist/interfaces/dashboard/assets/index.html',
+    'traces/highway.trace.gz',
+  ]) {
     assert.ok(files.includes(needed), `${needed} is in the package`);
   }
   for (const path of files) assert.doesNotMatch(path, /^(src|test|docs|bench|runs|scratch|data)\/|^python\/tests\/|\.test\.|__pycache__/, `${path} stays out of the package`);
@@ -63,10 +77,13 @@ test('npm pack, install the tarball into a fresh project, use it from plain Node
   assert.ok(!existsSync(join(project, 'node_modules', 'svec', 'src')), 'no sources in the installed package');
 
   // 3. Plain Node: the package root, the default scenario (its measured fidelity table), one episode.
-  writeFileSync(join(project, 'episode.mjs'), `
+  writeFileSync(
+    join(project, 'episode.mjs'),
+    `
     import { loadScenario, SvecParallelEnv } from 'svec';
     ${EPISODE}
-    console.log(JSON.stringify({ resolved: import.meta.resolve('svec'), steps, teamReward, provisional: env.core.fidelity.provenance.provisional }));`);
+    console.log(JSON.stringify({ resolved: import.meta.resolve('svec'), steps, teamReward, provisional: env.core.fidelity.provenance.provisional }));`,
+  );
   const episode = JSON.parse(run(process.execPath, ['episode.mjs'], { cwd: project }).stdout) as { resolved: string; steps: number; teamReward: number; provisional: boolean };
   assert.match(episode.resolved, /\/node_modules\/svec\/dist\/index\.js$/);
   assert.equal(episode.provisional, false, 'the measured table, found under the package root');
@@ -78,7 +95,9 @@ test('npm pack, install the tarball into a fresh project, use it from plain Node
   // 4. The installed command, on plain Node: its version, and two training runs in worker threads.
   const svec = join(project, 'node_modules', '.bin', 'svec');
   assert.equal(run(svec, ['--version'], { cwd: project }).stdout.trim(), JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
-  const trained = run(svec, ['train', '--algo', 'ddpg', '--episodes', '1', '--seeds', '1,2', '--set', 'vehicles=2', '--set', 'slotsPerEpisode=3', '--out', 'runs/t'], { cwd: project });
+  const trained = run(svec, ['train', '--algo', 'ddpg', '--episodes', '1', '--seeds', '1,2', '--set', 'vehicles=2', '--set', 'slotsPerEpisode=3', '--out', 'runs/t'], {
+    cwd: project,
+  });
   assert.match(trained.stdout + trained.stderr, /runs\/t\/seed-2/);
   assert.ok(existsSync(join(project, 'runs', 't', 'seed-1', 'metrics.csv')));
   const config = JSON.parse(readFileSync(join(project, 'runs', 't', 'seed-1', 'config.json'), 'utf8')) as { codeVersion: string };
@@ -86,15 +105,21 @@ test('npm pack, install the tarball into a fresh project, use it from plain Node
 
   // 5. The Python client shipped in the package finds the package's own svec.
   if (existsSync('/usr/bin/python3')) {
-    const python = run('/usr/bin/python3', ['-c', 'import svec\nwith svec.parallel_env(overrides=["vehicles=2"]) as env:\n    obs, _ = env.reset(seed=1)\n    print(len(obs), env.max_episode_steps)'], {
-      cwd: project,
-      env: { ...process.env, PYTHONPATH: join(project, 'node_modules', 'svec', 'python'), SVEC_COMMAND: '' },
-    });
+    const python = run(
+      '/usr/bin/python3',
+      ['-c', 'import svec\nwith svec.parallel_env(overrides=["vehicles=2"]) as env:\n    obs, _ = env.reset(seed=1)\n    print(len(obs), env.max_episode_steps)'],
+      {
+        cwd: project,
+        env: { ...process.env, PYTHONPATH: join(project, 'node_modules', 'svec', 'python'), SVEC_COMMAND: '' },
+      },
+    );
     assert.equal(python.stdout.trim(), `2 ${loadScenario().slotsPerEpisode}`);
   }
 
   // 6. TypeScript against the shipped declarations.
-  writeFileSync(join(project, 'consumer.ts'), `
+  writeFileSync(
+    join(project, 'consumer.ts'),
+    `
     import { algorithmNames, evaluateSlotCase, loadScenario, runHarness, SvecEnv, SvecParallelEnv, train, type AgentInfo, type HarnessOptions, type MultiAgentEnv, type Scenario } from 'svec';
     const scenario: Scenario = loadScenario({ overrides: ['vehicles=3'] });
     const env: MultiAgentEnv = new SvecEnv(scenario);
@@ -112,11 +137,15 @@ test('npm pack, install the tarball into a fresh project, use it from plain Node
     // @ts-expect-error train needs its options
     void train();
     export { first, agents, wrong, latency, names, harness, evaluateSlotCase };
-  `);
+  `,
+  );
   // what \`tsc --init\` sets up (skipLibCheck too: TF.js's own declarations need it); no @types/node
-  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: [] },
-    files: ['consumer.ts'],
-  }));
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+      files: ['consumer.ts'],
+    }),
+  );
   run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: project });
 });

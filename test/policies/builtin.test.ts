@@ -39,7 +39,8 @@ test('different policies evaluated with the same seed see the same tasks and cha
   const draws = (policy: string, seed: number) => {
     const seen: number[] = [];
     simulateBuiltin(scenario, policy, {
-      episodes: 2, seed,
+      episodes: 2,
+      seed,
       onEnvironment: (env) => env.onSlot((core) => seen.push(...core.vehicles.d, ...core.vehicles.T_max, ...core.vehicles.modality, ...core.vehicles.h)),
     });
     return seen;
@@ -52,7 +53,10 @@ test('different policies evaluated with the same seed see the same tasks and cha
   assert.deepEqual(greedy, local, 'a stochastic policy changes no draw either');
   assert.notDeepEqual(draws('local-only', 10), local, 'another seed gives other draws');
   // and the rewards differ, so the comparison is not vacuous
-  assert.notDeepEqual(simulateBuiltin(scenario, 'local-only', { episodes: 2, seed: 9 }).episodeRewards, simulateBuiltin(scenario, 'offload-all:0.4', { episodes: 2, seed: 9 }).episodeRewards);
+  assert.notDeepEqual(
+    simulateBuiltin(scenario, 'local-only', { episodes: 2, seed: 9 }).episodeRewards,
+    simulateBuiltin(scenario, 'offload-all:0.4', { episodes: 2, seed: 9 }).episodeRewards,
+  );
 });
 
 test('greedy learns from the system gains it observes: it beats random once it has history', () => {

@@ -43,7 +43,7 @@ test('N = 8 and 10: local search finds the exhaustive optimum over sets (within 
   }
 });
 
-test('the predicted reward is what the simulator pays for the oracle\'s actions, and beats local-only and offload-all', () => {
+test("the predicted reward is what the simulator pays for the oracle's actions, and beats local-only and offload-all", () => {
   const n = 20;
   const core = new SvecCore({ ...defaultScenario(), vehicles: n });
   core.reset(5);
@@ -54,7 +54,11 @@ test('the predicted reward is what the simulator pays for the oracle\'s actions,
     evaluateSlot(core.params, core.vehicles, actions, core.fidelity, out);
     const paid = out.reward.reduce((a, b) => a + b, 0);
     assert.ok(paid >= decision.predictedReward - 1e-6 * Math.abs(paid), `paid ${paid} < predicted ${decision.predictedReward}`);
-    for (const fixed of [{ rho: 0, lambda: 1 }, { rho: 1, lambda: 1 }, { rho: 1, lambda: 0.4 }]) {
+    for (const fixed of [
+      { rho: 0, lambda: 1 },
+      { rho: 1, lambda: 1 },
+      { rho: 1, lambda: 0.4 },
+    ]) {
       const other = allocateSlotActions(n);
       other.rho.fill(fixed.rho);
       other.lambda.fill(fixed.lambda);

@@ -32,7 +32,10 @@ test('state save and restore continues bit-exactly, including a cached normal', 
 test('distributions: uniform in [0, 1), normal and exponential moments', () => {
   const rng = new RandomStreams(5).get('tasks');
   const n = 200_000;
-  let su = 0, sn = 0, sn2 = 0, se = 0;
+  let su = 0,
+    sn = 0,
+    sn2 = 0,
+    se = 0;
   for (let i = 0; i < n; i++) {
     const u = rng.uniform();
     assert.ok(u >= 0 && u < 1);

@@ -25,13 +25,7 @@ test('numbers, booleans, null and missing keys are written predictably and numbe
   ];
   assert.deepEqual(csvColumns(rows), ['algorithm', 'mean', 'n', 'ok', 'missing', 'extra']);
   const text = toCsv(rows);
-  assert.equal(
-    text,
-    'algorithm,mean,n,ok,missing,extra\n' +
-      'dmadrl,0.30000000000000004,5,true,,\n' +
-      'sac,-1e-12,1,false,,NaN\n' +
-      '007,Infinity,0,,,\n',
-  );
+  assert.equal(text, 'algorithm,mean,n,ok,missing,extra\n' + 'dmadrl,0.30000000000000004,5,true,,\n' + 'sac,-1e-12,1,false,,NaN\n' + '007,Infinity,0,,,\n');
   const back = parseCsv(text, { numbers: true });
   assert.equal(back[0]!.mean, 0.1 + 0.2); // shortest round-trip form: exact
   assert.equal(back[1]!.mean, -1e-12);

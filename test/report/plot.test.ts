@@ -77,7 +77,13 @@ test('a line chart with confidence bands renders to valid SVG and PNG with title
 test('log x axis, bottom legend and a grouped bar chart with error bars render', async () => {
   const sweep = [1, 10, 100].flatMap((bw) => ['oracle', 'mappo'].map((algorithm) => ({ algorithm, bw, mean: 10 / bw, lo: 9 / bw, hi: 11 / bw })));
   const line = await renderChart(
-    lineChartSpec({ data: sweep, x: { field: 'bw', title: 'Bandwidth', unit: 'MHz', log: true }, y: { field: 'mean', title: 'Delay', unit: 's' }, title: 'Sweep', legendOrient: 'bottom' }),
+    lineChartSpec({
+      data: sweep,
+      x: { field: 'bw', title: 'Bandwidth', unit: 'MHz', log: true },
+      y: { field: 'mean', title: 'Delay', unit: 's' },
+      title: 'Sweep',
+      legendOrient: 'bottom',
+    }),
     { scale: 1 },
   );
   assertWellFormedSvg(line.svg);
@@ -85,7 +91,13 @@ test('log x axis, bottom legend and a grouped bar chart with error bars render',
   assert.ok(pngSize(line.png).width > 0);
 
   const bars = await renderChart(
-    barChartSpec({ data: sweep, group: { field: 'bw', title: 'Bandwidth', unit: 'MHz' }, y: { field: 'mean', title: 'Delay', unit: 's' }, title: 'Bars', legendTitle: 'Algorithm' }),
+    barChartSpec({
+      data: sweep,
+      group: { field: 'bw', title: 'Bandwidth', unit: 'MHz' },
+      y: { field: 'mean', title: 'Delay', unit: 's' },
+      title: 'Bars',
+      legendTitle: 'Algorithm',
+    }),
   );
   assertWellFormedSvg(bars.svg);
   for (const text of ['Bars', 'Bandwidth (MHz)', 'Delay (s)', 'Algorithm', 'Oracle', 'MAPPO']) assert.ok(bars.svg.includes(`>${text}<`), text);

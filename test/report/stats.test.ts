@@ -1,14 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  confidenceInterval,
-  mean,
-  movingAverage,
-  movingAverageBy,
-  sampleStd,
-  summarizeAcrossSeeds,
-  tQuantile,
-} from '../../src/report/stats.ts';
+import { confidenceInterval, mean, movingAverage, movingAverageBy, sampleStd, summarizeAcrossSeeds, tQuantile } from '../../src/report/stats.ts';
 
 const close = (actual: number, expected: number, tolerance: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} differs from ${expected} by more than ${tolerance}`);
@@ -85,7 +77,7 @@ test('summarizeAcrossSeeds groups a long table by its key fields, in order of fi
     ],
   );
   close(summary[0]!.hi - summary[0]!.mean, 12.7062, 1e-3, 'n=2 group');
-  close(summary[2]!.halfWidth, 4.3027 * 2 / Math.sqrt(3), 1e-3, 'n=3 group (s = 2)');
+  close(summary[2]!.halfWidth, (4.3027 * 2) / Math.sqrt(3), 1e-3, 'n=3 group (s = 2)');
   assert.equal(summary[1]!.lo, 2);
   assert.equal(summary[1]!.hi, 2);
   assert.equal('seed' in summary[0]!, false);
@@ -104,8 +96,14 @@ test('moving average: trailing window, shorter at the start; per group in order 
     { seed: 0, episode: 2, r: 3 },
   ];
   const smoothed = movingAverageBy(rows, ['seed'], 'episode', 'r', 2, 'smooth');
-  assert.deepEqual(smoothed.map((row) => row.smooth), [3, 1, 2, 2]);
-  assert.deepEqual(smoothed.map((row) => row.r), [4, 1, 2, 3]); // original values kept
+  assert.deepEqual(
+    smoothed.map((row) => row.smooth),
+    [3, 1, 2, 2],
+  );
+  assert.deepEqual(
+    smoothed.map((row) => row.r),
+    [4, 1, 2, 3],
+  ); // original values kept
   assert.equal('smooth' in rows[0]!, false); // input not modified
 });
 

@@ -27,7 +27,7 @@ test('episode draws follow the scenario: CPU, budget, modalities, priorities, po
       assert.equal(v.zeta[i], v.T_max[i]! <= 0.015 ? 1 : 0); // priority rule of the spec
       const mask = core.modalityMask[i]!;
       assert.ok(mask >= 1 && mask <= 7);
-      assert.ok(mask & (1 << v.modality[i]!), 'a task has one of its vehicle\'s modalities');
+      assert.ok(mask & (1 << v.modality[i]!), "a task has one of its vehicle's modalities");
       assert.ok(core.positionM[i]! >= 0 && core.positionM[i]! < scenario.road.lengthM);
       assert.ok(v.h[i]! > 0);
     }
@@ -123,7 +123,8 @@ test('parallel API equals the batched core for the same seed; extended observati
 });
 
 test('reward sharing: under team (the default) every agent gets (1/N) sum_n r_n; under own its r_n', () => {
-  const actions = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`vehicle_${i}`, { offloadLogits: i % 2 === 0 ? [0, 1] : [1, 0], continuous: [0, 0.5, -0.5] }]));
+  const actions = (n: number) =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`vehicle_${i}`, { offloadLogits: i % 2 === 0 ? [0, 1] : [1, 0], continuous: [0, 0.5, -0.5] }]));
   const team = new SvecParallelEnv({ ...defaultScenario(), vehicles: 4 });
   const own = new SvecParallelEnv({ ...defaultScenario(), vehicles: 4, rewardSharing: 'own' });
   team.reset(3);
@@ -138,7 +139,7 @@ test('reward sharing: under team (the default) every agent gets (1/N) sum_n r_n;
   assert.equal(defaultScenario().objective, 'drift');
 });
 
-test('at the episode\'s end the observation is the next slot\'s (a time limit, not a terminal state)', () => {
+test("at the episode's end the observation is the next slot's (a time limit, not a terminal state)", () => {
   const scenario = { ...defaultScenario(), vehicles: 2, slotsPerEpisode: 2, observation: 'extended' as const };
   const env = new SvecParallelEnv(scenario);
   env.reset(4);

@@ -28,9 +28,18 @@ test('bilinear interpolation: exact at grid points, linear between, clamped outs
     lambdas: [0.4, 1],
     snrDb: [0, 10, 20],
     fidelity: {
-      text: [[0.1, 0.3, 0.5], [0.2, 0.6, 1.0]],
-      image: [[0, 0, 0], [1, 1, 1]],
-      speech: [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]],
+      text: [
+        [0.1, 0.3, 0.5],
+        [0.2, 0.6, 1.0],
+      ],
+      image: [
+        [0, 0, 0],
+        [1, 1, 1],
+      ],
+      speech: [
+        [0.5, 0.5, 0.5],
+        [0.5, 0.5, 0.5],
+      ],
     },
   });
   assert.equal(table.fidelity(0, 0.4, 10), 0.3);
@@ -54,8 +63,40 @@ test('the provisional table matches its analytic formula at grid points and roun
 });
 
 test('malformed tables are rejected with a clear message', () => {
-  const base = () => ({ kind: 'svec-fidelity-table' as const, provenance: { provisional: false, source: 't' }, lambdas: [0.4, 1], snrDb: [0, 10], fidelity: { text: [[0, 1], [0, 1]], image: [[0, 1], [0, 1]], speech: [[0, 1], [0, 1]] } });
+  const base = () => ({
+    kind: 'svec-fidelity-table' as const,
+    provenance: { provisional: false, source: 't' },
+    lambdas: [0.4, 1],
+    snrDb: [0, 10],
+    fidelity: {
+      text: [
+        [0, 1],
+        [0, 1],
+      ],
+      image: [
+        [0, 1],
+        [0, 1],
+      ],
+      speech: [
+        [0, 1],
+        [0, 1],
+      ],
+    },
+  });
   assert.throws(() => new FidelityTable({ ...base(), lambdas: [1, 0.4] }), /strictly ascending/);
   assert.throws(() => new FidelityTable({ ...base(), fidelity: { ...base().fidelity, image: [[0, 1]] } }), /'image' must have 2 rows/);
-  assert.throws(() => new FidelityTable({ ...base(), fidelity: { ...base().fidelity, text: [[0, 1.5], [0, 1]] } }), /outside \[0, 1\]/);
+  assert.throws(
+    () =>
+      new FidelityTable({
+        ...base(),
+        fidelity: {
+          ...base().fidelity,
+          text: [
+            [0, 1.5],
+            [0, 1],
+          ],
+        },
+      }),
+    /outside \[0, 1\]/,
+  );
 });

@@ -43,9 +43,21 @@ test('the road model is unchanged: a fixed-seed run hashes to the digest recorde
     let t = 0;
     while (!core.episodeDone) {
       fillActions(actions, 6, t);
-      add(core.positionM); add(core.speedMps); add(core.lateralM); add(core.largeGain); add(core.fading);
+      add(core.positionM);
+      add(core.speedMps);
+      add(core.lateralM);
+      add(core.largeGain);
+      add(core.fading);
       const v = core.vehicles;
-      add(v.F); add(v.E_max); add(v.d); add(v.T_max); add(v.h); add(v.Q); add(v.modality); add(v.zeta); add(core.modalityMask);
+      add(v.F);
+      add(v.E_max);
+      add(v.d);
+      add(v.T_max);
+      add(v.h);
+      add(v.Q);
+      add(v.modality);
+      add(v.zeta);
+      add(core.modalityMask);
       assert.ok(core.active.every((a) => a === 1));
       core.step(actions);
       assert.equal(core.mobility.lastEntries + core.mobility.lastExits, 0);
@@ -117,7 +129,17 @@ test('trace slots: entry into an idle slot, exit when the vehicle leaves, idle s
   const { path } = await tinyTrace();
   // 7 slots of 0.5 s span the trace's 3 s exactly, so the start time is 0 whatever the seed
   const scenario = loadScenario({
-    overrides: ['vehicles=2', 'slotS=0.5', 'slotsPerEpisode=7', 'mobility.model=trace', `mobility.trace=${path}`, 'mobility.coverageM=60', 'mobility.rsu={xM: 40, yM: 0}', 'mobility.rsuHeightM=0', 'fidelityTable=provisional'],
+    overrides: [
+      'vehicles=2',
+      'slotS=0.5',
+      'slotsPerEpisode=7',
+      'mobility.model=trace',
+      `mobility.trace=${path}`,
+      'mobility.coverageM=60',
+      'mobility.rsu={xM: 40, yM: 0}',
+      'mobility.rsuHeightM=0',
+      'fidelityTable=provisional',
+    ],
   });
   const core = new SvecCore(scenario, { fidelity });
   const mobility = core.mobility as TraceMobility;
@@ -147,17 +169,31 @@ test('trace slots: entry into an idle slot, exit when the vehicle leaves, idle s
       assert.ok(Math.abs(core.largeGain[1]! - largeScaleGain(Math.hypot(50, 5))) < 1e-24);
     }
   }
-  assert.deepEqual(seen.map((s) => [s.t, ...s.slots]), [
-    [0, 'a', null],
-    [0.5, 'a', null],
-    [1, 'a', null], // b is at 60.2 m: outside the 60 m coverage
-    [1.5, 'a', 'b'],
-    [2, 'a', 'b'],
-    [2.5, null, 'b'], // a arrived at t = 2 and left the trace
-    [3, null, 'b'],
-  ]);
+  assert.deepEqual(
+    seen.map((s) => [s.t, ...s.slots]),
+    [
+      [0, 'a', null],
+      [0.5, 'a', null],
+      [1, 'a', null], // b is at 60.2 m: outside the 60 m coverage
+      [1.5, 'a', 'b'],
+      [2, 'a', 'b'],
+      [2.5, null, 'b'], // a arrived at t = 2 and left the trace
+      [3, null, 'b'],
+    ],
+  );
   // events are counted at the advance that produced them
-  assert.deepEqual(seen.map((s) => [s.entries, s.exits]), [[0, 0], [0, 0], [1, 0], [0, 0], [0, 1], [0, 0], [0, 0]]);
+  assert.deepEqual(
+    seen.map((s) => [s.entries, s.exits]),
+    [
+      [0, 0],
+      [0, 0],
+      [1, 0],
+      [0, 0],
+      [0, 1],
+      [0, 0],
+      [0, 0],
+    ],
+  );
   const episode = stats.finish();
   assert.equal(episode.slotEntries, 1);
   assert.equal(episode.slotExits, 1);
@@ -185,7 +221,11 @@ test('a truncated or malformed FCD file fails with its line number and writes no
     });
     assert.equal(existsSync(out), false);
   }
-  assert.deepEqual(readdirSync(dir).filter((f) => !f.endsWith('.xml')), [], 'no trace and no temporary file left behind');
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => !f.endsWith('.xml')),
+    [],
+    'no trace and no temporary file left behind',
+  );
 });
 
 test('svec mobility import: bad input is one line on stderr and exit status 2', async () => {
@@ -202,18 +242,33 @@ test('svec mobility import: bad input is one line on stderr and exit status 2', 
 });
 
 test('scenario validation: model trace without a file, a missing file and a malformed file name mobility.trace', () => {
-  assert.throws(() => loadScenario({ overrides: ['mobility.model=trace'] }), (err: unknown) => err instanceof ConfigError && /mobility\.trace: required when mobility\.model is 'trace'/.test(err.message));
-  assert.throws(() => loadScenario({ overrides: ['mobility.model=bus'] }), (err: unknown) => err instanceof ConfigError && /mobility\.model/.test(err.message));
+  assert.throws(
+    () => loadScenario({ overrides: ['mobility.model=trace'] }),
+    (err: unknown) => err instanceof ConfigError && /mobility\.trace: required when mobility\.model is 'trace'/.test(err.message),
+  );
+  assert.throws(
+    () => loadScenario({ overrides: ['mobility.model=bus'] }),
+    (err: unknown) => err instanceof ConfigError && /mobility\.model/.test(err.message),
+  );
   const missing = loadScenario({ overrides: ['mobility.model=trace', 'mobility.trace=/nonexistent/x.trace.gz'] });
-  assert.throws(() => new SvecCore(missing, { fidelity }), (err: unknown) => err instanceof ConfigError && /mobility\.trace: \/nonexistent\/x\.trace\.gz: cannot read .*no such file/.test(err.message));
+  assert.throws(
+    () => new SvecCore(missing, { fidelity }),
+    (err: unknown) => err instanceof ConfigError && /mobility\.trace: \/nonexistent\/x\.trace\.gz: cannot read .*no such file/.test(err.message),
+  );
   const dir = mkdtempSync(join(tmpdir(), 'svec-trace-bad-'));
   const garbage = join(dir, 'garbage.trace.gz');
   writeFileSync(garbage, 'this is not a trace\n');
   const bad = loadScenario({ overrides: ['mobility.model=trace', `mobility.trace=${garbage}`] });
-  assert.throws(() => new SvecCore(bad, { fidelity }), (err: unknown) => err instanceof ConfigError && /mobility\.trace: .*garbage\.trace\.gz: the header line is not JSON/.test(err.message));
+  assert.throws(
+    () => new SvecCore(bad, { fidelity }),
+    (err: unknown) => err instanceof ConfigError && /mobility\.trace: .*garbage\.trace\.gz: the header line is not JSON/.test(err.message),
+  );
   // a trace shorter than an episode
   const short = loadScenario({ overrides: ['mobility.model=trace', 'mobility.trace=traces/highway.trace.gz', 'slotsPerEpisode=5000'] });
-  assert.throws(() => new SvecCore(short, { fidelity }), (err: unknown) => err instanceof ConfigError && /covers 300\.0 s, but an episode spans 499\.9 s/.test(err.message));
+  assert.throws(
+    () => new SvecCore(short, { fidelity }),
+    (err: unknown) => err instanceof ConfigError && /covers 300\.0 s, but an episode spans 499\.9 s/.test(err.message),
+  );
 });
 
 /** Independent interpolation of vehicle v at time t, straight from the trace's arrays. */
@@ -359,7 +414,10 @@ test('svec mobility sumo without SUMO says so in one line, exit status 2', async
   const { spawnSync } = await import('node:child_process');
   const dir = mkdtempSync(join(tmpdir(), 'svec-nosumo-'));
   const out = join(dir, 'x.trace.gz');
-  const r = spawnSync(process.execPath, ['bin/svec.mjs', 'mobility', 'sumo', '--net', 'grid', '--out', out], { encoding: 'utf8', env: { ...process.env, PATH: '/nonexistent', SUMO_HOME: '/nonexistent' } });
+  const r = spawnSync(process.execPath, ['bin/svec.mjs', 'mobility', 'sumo', '--net', 'grid', '--out', out], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: '/nonexistent', SUMO_HOME: '/nonexistent' },
+  });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /^svec: SUMO is not available \(missing: netgenerate, duarouter, sumo, python3, \/nonexistent\/tools\/randomTrips\.py\); install Debian's sumo/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
@@ -369,13 +427,18 @@ test('svec mobility sumo without SUMO says so in one line, exit status 2', async
 test('the trace figure: paths, snapshot and RSU, with the CSV behind it', async () => {
   const { drawTrace } = await import('../../src/report/traceFigure.ts');
   const { path, dir } = await tinyTrace();
-  const scenario = loadScenario({ overrides: ['vehicles=1', 'slotS=0.5', 'slotsPerEpisode=7', 'mobility.model=trace', `mobility.trace=${path}`, 'mobility.coverageM=60', 'fidelityTable=provisional'] });
+  const scenario = loadScenario({
+    overrides: ['vehicles=1', 'slotS=0.5', 'slotsPerEpisode=7', 'mobility.model=trace', `mobility.trace=${path}`, 'mobility.coverageM=60', 'fidelityTable=provisional'],
+  });
   const files = await drawTrace(scenario, { seed: 1, maxPaths: 10, dir, name: 'tiny-map' });
   assert.ok(readFileSync(files.png).length > 1000);
   assert.match(readFileSync(files.svg, 'utf8'), /RSU/);
   const csv = readFileSync(files.csv, 'utf8').trim().split('\n');
   assert.equal(csv[0], 'layer,vehicle,t,x,y,status');
   assert.equal(csv.filter((l) => l.startsWith('path,')).length, 6); // every sample of the tiny trace
-  assert.deepEqual(csv.filter((l) => l.startsWith('snapshot,')), ['snapshot,a,,0,0,in a slot']); // t = 0: only a, in the one slot
+  assert.deepEqual(
+    csv.filter((l) => l.startsWith('snapshot,')),
+    ['snapshot,a,,0,0,in a slot'],
+  ); // t = 0: only a, in the one slot
   assert.equal(csv.at(-1), 'rsu,,,50,2.5,coverage 60 m');
 });

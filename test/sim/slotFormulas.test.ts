@@ -41,9 +41,22 @@ function checkRow(actual: Record<string, number> | undefined, expected: Row, lab
 }
 
 const PARAMS: Params = {
-  B_max: 5e7, F_e: 1e11, sigma2: 8e-15, eta: 1, kappa_e: 1e-30,
-  C: 5, psi_e: 0.2, psi_t: 0.5, psi_f: 0.3, S_min: 0.6, V: 10, E_unit: 0.01,
-  lambda_min: 0.4, lambda_max: 1.0, p_min: 0.6, p_max: 0.8,
+  B_max: 5e7,
+  F_e: 1e11,
+  sigma2: 8e-15,
+  eta: 1,
+  kappa_e: 1e-30,
+  C: 5,
+  psi_e: 0.2,
+  psi_t: 0.5,
+  psi_f: 0.3,
+  S_min: 0.6,
+  V: 10,
+  E_unit: 0.01,
+  lambda_min: 0.4,
+  lambda_max: 1.0,
+  p_min: 0.6,
+  p_max: 0.8,
   c_loc: { text: 10, image: 20, speech: 15 },
   c_ext: { text: 1, image: 2, speech: 1.5 },
   // the hand computations below use the printed eq. 33; the drift objective has its own test
@@ -68,8 +81,16 @@ function stubTable(value: number) {
 // ---------------------------------------------------------------------------------------------
 // The spec's own example case.
 const SPEC_VEHICLE: Vehicle = {
-  modality: 'image', d: 2e6, T_max: 0.012, zeta: 1, F: 4e9, kappa: 1e-28,
-  h: 1e-9, E_max: 0.03, Q: 0.5, fidelity: 0.83,
+  modality: 'image',
+  d: 2e6,
+  T_max: 0.012,
+  zeta: 1,
+  F: 4e9,
+  kappa: 1e-28,
+  h: 1e-9,
+  E_max: 0.03,
+  Q: 0.5,
+  fidelity: 0.83,
   action: { rho: 1, lambda: 0.6, p: 0.7, w: 0.5 },
 };
 
@@ -127,7 +148,7 @@ test('the drift objective (the default): drift = (Q_next^2 - Q^2) / 2, reward = 
 });
 
 // ---------------------------------------------------------------------------------------------
-test('eq. 4 bandwidth shares: several offloaders with unequal weights; a local vehicle\'s weight does not count', () => {
+test("eq. 4 bandwidth shares: several offloaders with unequal weights; a local vehicle's weight does not count", () => {
   const base: Vehicle = { ...SPEC_VEHICLE, fidelity: 0.9 };
   const out = evaluateSlotCase(
     semantic([
@@ -143,7 +164,11 @@ test('eq. 4 bandwidth shares: several offloaders with unequal weights; a local v
   close(out.vehicles[1]!.b, (5e7 * 0.4) / 1.25, 'b1 = 1.6e7');
   assert.equal(out.vehicles[2]!.b, 0, 'local b = 0');
   close(out.vehicles[3]!.b, (5e7 * 0.05) / 1.25, 'b3 = 2e6');
-  close(out.vehicles.reduce((s, v) => s + v.b, 0), 5e7, 'the shares add up to B_max');
+  close(
+    out.vehicles.reduce((s, v) => s + v.b, 0),
+    5e7,
+    'the shares add up to B_max',
+  );
   // the rate follows the share: r = b log2(1 + 0.7 * 1e-9 / 8e-15)
   close(out.vehicles[0]!.r, 3.2e7 * Math.log2(1 + 87500), 'r0');
   close(out.vehicles[1]!.r, 1.6e7 * Math.log2(1 + 87500), 'r1');
@@ -154,19 +179,46 @@ test('eq. 4 bandwidth shares: several offloaders with unequal weights; a local v
 
 test('eq. 4 through evaluateSlot itself: returns M and writes the shares', () => {
   const params: SlotParams = {
-    semantic: true, B_max: 2e7, F_e: 1e11, sigma2: 8e-15, eta: 1, kappa_e: 1e-30, C: 5,
-    psi_e: 0.2, psi_t: 0.5, psi_f: 0.3, S_min: 0.6, V: 10, E_unit: 0.01,
-    lambda_min: 0.4, lambda_max: 1, p_min: 0.6, p_max: 0.8,
-    c_loc: Float64Array.of(10, 20, 15), c_ext: Float64Array.of(1, 2, 1.5), objective: 'eq33',
+    semantic: true,
+    B_max: 2e7,
+    F_e: 1e11,
+    sigma2: 8e-15,
+    eta: 1,
+    kappa_e: 1e-30,
+    C: 5,
+    psi_e: 0.2,
+    psi_t: 0.5,
+    psi_f: 0.3,
+    S_min: 0.6,
+    V: 10,
+    E_unit: 0.01,
+    lambda_min: 0.4,
+    lambda_max: 1,
+    p_min: 0.6,
+    p_max: 0.8,
+    c_loc: Float64Array.of(10, 20, 15),
+    c_ext: Float64Array.of(1, 2, 1.5),
+    objective: 'eq33',
   };
   const veh = allocateSlotVehicles(3);
   const act = allocateSlotActions(3);
   for (let i = 0; i < 3; i++) {
-    veh.modality[i] = 0; veh.d[i] = 1e6; veh.T_max[i] = 0.02; veh.zeta[i] = 0; veh.F[i] = 4e9;
-    veh.kappa[i] = 1e-28; veh.h[i] = 1e-9; veh.E_max[i] = 0.03; veh.Q[i] = 0;
-    act.rho[i] = 1; act.lambda[i] = 0.5; act.p[i] = 0.7;
+    veh.modality[i] = 0;
+    veh.d[i] = 1e6;
+    veh.T_max[i] = 0.02;
+    veh.zeta[i] = 0;
+    veh.F[i] = 4e9;
+    veh.kappa[i] = 1e-28;
+    veh.h[i] = 1e-9;
+    veh.E_max[i] = 0.03;
+    veh.Q[i] = 0;
+    act.rho[i] = 1;
+    act.lambda[i] = 0.5;
+    act.p[i] = 0.7;
   }
-  act.w[0] = 0.1; act.w[1] = 0.3; act.w[2] = 0.6; // sum 1.0
+  act.w[0] = 0.1;
+  act.w[1] = 0.3;
+  act.w[2] = 0.6; // sum 1.0
   const out = allocateSlotOutputs(3);
   const { table } = stubTable(0.9);
   const M = evaluateSlot(params, veh, act, table, out);
@@ -330,7 +382,18 @@ test('utility (eq. 16): U = psi_t P + psi_f S - psi_e e; the S < S_min penalty p
 
 test('virtual energy queue (eq. 18) Q_next = max(Q + e - e_max, 0), clipping at 0; reward (eq. 33) uses Q before the update', () => {
   // local text, 1e6 bit on 5e9 Hz: t = 2 ms, E = 1e-29 * 2e-3 * 1.25e29 = 2.5 mJ, e = 0.25
-  const local = (Q: number, E_max: number): Vehicle => ({ ...SPEC_VEHICLE, modality: 'text', d: 1e6, F: 5e9, kappa: 1e-29, T_max: 0.02, zeta: 0, Q, E_max, action: { rho: 0, lambda: 1, p: 0.6, w: 1 } });
+  const local = (Q: number, E_max: number): Vehicle => ({
+    ...SPEC_VEHICLE,
+    modality: 'text',
+    d: 1e6,
+    F: 5e9,
+    kappa: 1e-29,
+    T_max: 0.02,
+    zeta: 0,
+    Q,
+    E_max,
+    action: { rho: 0, lambda: 1, p: 0.6, w: 1 },
+  });
   const out = evaluateSlotCase(semantic([local(1.5, 0.1), local(3, 0.005), local(0, 0.001)])).vehicles;
   const e = (1e-29 * ((1e6 * 10) / 5e9) * 5e9 ** 3) / 0.01; // 0.25
   close(e, 0.25, 'e = 0.25');
@@ -376,10 +439,28 @@ test('non-semantic mode: lambda forced to 1, t_veh = 0 when offloading, S = 1 (n
   const E_edge = 1e-30 * t_edge * 1e33; // 0.4 J
   const e = (E_veh + E_edge) / 0.01;
   const U = 0.5 * 5 + 0.3 * 1 - 0.2 * e; // on time, low priority; S = 1, no penalty
-  checkRow(v, {
-    b: 5e7, r, snr_db: 10 * Math.log10(87500), t_veh: 0, t_trans, t_edge, t, E_veh, E_edge, E: E_veh + E_edge,
-    P: 5, S: 1, U, Q_next: Math.max(0.5 + e - 3, 0), reward: 10 * U - 0.5 * (e - 3), cost: t + 10 * (E_veh + E_edge),
-  }, 'non-semantic offloader');
+  checkRow(
+    v,
+    {
+      b: 5e7,
+      r,
+      snr_db: 10 * Math.log10(87500),
+      t_veh: 0,
+      t_trans,
+      t_edge,
+      t,
+      E_veh,
+      E_edge,
+      E: E_veh + E_edge,
+      P: 5,
+      S: 1,
+      U,
+      Q_next: Math.max(0.5 + e - 3, 0),
+      reward: 10 * U - 0.5 * (e - 3),
+      cost: t + 10 * (E_veh + E_edge),
+    },
+    'non-semantic offloader',
+  );
   // the local vehicle: t_veh = 1e6 * 10 / 5e9 = 2 ms, E = 2.5 mJ
   close(out.vehicles[1]!.t_veh, 0.002, 'local t_veh');
   close(out.vehicles[1]!.E, 0.0025, 'local E');
@@ -404,7 +485,12 @@ test('lambda and p are clipped to [lambda_min, lambda_max] and [p_min, p_max]', 
     ]),
   ).vehicles;
   // four offloaders, equal weights: b = 5e7 / 4 = 1.25e7
-  const cases: [number, number][] = [[0.4, 0.6], [1, 0.8], [0.4, 0.6], [0.7, 0.65]];
+  const cases: [number, number][] = [
+    [0.4, 0.6],
+    [1, 0.8],
+    [0.4, 0.6],
+    [0.7, 0.65],
+  ];
   cases.forEach(([lambda, p], i) => {
     const snr = (p * 1e-9) / 8e-15;
     const r = 1.25e7 * Math.log2(1 + snr);
@@ -422,7 +508,13 @@ test('lambda and p are clipped to [lambda_min, lambda_max] and [p_min, p_max]', 
   // the bounds come from the case: lambda in [0.5, 0.9], p in [0.65, 0.75]
   const narrow: Params = { ...PARAMS, lambda_min: 0.5, lambda_max: 0.9, p_min: 0.65, p_max: 0.75 };
   const two = evaluateSlotCase(
-    semantic([{ ...vehicle, action: { rho: 1, lambda: 0.45, p: 0.8, w: 1 } }, { ...vehicle, action: { rho: 1, lambda: 0.95, p: 0.6, w: 1 } }], narrow),
+    semantic(
+      [
+        { ...vehicle, action: { rho: 1, lambda: 0.45, p: 0.8, w: 1 } },
+        { ...vehicle, action: { rho: 1, lambda: 0.95, p: 0.6, w: 1 } },
+      ],
+      narrow,
+    ),
   ).vehicles;
   // b = 5e7 / 2 = 2.5e7 each; vehicle 0 -> lambda 0.5, p 0.75; vehicle 1 -> lambda 0.9, p 0.65
   const r0 = 2.5e7 * Math.log2(1 + (0.75 * 1e-9) / 8e-15);
@@ -456,7 +548,19 @@ test('the table is consulted at (modality, clipped lambda, snr_dB) when no fidel
 
 test('a local vehicle: b = r = t_trans = t_edge = E_edge = 0, S = 1, t = t_veh, E = kappa t_veh F^3', () => {
   // among two offloaders, so M = 2 and B_max is shared, but none of it is the local vehicle's
-  const local: Vehicle = { modality: 'image', d: 1.5e6, T_max: 0.01, zeta: 1, F: 4e9, kappa: 2e-28, h: 2e-9, E_max: 0.2, Q: 4, fidelity: 0.3, action: { rho: 0, lambda: 0.5, p: 0.7, w: 1 } };
+  const local: Vehicle = {
+    modality: 'image',
+    d: 1.5e6,
+    T_max: 0.01,
+    zeta: 1,
+    F: 4e9,
+    kappa: 2e-28,
+    h: 2e-9,
+    E_max: 0.2,
+    Q: 4,
+    fidelity: 0.3,
+    action: { rho: 0, lambda: 0.5, p: 0.7, w: 1 },
+  };
   const out = evaluateSlotCase(semantic([{ ...SPEC_VEHICLE }, local, { ...SPEC_VEHICLE }]));
   assert.equal(out.M, 2);
   const t_veh = (1.5e6 * 20) / 4e9; // 7.5 ms
@@ -464,23 +568,64 @@ test('a local vehicle: b = r = t_trans = t_edge = E_edge = 0, S = 1, t = t_veh, 
   const e = E / 0.01; // 9.6
   const P = Math.log2(1 + (0.01 - t_veh) * 1000); // log2(3.5)
   const U = 0.5 * P + 0.3 * 1 - 0.2 * e; // no penalty although "fidelity" is 0.3
-  checkRow(out.vehicles[1], {
-    b: 0, r: 0, snr_db: 10 * Math.log10((0.7 * 2e-9) / 8e-15), t_veh, t_trans: 0, t_edge: 0, t: t_veh,
-    E_veh: E, E_edge: 0, E, P, S: 1, U, Q_next: Math.max(4 + e - 20, 0), reward: 10 * U - 4 * (e - 20), cost: t_veh + 10 * E,
-  }, 'local vehicle');
+  checkRow(
+    out.vehicles[1],
+    {
+      b: 0,
+      r: 0,
+      snr_db: 10 * Math.log10((0.7 * 2e-9) / 8e-15),
+      t_veh,
+      t_trans: 0,
+      t_edge: 0,
+      t: t_veh,
+      E_veh: E,
+      E_edge: 0,
+      E,
+      P,
+      S: 1,
+      U,
+      Q_next: Math.max(4 + e - 20, 0),
+      reward: 10 * U - 4 * (e - 20),
+      cost: t_veh + 10 * E,
+    },
+    'local vehicle',
+  );
   close(E, 0.096, 'E = 96 mJ');
 });
 
 test('vehicleSlot with a given b and M: writes every field and returns the reward', () => {
   const params: SlotParams = {
-    semantic: true, B_max: 5e7, F_e: 1e11, sigma2: 8e-15, eta: 1, kappa_e: 1e-30, C: 5,
-    psi_e: 0.2, psi_t: 0.5, psi_f: 0.3, S_min: 0.6, V: 7, E_unit: 0.005,
-    lambda_min: 0.4, lambda_max: 1, p_min: 0.6, p_max: 0.8,
-    c_loc: Float64Array.of(10, 20, 15), c_ext: Float64Array.of(1, 2, 1.5), objective: 'eq33',
+    semantic: true,
+    B_max: 5e7,
+    F_e: 1e11,
+    sigma2: 8e-15,
+    eta: 1,
+    kappa_e: 1e-30,
+    C: 5,
+    psi_e: 0.2,
+    psi_t: 0.5,
+    psi_f: 0.3,
+    S_min: 0.6,
+    V: 7,
+    E_unit: 0.005,
+    lambda_min: 0.4,
+    lambda_max: 1,
+    p_min: 0.6,
+    p_max: 0.8,
+    c_loc: Float64Array.of(10, 20, 15),
+    c_ext: Float64Array.of(1, 2, 1.5),
+    objective: 'eq33',
   };
   const veh = allocateSlotVehicles(1);
-  veh.modality[0] = 1; veh.d[0] = 1e6; veh.T_max[0] = 0.015; veh.zeta[0] = 1; veh.F[0] = 4e9;
-  veh.kappa[0] = 1e-28; veh.h[0] = 1e-9; veh.E_max[0] = 0.05; veh.Q[0] = 2;
+  veh.modality[0] = 1;
+  veh.d[0] = 1e6;
+  veh.T_max[0] = 0.015;
+  veh.zeta[0] = 1;
+  veh.F[0] = 4e9;
+  veh.kappa[0] = 1e-28;
+  veh.h[0] = 1e-9;
+  veh.E_max[0] = 0.05;
+  veh.Q[0] = 2;
   const { table, calls } = stubTable(0.7);
   const out = allocateSlotOutputs(1);
   const reward = vehicleSlot(params, veh, 0, true, 0.8, 0.7, 1e7, 4, table, out);
@@ -501,11 +646,33 @@ test('vehicleSlot with a given b and M: writes every field and returns the rewar
   close(reward, expectedReward, 'returned reward');
   const row = {} as Row;
   for (const f of FIELDS) row[f] = out[f][0]!;
-  checkRow(row, {
-    b: 1e7, r, snr_db: 10 * Math.log10(snr), t_veh, t_trans, t_edge, t, E_veh, E_edge, E, P, S: 0.7, U,
-    Q_next: Math.max(2 + e - 10, 0), reward: expectedReward, cost: t + 10 * E,
-  }, 'vehicleSlot');
-  assert.deepEqual(calls.map((c) => c[0]), [1], 'one lookup, for image');
+  checkRow(
+    row,
+    {
+      b: 1e7,
+      r,
+      snr_db: 10 * Math.log10(snr),
+      t_veh,
+      t_trans,
+      t_edge,
+      t,
+      E_veh,
+      E_edge,
+      E,
+      P,
+      S: 0.7,
+      U,
+      Q_next: Math.max(2 + e - 10, 0),
+      reward: expectedReward,
+      cost: t + 10 * E,
+    },
+    'vehicleSlot',
+  );
+  assert.deepEqual(
+    calls.map((c) => c[0]),
+    [1],
+    'one lookup, for image',
+  );
   close(calls[0]![1], 0.8, 'lookup lambda');
   close(calls[0]![2], 10 * Math.log10(87500), 'lookup snr_db');
   // with out = null it only returns the reward
@@ -544,9 +711,22 @@ function multiByHand(): { M: number; rows: Row[]; slackMs: number[] } {
   const P0 = 5 / (1 - slack0); // low priority, late
   const U0 = 0.5 * P0 + 0.3 * 0.9 - 0.2 * e0;
   const row0: Row = {
-    b: b0, r: r0, snr_db: 10 * Math.log10(snr0), t_veh: t_veh0, t_trans: t_trans0, t_edge: t_edge0, t: t0,
-    E_veh: E_veh0, E_edge: E_edge0, E: E0, P: P0, S: 0.9, U: U0,
-    Q_next: Math.max(2 + e0 - 0.05 / 0.01, 0), reward: 10 * U0 - 2 * (e0 - 5), cost: t0 + 10 * E0,
+    b: b0,
+    r: r0,
+    snr_db: 10 * Math.log10(snr0),
+    t_veh: t_veh0,
+    t_trans: t_trans0,
+    t_edge: t_edge0,
+    t: t0,
+    E_veh: E_veh0,
+    E_edge: E_edge0,
+    E: E0,
+    P: P0,
+    S: 0.9,
+    U: U0,
+    Q_next: Math.max(2 + e0 - 0.05 / 0.01, 0),
+    reward: 10 * U0 - 2 * (e0 - 5),
+    cost: t0 + 10 * E0,
   };
   // vehicle 1 (local image)
   const t_veh1 = (1e6 * 20) / 5e9; // 4 ms
@@ -556,10 +736,22 @@ function multiByHand(): { M: number; rows: Row[]; slackMs: number[] } {
   const P1 = Math.log2(1 + slack1); // log2(5)
   const U1 = 0.5 * P1 + 0.3 * 1 - 0.2 * e1;
   const row1: Row = {
-    b: 0, r: 0, snr_db: 10 * Math.log10((0.65 * 5e-10) / 8e-15), t_veh: t_veh1, t_trans: 0, t_edge: 0, t: t_veh1,
-    E_veh: E1, E_edge: 0, E: E1, P: P1, S: 1, U: U1,
+    b: 0,
+    r: 0,
+    snr_db: 10 * Math.log10((0.65 * 5e-10) / 8e-15),
+    t_veh: t_veh1,
+    t_trans: 0,
+    t_edge: 0,
+    t: t_veh1,
+    E_veh: E1,
+    E_edge: 0,
+    E: E1,
+    P: P1,
+    S: 1,
+    U: U1,
     Q_next: Math.max(0.3 + e1 - 0.1 / 0.01, 0), // 0.3 + 0.5 - 10 < 0 -> 0
-    reward: 10 * U1 - 0.3 * (e1 - 10), cost: t_veh1 + 10 * E1,
+    reward: 10 * U1 - 0.3 * (e1 - 10),
+    cost: t_veh1 + 10 * E1,
   };
   // vehicle 2 (speech, lambda 0.5, p 0.6)
   const b2 = (5e7 * 0.2) / 1.8; // 5.5556e6 Hz
@@ -577,9 +769,22 @@ function multiByHand(): { M: number; rows: Row[]; slackMs: number[] } {
   const P2 = -5; // high priority, late
   const U2 = 0.5 * -5 + 0.3 * 0.45 - 0.2 * e2 - 0.3 * 5; // 0.45 < S_min: penalty psi_f C
   const row2: Row = {
-    b: b2, r: r2, snr_db: 10 * Math.log10(snr2), t_veh: t_veh2, t_trans: t_trans2, t_edge: t_edge2, t: t2,
-    E_veh: E_veh2, E_edge: E_edge2, E: E2, P: P2, S: 0.45, U: U2,
-    Q_next: Math.max(0 + e2 - 0.02 / 0.01, 0), reward: 10 * U2 - 0 * (e2 - 2), cost: t2 + 10 * E2,
+    b: b2,
+    r: r2,
+    snr_db: 10 * Math.log10(snr2),
+    t_veh: t_veh2,
+    t_trans: t_trans2,
+    t_edge: t_edge2,
+    t: t2,
+    E_veh: E_veh2,
+    E_edge: E_edge2,
+    E: E2,
+    P: P2,
+    S: 0.45,
+    U: U2,
+    Q_next: Math.max(0 + e2 - 0.02 / 0.01, 0),
+    reward: 10 * U2 - 0 * (e2 - 2),
+    cost: t2 + 10 * E2,
   };
   // vehicle 3 (image, lambda 1, p 0.75)
   const b3 = (5e7 * 1.0) / 1.8; // 2.7778e7 Hz
@@ -597,9 +802,22 @@ function multiByHand(): { M: number; rows: Row[]; slackMs: number[] } {
   const P3 = 5; // low priority, on time: C
   const U3 = 0.5 * 5 + 0.3 * 0.75 - 0.2 * e3;
   const row3: Row = {
-    b: b3, r: r3, snr_db: 10 * Math.log10(snr3), t_veh: t_veh3, t_trans: t_trans3, t_edge: t_edge3, t: t3,
-    E_veh: E_veh3, E_edge: E_edge3, E: E3, P: P3, S: 0.75, U: U3,
-    Q_next: Math.max(1.2 + e3 - 0.04 / 0.01, 0), reward: 10 * U3 - 1.2 * (e3 - 4), cost: t3 + 10 * E3,
+    b: b3,
+    r: r3,
+    snr_db: 10 * Math.log10(snr3),
+    t_veh: t_veh3,
+    t_trans: t_trans3,
+    t_edge: t_edge3,
+    t: t3,
+    E_veh: E_veh3,
+    E_edge: E_edge3,
+    E: E3,
+    P: P3,
+    S: 0.75,
+    U: U3,
+    Q_next: Math.max(1.2 + e3 - 0.04 / 0.01, 0),
+    reward: 10 * U3 - 1.2 * (e3 - 4),
+    cost: t3 + 10 * E3,
   };
   return { M: 3, rows: [row0, row1, row2, row3], slackMs: [slack0, slack1, slack2, slack3] };
 }
@@ -628,11 +846,14 @@ test('parseSlotCases: one case, an array of cases, and the first bad field of a 
   const bad = (mutate: (c: any) => void, field: string) => {
     const c: any = structuredClone(semantic(MULTI_VEHICLES));
     mutate(c);
-    assert.throws(() => parseSlotCases(c), (err: unknown) => {
-      assert.ok(err instanceof SlotCaseError, String(err));
-      assert.ok(err.field.includes(field) || err.message.includes(field), `${err.message} should name ${field}`);
-      return true;
-    });
+    assert.throws(
+      () => parseSlotCases(c),
+      (err: unknown) => {
+        assert.ok(err instanceof SlotCaseError, String(err));
+        assert.ok(err.field.includes(field) || err.message.includes(field), `${err.message} should name ${field}`);
+        return true;
+      },
+    );
   };
   bad((c) => delete c.vehicles[2].T_max, 'vehicles[2].T_max');
   bad((c) => (c.vehicles[1].d = -5), 'vehicles[1].d');

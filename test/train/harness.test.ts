@@ -39,10 +39,27 @@ for (const algo of ['ddpg', 'sac', 'dmadrl', 'maddpg-ra', 'mappo']) {
       assert.ok(Math.abs(row.episodeReturn - (row.hits! - row.meanSquaredError! * 12) / 2) < 1e-6, 'the return is the mean over agents of the summed rewards');
     }
     assert.ok(whole.at(-1)!.totalUpdates > 0, 'the learner was updated');
-    assert.ok(envs.every((e) => e.closed), 'the harness closes every environment it made');
+    assert.ok(
+      envs.every((e) => e.closed),
+      'the harness closes every environment it made',
+    );
     // interrupted after episode 2 (a checkpoint), then resumed: the same metrics
     const broken = join(root, 'broken');
-    await assert.rejects(runHarness({ runDir: broken, seed: 3, episodes: 6, createEnv, algorithm, hyperparameters, resume: false, afterEpisode: (e) => { if (e >= 2) throw new Error('crash'); } }), /crash/);
+    await assert.rejects(
+      runHarness({
+        runDir: broken,
+        seed: 3,
+        episodes: 6,
+        createEnv,
+        algorithm,
+        hyperparameters,
+        resume: false,
+        afterEpisode: (e) => {
+          if (e >= 2) throw new Error('crash');
+        },
+      }),
+      /crash/,
+    );
     await runHarness({ runDir: broken, seed: 3, episodes: 6, createEnv, algorithm, hyperparameters, resume: true });
     assert.equal(readFileSync(join(broken, 'metrics.jsonl'), 'utf8'), readFileSync(join(root, 'whole', 'metrics.jsonl'), 'utf8'));
   });

@@ -16,7 +16,10 @@ test('runs in worker threads equal the same runs in the main thread', async () =
     [1, 2].map((seed) => ({ algo: 'dmadrl', scenario, hyperparameters, seed, episodes: 3, runDir: join(root, `w${seed}`) })),
     { workers: 2, onProgress: (m) => seen.push(m.episode) },
   );
-  assert.deepEqual(results.map((r) => r.episodes), [3, 3]);
+  assert.deepEqual(
+    results.map((r) => r.episodes),
+    [3, 3],
+  );
   assert.equal(seen.length, 6);
   await train({ algo: 'dmadrl', scenario, hyperparameters, seed: 2, episodes: 3, runDir: join(root, 'main2') });
   assert.equal(readFileSync(join(root, 'w2', 'metrics.jsonl'), 'utf8'), readFileSync(join(root, 'main2', 'metrics.jsonl'), 'utf8'));

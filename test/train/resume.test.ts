@@ -22,7 +22,11 @@ const hpFlags = Object.entries(hp).flatMap(([k, v]) => ['--hp', `${k}=${v}`]);
 const streamsOf = new WeakMap<DmadrlAgent, RandomStreams>();
 function agent(seed: number) {
   const s = new RandomStreams(seed);
-  const created = new DmadrlAgent(DmadrlConfigSchema.parse({ hiddenSize: 8, batchSize: 4, denoisingSteps: 2 }), spaces(2, 5), { init: s.get('init'), policy: s.get('policy'), learner: s.get('learner') });
+  const created = new DmadrlAgent(DmadrlConfigSchema.parse({ hiddenSize: 8, batchSize: 4, denoisingSteps: 2 }), spaces(2, 5), {
+    init: s.get('init'),
+    policy: s.get('policy'),
+    learner: s.get('learner'),
+  });
   streamsOf.set(created, s);
   return created;
 }
@@ -66,7 +70,17 @@ test('a run interrupted after a checkpoint and resumed equals the uninterrupted 
   await train({ algo: 'dmadrl', scenario, hyperparameters: hp, seed: 4, episodes: 6, runDir: whole });
   const broken = join(root, 'broken');
   await assert.rejects(
-    train({ algo: 'dmadrl', scenario, hyperparameters: hp, seed: 4, episodes: 6, runDir: broken, afterEpisode: (e) => { if (e === 3) throw new Error('simulated crash'); } }),
+    train({
+      algo: 'dmadrl',
+      scenario,
+      hyperparameters: hp,
+      seed: 4,
+      episodes: 6,
+      runDir: broken,
+      afterEpisode: (e) => {
+        if (e === 3) throw new Error('simulated crash');
+      },
+    }),
     /simulated crash/,
   );
   assert.equal(readFileSync(join(broken, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 3);
@@ -91,7 +105,11 @@ test('SIGKILL during training, then `svec train --resume`, gives exactly the uni
   const episodes = 60; // long enough that the kill lands mid-run (asserted below)
   await train({ algo: 'dmadrl', scenario, hyperparameters: hp, seed: 6, episodes, runDir: reference });
   const killed = join(root, 'killed');
-  const child = spawn(process.execPath, ['bin/svec.mjs', 'train', '--algo', 'dmadrl', ...scenarioOverrides.flatMap((s) => ['--set', s]), ...hpFlags, '--seed', '6', '--episodes', String(episodes), '--out', killed], { env: { ...process.env, CI: '1' } });
+  const child = spawn(
+    process.execPath,
+    ['bin/svec.mjs', 'train', '--algo', 'dmadrl', ...scenarioOverrides.flatMap((s) => ['--set', s]), ...hpFlags, '--seed', '6', '--episodes', String(episodes), '--out', killed],
+    { env: { ...process.env, CI: '1' } },
+  );
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
   // Kill it as soon as its first checkpoint exists (mid-way through the following episodes).
   const deadline = Date.now() + 60_000;
@@ -111,7 +129,14 @@ test('a NaN loss stops the run with a clear message and keeps the last good chec
   const dir = mkdtempSync(join(tmpdir(), 'svec-nan-'));
   // An absurd learning rate makes the critic diverge within a few episodes.
   await assert.rejects(
-    train({ algo: 'dmadrl', scenario, hyperparameters: { ...hp, learningStarts: 16, criticLr: 1e30, actorLr: 1e30, gradientClip: 0, checkpointEvery: 1 }, seed: 1, episodes: 40, runDir: dir }),
+    train({
+      algo: 'dmadrl',
+      scenario,
+      hyperparameters: { ...hp, learningStarts: 16, criticLr: 1e30, actorLr: 1e30, gradientClip: 0, checkpointEvery: 1 },
+      seed: 1,
+      episodes: 40,
+      runDir: dir,
+    }),
     (err: Error) => err instanceof TrainingDivergedError && /diverged|became/.test(err.message),
   );
   const latest = latestCheckpoint(dir);

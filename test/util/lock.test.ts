@@ -19,9 +19,14 @@ test('a held lock keeps refreshing (its owner record does not disturb it); a sec
     await assert.rejects(lockFolder(dir, 'second'), (err: Error) => err instanceof FolderLockedError && new RegExp(`process ${process.pid} on .*test holder`).test(err.message));
     await release();
     assert.ok(!existsSync(join(dir, '.lock')) && folderHolder(dir) === undefined);
-    await (await lockFolder(dir, 'again'))();
+    await (
+      await lockFolder(dir, 'again')
+    )();
   } finally {
     process.stderr.write = write;
   }
-  assert.deepEqual(warnings.filter((w) => /could not be refreshed/.test(w)), []);
+  assert.deepEqual(
+    warnings.filter((w) => /could not be refreshed/.test(w)),
+    [],
+  );
 });

@@ -44,7 +44,8 @@ export function parseQueueUrl(text: string, env: NodeJS.ProcessEnv = process.env
   } catch {
     throw new QueueUrlError(`--queue '${shown}' is not a URL (${expected})`);
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new QueueUrlError(`--queue '${shown}': the scheme must be redis: or rediss:, not ${url.protocol} (${expected})`);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new QueueUrlError(`--queue '${shown}': the scheme must be redis: or rediss:, not ${url.protocol} (${expected})`);
   if (url.hostname === '') throw new QueueUrlError(`--queue '${shown}' names no host (${expected})`);
   if (url.search !== '' || url.hash !== '') throw new QueueUrlError(`--queue '${shown}': query strings and fragments are not read (${expected})`);
   const port = url.port === '' ? 6379 : Number(url.port);
@@ -100,7 +101,8 @@ export async function checkRedis(connection: QueueConnection): Promise<void> {
     const where = `Redis at ${connection.display}`;
     if (/^NOAUTH/.test(message)) throw new QueueConnectionError(`${where} needs a password: give it in the URL or in ${PASSWORD_ENV}`);
     if (/^WRONGPASS/.test(message)) throw new QueueConnectionError(`${where} refused the password (WRONGPASS): check the URL or ${PASSWORD_ENV}`);
-    if (/without any password configured/.test(message)) throw new QueueConnectionError(`${where} has no password set but one was given (in the URL or ${PASSWORD_ENV}); set requirepass in its configuration or give none`);
+    if (/without any password configured/.test(message))
+      throw new QueueConnectionError(`${where} has no password set but one was given (in the URL or ${PASSWORD_ENV}); set requirepass in its configuration or give none`);
     const code = (error as NodeJS.ErrnoException).code;
     throw new QueueConnectionError(`cannot reach ${where} (${code ?? message}); is redis-server running there and reachable from this machine?`);
   } finally {

@@ -103,18 +103,20 @@ export async function enqueueCells(queue: Queue, sweep: string, outDir: string, 
     }
   }
   if (toAdd.length > 0) {
-    await queue.addBulk(toAdd.map((task) => ({
-      name: 'cell',
-      data: cellJobData(sweep, outDir, task),
-      opts: {
-        jobId: cellJobId(sweep, task.cell.key),
-        attempts: retry.attempts,
-        backoff: { type: 'exponential', delay: retry.backoffMs },
-        // finished jobs stay: their ids keep a second enqueue of the sweep from adding them again
-        removeOnComplete: false,
-        removeOnFail: false,
-      },
-    })));
+    await queue.addBulk(
+      toAdd.map((task) => ({
+        name: 'cell',
+        data: cellJobData(sweep, outDir, task),
+        opts: {
+          jobId: cellJobId(sweep, task.cell.key),
+          attempts: retry.attempts,
+          backoff: { type: 'exponential', delay: retry.backoffMs },
+          // finished jobs stay: their ids keep a second enqueue of the sweep from adding them again
+          removeOnComplete: false,
+          removeOnFail: false,
+        },
+      })),
+    );
     outcome.added.push(...toAdd.map((t) => cellJobId(sweep, t.cell.key)));
   }
   return outcome;
@@ -157,7 +159,9 @@ export function queueRunner(options: QueueRunnerOptions): CellRunner {
       const workers = await queue.getWorkersCount().catch(() => Number.NaN);
       stage(
         `sweep ${sweep} on queue ${QUEUE_NAME} at ${connection.display}: ${outcome.added.length} cell(s) queued now, ${outcome.existing.length} already on the queue, ${outcome.retried.length} failed before and retried; ` +
-          (workers === 0 ? 'no worker is connected yet: start `svec worker --queue URL` where the output folder is shared' : `${Number.isNaN(workers) ? 'an unknown number of' : workers} worker(s) connected`),
+          (workers === 0
+            ? 'no worker is connected yet: start `svec worker --queue URL` where the output folder is shared'
+            : `${Number.isNaN(workers) ? 'an unknown number of' : workers} worker(s) connected`),
       );
 
       // Wait until every cell finished or failed for good.
@@ -181,12 +185,18 @@ export function queueRunner(options: QueueRunnerOptions): CellRunner {
               const job = await queue.getJob(id);
               const worker = (job?.returnvalue as CellJobResult | undefined)?.worker ?? job?.processedBy ?? 'a worker';
               unresolved.delete(id);
-              events.failed(key, `QueueError: ${worker} finished the cell, but ${join(task.cellDir, 'result.json')} does not exist here: is the output folder the same shared folder on every machine?`);
+              events.failed(
+                key,
+                `QueueError: ${worker} finished the cell, but ${join(task.cellDir, 'result.json')} does not exist here: is the output folder the same shared folder on every machine?`,
+              );
             }
           } else if (state === 'failed') {
             const job = await queue.getJob(id);
             unresolved.delete(id);
-            events.failed(key, `${scrub(job?.failedReason || 'failed', connection)} (after ${job?.attemptsMade ?? '?'} attempt(s)${job?.processedBy ? `, last on ${job.processedBy}` : ''})`);
+            events.failed(
+              key,
+              `${scrub(job?.failedReason || 'failed', connection)} (after ${job?.attemptsMade ?? '?'} attempt(s)${job?.processedBy ? `, last on ${job.processedBy}` : ''})`,
+            );
           } else if (state === 'unknown') {
             // removed from the queue while we waited (by hand): put it back
             await enqueueCells(queue, sweep, outDir, [task], options.retry);

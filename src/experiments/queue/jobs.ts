@@ -27,11 +27,13 @@ export const CellSchema = z.strictObject({
   episodes: z.number().int().min(0),
   scenario: z.record(z.string(), z.unknown()),
   hyperparameters: z.record(z.string(), z.unknown()),
-  uses: z.array(z.strictObject({
-    experiment: z.enum(Object.keys(EXPERIMENTS) as [ExperimentId, ...ExperimentId[]]),
-    variant: z.string(),
-    x: z.number().nullable(),
-  })),
+  uses: z.array(
+    z.strictObject({
+      experiment: z.enum(Object.keys(EXPERIMENTS) as [ExperimentId, ...ExperimentId[]]),
+      variant: z.string(),
+      x: z.number().nullable(),
+    }),
+  ),
 });
 
 export const CellJobSchema = z

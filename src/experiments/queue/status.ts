@@ -33,7 +33,15 @@ export interface QueueStatus {
   workers: (WorkerRecord & { seenSecondsAgo: number; silent: boolean })[];
 }
 
-const STATES = { waiting: 'waiting', prioritized: 'waiting', 'waiting-children': 'waiting', active: 'active', delayed: 'delayed', completed: 'finished', failed: 'failed' } as const;
+const STATES = {
+  waiting: 'waiting',
+  prioritized: 'waiting',
+  'waiting-children': 'waiting',
+  active: 'active',
+  delayed: 'delayed',
+  completed: 'finished',
+  failed: 'failed',
+} as const;
 
 export async function queueStatus(connection: QueueConnection, now = Date.now()): Promise<QueueStatus> {
   await checkRedis(connection);
@@ -59,7 +67,12 @@ export async function queueStatus(connection: QueueConnection, now = Date.now())
         if (bucket === 'failed') entry.failures.push({ key: task.cell.key, algo: task.cell.algo, error: scrub(job.failedReason ?? '', connection), attempts: job.attemptsMade });
         if (bucket === 'active') {
           const episode = (job.progress as { episode?: number } | undefined)?.episode;
-          entry.running.push({ key: task.cell.key, algo: task.cell.algo, worker: job.processedBy ?? '?', progress: task.cell.learning ? `episode ${episode ?? 0} of ${task.cell.episodes}` : 'evaluating' });
+          entry.running.push({
+            key: task.cell.key,
+            algo: task.cell.algo,
+            worker: job.processedBy ?? '?',
+            progress: task.cell.learning ? `episode ${episode ?? 0} of ${task.cell.episodes}` : 'evaluating',
+          });
         }
       }
     }
@@ -88,7 +101,9 @@ export function formatQueueStatus(status: QueueStatus): string {
   const lines: string[] = [`queue ${status.queue} at ${status.redis}`, ''];
   if (status.sweeps.length === 0) lines.push('no sweep on the queue', '');
   for (const s of status.sweeps) {
-    lines.push(`sweep ${s.sweep} (${s.outDir}): ${s.waiting} waiting, ${s.active} active, ${s.finished} finished, ${s.failed} failed${s.delayed ? `, ${s.delayed} waiting to retry` : ''}`);
+    lines.push(
+      `sweep ${s.sweep} (${s.outDir}): ${s.waiting} waiting, ${s.active} active, ${s.finished} finished, ${s.failed} failed${s.delayed ? `, ${s.delayed} waiting to retry` : ''}`,
+    );
     for (const r of s.running) lines.push(`  running: ${r.key} (${r.algo}) on ${r.worker}, ${r.progress}`);
     for (const f of s.failures) lines.push(`  failed:  ${f.key} (${f.algo}) after ${f.attempts} attempt(s): ${f.error}`);
     lines.push('');
@@ -97,9 +112,22 @@ export function formatQueueStatus(status: QueueStatus): string {
   if (status.workers.length === 0) lines.push('no worker seen yet');
   else {
     lines.push('workers seen:');
-    lines.push(markdownTable(['worker', 'state', 'last seen', 'threads', 'finished', 'failed', 'in hand', 'svec'], status.workers.map((w) => [
-      w.id, w.silent ? `${w.state}, silent (killed?)` : w.state, ago(w.seenSecondsAgo), String(w.concurrency), String(w.finished), String(w.failed), w.inHand.join(' ') || '—', w.codeVersion,
-    ]), { align: 'left' }));
+    lines.push(
+      markdownTable(
+        ['worker', 'state', 'last seen', 'threads', 'finished', 'failed', 'in hand', 'svec'],
+        status.workers.map((w) => [
+          w.id,
+          w.silent ? `${w.state}, silent (killed?)` : w.state,
+          ago(w.seenSecondsAgo),
+          String(w.concurrency),
+          String(w.finished),
+          String(w.failed),
+          w.inHand.join(' ') || '—',
+          w.codeVersion,
+        ]),
+        { align: 'left' },
+      ),
+    );
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }

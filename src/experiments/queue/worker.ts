@@ -91,8 +91,17 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const say = (line: string) => log(`svec worker ${id}: ${line}`);
   const version = codeVersion();
   const record: WorkerRecord = {
-    id, host: hostname(), pid: process.pid, concurrency, codeVersion: version,
-    startedAt: new Date().toISOString(), lastSeen: new Date().toISOString(), state: 'running', inHand: [], finished: 0, failed: 0,
+    id,
+    host: hostname(),
+    pid: process.pid,
+    concurrency,
+    codeVersion: version,
+    startedAt: new Date().toISOString(),
+    lastSeen: new Date().toISOString(),
+    state: 'running',
+    inHand: [],
+    finished: 0,
+    failed: 0,
   };
   const registry = new Redis(redisOptions(connection));
   registry.on('error', () => {}); // reported through BullMQ's own connections below
@@ -133,10 +142,18 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       }
     })();
     if (sweep?.sweep !== data.sweep) {
-      return giveBack(job, token, `cannot serve sweep ${data.sweep}: ${outDir} ${sweep ? `holds sweep ${sweep.sweep}` : 'has no queue.json'} on this machine; mount the shared output folder there, or name where it is mounted with --out`);
+      return giveBack(
+        job,
+        token,
+        `cannot serve sweep ${data.sweep}: ${outDir} ${sweep ? `holds sweep ${sweep.sweep}` : 'has no queue.json'} on this machine; mount the shared output folder there, or name where it is mounted with --out`,
+      );
     }
     if (data.codeVersion !== version) {
-      return giveBack(job, token, `cannot serve sweep ${data.sweep}: it was planned by svec ${data.codeVersion} and this worker runs ${version}; run the same svec version on every machine`);
+      return giveBack(
+        job,
+        token,
+        `cannot serve sweep ${data.sweep}: it was planned by svec ${data.codeVersion} and this worker runs ${version}; run the same svec version on every machine`,
+      );
     }
 
     const cellDir = join(outDir, data.cellPath);
@@ -147,7 +164,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     } catch {
       // a damaged checkpoint: the cell's own run will say so
     }
-    say(`cell ${key} (${data.task.cell.algo}, sweep ${data.sweep}) started, ${attempt}${from > 0 ? `; resuming from the checkpoint at episode ${from} of ${data.task.cell.episodes}` : ''}`);
+    say(
+      `cell ${key} (${data.task.cell.algo}, sweep ${data.sweep}) started, ${attempt}${from > 0 ? `; resuming from the checkpoint at episode ${from} of ${data.task.cell.episodes}` : ''}`,
+    );
     record.inHand.push(key);
     void note();
     const started = performance.now();

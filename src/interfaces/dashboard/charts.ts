@@ -73,12 +73,18 @@ export function metricFields(rows: Iterable<MetricsRow>): string[] {
     if (field in KNOWN_METRICS) return 100 + Object.keys(KNOWN_METRICS).indexOf(field);
     return 500;
   };
-  return seen.map((field, i) => ({ field, i })).sort((a, b) => rank(a.field) - rank(b.field) || a.i - b.i).map((x) => x.field);
+  return seen
+    .map((field, i) => ({ field, i }))
+    .sort((a, b) => rank(a.field) - rank(b.field) || a.i - b.i)
+    .map((x) => x.field);
 }
 
 /** 'rewardBacklogPart' -> 'Reward backlog part'. */
 function humanize(field: string): string {
-  const words = field.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  const words = field
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -106,7 +112,10 @@ export interface Series {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value as object).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -252,10 +261,7 @@ export function buildCharts(data: readonly RunData[], options: ChartOptions): Ch
       .filter((r) => Number.isFinite(r.mean))
       .sort((a, b) => String(a.series).localeCompare(String(b.series)) || (a.episode as number) - (b.episode as number));
     const axis = metricAxis(field);
-    const notes = [
-      banded ? 'mean and 95% CI across seeds (Student t)' : 'per episode',
-      options.smooth > 1 ? `moving average over ${options.smooth} episodes` : '',
-    ].filter(Boolean);
+    const notes = [banded ? 'mean and 95% CI across seeds (Student t)' : 'per episode', options.smooth > 1 ? `moving average over ${options.smooth} episodes` : ''].filter(Boolean);
     const clip = UNIT_INTERVAL.has(field) ? (v: number) => Math.min(1, Math.max(0, v)) : (v: number) => v;
     const rows = summary.map((r) => ({ series: r.series, episode: r.episode, mean: r.mean, lo: clip(r.lo), hi: clip(r.hi), n: r.n }));
     charts.push({

@@ -127,5 +127,7 @@ export function fileExistsInside(root: string, relative: string): boolean {
 export function joinRelative(...parts: string[]): string {
   const kept = parts.filter((p) => p !== '');
   if (kept.length === 0) return '';
-  return join(...kept).split(sep).join('/');
+  return join(...kept)
+    .split(sep)
+    .join('/');
 }

@@ -165,7 +165,11 @@ export class MetricsStore {
         const chunk = readRange(file.fd, state.offset, file.size);
         const lastNewline = chunk.lastIndexOf(0x0a);
         if (lastNewline >= 0) {
-          state.lines += chunk.subarray(0, lastNewline).toString('utf8').split('\n').filter((l) => l.trim() !== '').length;
+          state.lines += chunk
+            .subarray(0, lastNewline)
+            .toString('utf8')
+            .split('\n')
+            .filter((l) => l.trim() !== '').length;
           state.offset += lastNewline + 1;
         }
       }
@@ -238,7 +242,10 @@ export function discoverRuns(root: string, metrics: MetricsStore, limits: Partia
       return;
     }
     const files = new Set(entries.filter((e) => e.isFile()).map((e) => e.name));
-    const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !SKIPPED_FOLDERS.has(e.name)).map((e) => e.name).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    const dirs = entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !SKIPPED_FOLDERS.has(e.name))
+      .map((e) => e.name)
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 
     if (files.has('config.json') && files.has('metrics.jsonl')) {
       runs.push(describeRun(root, id, container, metrics, now));

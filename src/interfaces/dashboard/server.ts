@@ -224,7 +224,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (!query.success) return sendError(reply, 400, 'expected ?id=FOLDER');
     const found = discovery.compares.find((c) => c.id === query.data.id) ?? rediscover().compares.find((c) => c.id === query.data.id);
     if (!found) return sendError(reply, 404, `no compare folder '${query.data.id}'`);
-    const comparison = readJsonInside(root, joinRelative(found.id, 'comparison.json')) as { rows?: ComparisonRow[]; evalEpisodes?: number; seeds?: number[]; trainingEpisodes?: number } | undefined;
+    const comparison = readJsonInside(root, joinRelative(found.id, 'comparison.json')) as
+      { rows?: ComparisonRow[]; evalEpisodes?: number; seeds?: number[]; trainingEpisodes?: number } | undefined;
     const rows = Array.isArray(comparison?.rows) ? comparison!.rows : [];
     const charts = ['teamReward', 'latencyMs', 'energyMJ']
       .map((field) => ({ field, spec: comparisonChart(rows, field, comparison?.evalEpisodes) }))
@@ -249,7 +250,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const summary = readJsonInside(root, joinRelative(found.id, 'summary.json')) as Record<string, unknown> | undefined;
     const plan = readJsonInside(root, joinRelative(found.id, 'plan.json')) as Record<string, unknown> | undefined;
     const figures = (Array.isArray(summary?.figures) ? (summary!.figures as Array<Record<string, unknown>>) : [])
-      .map((f) => ({ experiment: f.experiment, name: f.name, svg: typeof f.svg === 'string' ? joinRelative(found.id, f.svg) : null, png: typeof f.png === 'string' ? joinRelative(found.id, f.png) : null, csv: typeof f.csv === 'string' ? joinRelative(found.id, f.csv) : null }))
+      .map((f) => ({
+        experiment: f.experiment,
+        name: f.name,
+        svg: typeof f.svg === 'string' ? joinRelative(found.id, f.svg) : null,
+        png: typeof f.png === 'string' ? joinRelative(found.id, f.png) : null,
+        csv: typeof f.csv === 'string' ? joinRelative(found.id, f.csv) : null,
+      }))
       // only figures whose files are really there (and under the folder)
       .filter((f) => f.png !== null && fileExistsInside(root, f.png));
     const report = ['report.html', 'report.md'].filter((name) => fileExistsInside(root, joinRelative(found.id, name))).map((name) => joinRelative(found.id, name));
@@ -276,7 +283,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       return 'missing';
     }
   };
-  const listStamp = (d: Discovery): string => JSON.stringify([d.runs.map((r) => [r.id, r.live]), d.reproductions.map((r) => [r.id, r.finished, r.hasSummary]), d.compares.map((c) => c.id)]);
+  const listStamp = (d: Discovery): string =>
+    JSON.stringify([d.runs.map((r) => [r.id, r.live]), d.reproductions.map((r) => [r.id, r.finished, r.hasSummary]), d.compares.map((c) => c.id)]);
   let lastDiscovery = Date.now();
   runsStamp = listStamp(discovery);
   const poll = (): void => {

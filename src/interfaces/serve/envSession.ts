@@ -58,9 +58,7 @@ export class EnvSession {
         if (this.env.agents.length === 0) throw new StateError('the episode is over (every agent is truncated or terminated): call reset');
         const { actions } = params as { actions: PerAgent<ProtocolAgentAction> };
         // The discrete choice as one-hot scores: the environment takes the argmax (eq. 31).
-        const raw = Object.fromEntries(
-          Object.entries(actions).map(([agent, a]) => [agent, { offloadLogits: a.offload === 1 ? [0, 1] : [1, 0], continuous: a.continuous }]),
-        );
+        const raw = Object.fromEntries(Object.entries(actions).map(([agent, a]) => [agent, { offloadLogits: a.offload === 1 ? [0, 1] : [1, 0], continuous: a.continuous }]));
         const step = this.env.step(raw);
         return {
           observations: lists(step.observations),
@@ -85,12 +83,26 @@ export class EnvSession {
     return {
       possibleAgents: this.env.possibleAgents,
       agents: this.hasReset ? this.env.agents : this.env.possibleAgents,
-      observationSpace: { type: 'box', shape: [spec.observation.size], low: spec.observation.low, high: spec.observation.high, dtype: 'float32', names: spec.observation.names ?? null },
+      observationSpace: {
+        type: 'box',
+        shape: [spec.observation.size],
+        low: spec.observation.low,
+        high: spec.observation.high,
+        dtype: 'float32',
+        names: spec.observation.names ?? null,
+      },
       actionSpace: {
         type: 'dict',
         spaces: {
           offload: { type: 'discrete', n: spec.action.discrete[0] },
-          continuous: { type: 'box', shape: [spec.action.continuous], low: new Array(spec.action.continuous).fill(-1), high: new Array(spec.action.continuous).fill(1), dtype: 'float32', names: continuousNames },
+          continuous: {
+            type: 'box',
+            shape: [spec.action.continuous],
+            low: new Array(spec.action.continuous).fill(-1),
+            high: new Array(spec.action.continuous).fill(1),
+            dtype: 'float32',
+            names: continuousNames,
+          },
         },
       },
       maxEpisodeSteps: spec.maxEpisodeSteps,

@@ -15,7 +15,10 @@ import { traceContentSha256, writeTraceFile, type TraceArrays, type TraceHeader,
 /** A problem with the FCD input; `line` is the 1-based line of the file where it was found. */
 export class FcdError extends UserError {
   override name = userErrorName('FcdError');
-  constructor(message: string, readonly line?: number) {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
     super(message);
   }
 }
@@ -111,7 +114,7 @@ export async function importFcd(options: ImportOptions): Promise<TraceHeader> {
   });
   parser.on('comment', (text) => {
     if (sumoVersion === null) sumoVersion = SUMO_VERSION.exec(text)?.[1] ?? null;
-    if (/<fcd-output\.geo\s+value="(true|1)"/.test(text)) fail('the FCD file has geographic coordinates (--fcd-output.geo); svec needs SUMO\'s planar x/y in metres');
+    if (/<fcd-output\.geo\s+value="(true|1)"/.test(text)) fail("the FCD file has geographic coordinates (--fcd-output.geo); svec needs SUMO's planar x/y in metres");
   });
   parser.on('opentag', (tag) => {
     const attrs = tag.attributes as Record<string, string>;
@@ -138,7 +141,7 @@ export async function importFcd(options: ImportOptions): Promise<TraceHeader> {
       if (id === undefined || id === '') fail('<vehicle> has no id');
       if (stepIds.has(id!)) fail(`vehicle '${id}' appears twice in one timestep`);
       stepIds.add(id!);
-      if (attrs.x === undefined && attrs.lon !== undefined) fail('the FCD file has geographic coordinates (lon/lat); svec needs SUMO\'s planar x/y in metres');
+      if (attrs.x === undefined && attrs.lon !== undefined) fail("the FCD file has geographic coordinates (lon/lat); svec needs SUMO's planar x/y in metres");
       const x = number(attrs, 'x', 'vehicle');
       const y = number(attrs, 'y', 'vehicle');
       const speed = number(attrs, 'speed', 'vehicle');

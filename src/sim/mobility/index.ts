@@ -32,7 +32,9 @@ export function loadScenarioTrace(scenario: Scenario): Trace {
   }
   const needS = (scenario.slotsPerEpisode - 1) * scenario.slotS;
   if (TraceMobility.latestStart(trace, scenario.slotS, scenario.slotsPerEpisode) < trace.startS) {
-    throw new ConfigError(`scenario: mobility.trace: ${spec} covers ${(trace.endS - trace.startS).toFixed(1)} s, but an episode spans ${needS.toFixed(1)} s (slotsPerEpisode x slotS)`);
+    throw new ConfigError(
+      `scenario: mobility.trace: ${spec} covers ${(trace.endS - trace.startS).toFixed(1)} s, but an episode spans ${needS.toFixed(1)} s (slotsPerEpisode x slotS)`,
+    );
   }
   return trace;
 }

@@ -42,15 +42,51 @@ export interface SumoOptions {
  */
 const NETWORKS: Record<SumoNetwork, { netgenerate: string[]; trips: string[]; rsu: (b: TraceHeader['bounds']) => { xM: number; yM: number; source: string } }> = {
   highway: {
-    netgenerate: ['--grid', '--grid.x-number', '5', '--grid.y-number', '1', '--grid.x-length', '500', '--default.lanenumber', '3', '--default.speed', '33.33', '--no-turnarounds', 'true'],
+    netgenerate: [
+      '--grid',
+      '--grid.x-number',
+      '5',
+      '--grid.y-number',
+      '1',
+      '--grid.x-length',
+      '500',
+      '--default.lanenumber',
+      '3',
+      '--default.speed',
+      '33.33',
+      '--no-turnarounds',
+      'true',
+    ],
     // trips from one end to the other (fringe edges), entering at full speed
     trips: ['--fringe-factor', '1000', '--min-distance', '1500', '--trip-attributes', 'departLane="best" departSpeed="max"'],
-    rsu: (b) => ({ xM: Math.round((b.minX + b.maxX) / 2), yM: Math.round((b.minY - 20) * 100) / 100, source: "the highway's middle (x rounded to 1 m), 20 m beside the outer lane centre" }),
+    rsu: (b) => ({
+      xM: Math.round((b.minX + b.maxX) / 2),
+      yM: Math.round((b.minY - 20) * 100) / 100,
+      source: "the highway's middle (x rounded to 1 m), 20 m beside the outer lane centre",
+    }),
   },
   grid: {
-    netgenerate: ['--grid', '--grid.number', '7', '--grid.length', '200', '--default.lanenumber', '2', '--default.speed', '13.89', '--tls.guess', 'true', '--no-turnarounds', 'true'],
+    netgenerate: [
+      '--grid',
+      '--grid.number',
+      '7',
+      '--grid.length',
+      '200',
+      '--default.lanenumber',
+      '2',
+      '--default.speed',
+      '13.89',
+      '--tls.guess',
+      'true',
+      '--no-turnarounds',
+      'true',
+    ],
     trips: ['--fringe-factor', '5', '--min-distance', '600', '--trip-attributes', 'departLane="best" departSpeed="max"'],
-    rsu: (b) => ({ xM: Math.round((b.minX + b.maxX) / 2), yM: Math.round((b.minY + b.maxY) / 2), source: 'the centre junction of the grid (the bounding box centre, rounded to 1 m)' }),
+    rsu: (b) => ({
+      xM: Math.round((b.minX + b.maxX) / 2),
+      yM: Math.round((b.minY + b.maxY) / 2),
+      source: 'the centre junction of the grid (the bounding box centre, rounded to 1 m)',
+    }),
   },
 };
 
@@ -70,7 +106,9 @@ export function checkSumo(): { randomTrips: string; home: string } {
   const randomTrips = join(home, 'tools', 'randomTrips.py');
   if (!existsSync(randomTrips)) missing.push(randomTrips);
   if (missing.length > 0) {
-    throw new SumoMissingError(`SUMO is not available (missing: ${missing.join(', ')}); install Debian's sumo and sumo-tools (bash scripts/setup.sh does, as root) or use the committed traces in traces/`);
+    throw new SumoMissingError(
+      `SUMO is not available (missing: ${missing.join(', ')}); install Debian's sumo and sumo-tools (bash scripts/setup.sh does, as root) or use the committed traces in traces/`,
+    );
   }
   return { randomTrips, home };
 }
@@ -103,9 +141,48 @@ export async function sumoTrace(options: SumoOptions): Promise<TraceHeader> {
   const seed = String(options.seed);
   const commands = {
     netgenerate: ['netgenerate', ...net.netgenerate, '--seed', seed, '--output-file', 'net.net.xml'],
-    randomTrips: ['python3', randomTrips, '--net-file', 'net.net.xml', '--output-trip-file', 'trips.xml', '--route-file', 'routes.rou.xml', '--seed', seed, '--begin', '0', '--end', String(end), '--period', period, ...net.trips, '--validate'],
+    randomTrips: [
+      'python3',
+      randomTrips,
+      '--net-file',
+      'net.net.xml',
+      '--output-trip-file',
+      'trips.xml',
+      '--route-file',
+      'routes.rou.xml',
+      '--seed',
+      seed,
+      '--begin',
+      '0',
+      '--end',
+      String(end),
+      '--period',
+      period,
+      ...net.trips,
+      '--validate',
+    ],
     // sumo's --end is exclusive: one more second writes the step at `end`
-    sumo: ['sumo', '--net-file', 'net.net.xml', '--route-files', 'routes.rou.xml', '--begin', '0', '--end', String(end + 1), '--seed', seed, '--fcd-output', 'fcd.xml', '--no-step-log', 'true', '--duration-log.disable', 'true', '--no-warnings', 'true'],
+    sumo: [
+      'sumo',
+      '--net-file',
+      'net.net.xml',
+      '--route-files',
+      'routes.rou.xml',
+      '--begin',
+      '0',
+      '--end',
+      String(end + 1),
+      '--seed',
+      seed,
+      '--fcd-output',
+      'fcd.xml',
+      '--no-step-log',
+      'true',
+      '--duration-log.disable',
+      'true',
+      '--no-warnings',
+      'true',
+    ],
   };
   try {
     options.onStage?.(`netgenerate (${options.net})`);

@@ -218,7 +218,8 @@ export class TraceMobility implements MobilityModel {
     const slots = state.slotVehicle as number[];
     const entered = state.entered as number[];
     const vehicles = this.trace.vehicleCount;
-    if (!Array.isArray(slots) || slots.length !== this.n || !Array.isArray(entered) || entered.length !== this.n) throw new Error(`simulator state: mobility.slotVehicle and mobility.entered must hold ${this.n} values`);
+    if (!Array.isArray(slots) || slots.length !== this.n || !Array.isArray(entered) || entered.length !== this.n)
+      throw new Error(`simulator state: mobility.slotVehicle and mobility.entered must hold ${this.n} values`);
     const waiting = state.waiting as number[];
     if (!Array.isArray(waiting) || waiting.some((v) => !Number.isInteger(v) || v < 0 || v >= vehicles) || slots.some((v) => !Number.isInteger(v) || v < -1 || v >= vehicles)) {
       throw new Error('simulator state: mobility.waiting and mobility.slotVehicle must name vehicles of this trace');

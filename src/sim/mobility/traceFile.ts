@@ -190,7 +190,8 @@ function sortAscending(values: Int32Array, count: number): void {
 function validateArrays(header: TraceHeader, a: TraceArrays): void {
   const { steps, samples, vehicles } = header;
   if (a.times.length !== steps || a.offsets.length !== steps + 1) throw new TraceFormatError(`the body does not hold ${steps} steps`);
-  if (a.vehicle.length !== samples || a.x.length !== samples || a.y.length !== samples || a.speed.length !== samples) throw new TraceFormatError(`the body does not hold ${samples} samples`);
+  if (a.vehicle.length !== samples || a.x.length !== samples || a.y.length !== samples || a.speed.length !== samples)
+    throw new TraceFormatError(`the body does not hold ${samples} samples`);
   if (steps < 1) throw new TraceFormatError('the trace has no steps');
   if (!Array.isArray(header.ids) || header.ids.length !== vehicles) throw new TraceFormatError(`header.ids must list ${vehicles} vehicle ids`);
   for (let k = 0; k < steps; k++) {

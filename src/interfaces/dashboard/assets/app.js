@@ -94,7 +94,9 @@ function writeHash() {
 
 function runRow(run) {
   const episodes = run.episodesPlanned ? `${run.episodesDone}/${run.episodesPlanned}` : String(run.episodesDone);
-  return h('label', { className: 'run', title: run.id || '.' },
+  return h(
+    'label',
+    { className: 'run', title: run.id || '.' },
     h('input', {
       type: 'checkbox',
       'data-run': run.id,
@@ -106,7 +108,8 @@ function runRow(run) {
       },
     }),
     h('span', { className: 'label' }, run.live ? h('span', { className: 'dot', title: 'training' }) : null, run.label),
-    h('span', { className: 'episodes', 'data-episodes': run.id }, episodes, ' ep'));
+    h('span', { className: 'episodes', 'data-episodes': run.id }, episodes, ' ep'),
+  );
 }
 
 function selectAll(ids, on) {
@@ -124,17 +127,39 @@ function renderRunList() {
   const list = document.getElementById('runlist');
   const groups = [];
   const groupOf = (kind, folder, ids, extra) => {
-    const members = ids.map((id) => byId.get(id)).filter(Boolean).sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true }));
+    const members = ids
+      .map((id) => byId.get(id))
+      .filter(Boolean)
+      .sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true }));
     // a long list of cells stays folded unless one of them is selected
     const open = members.length <= 8 || members.some((r) => state.selected.has(r.id));
-    return h('div', { className: 'group' },
-      h('h3', null,
+    return h(
+      'div',
+      { className: 'group' },
+      h(
+        'h3',
+        null,
         h('span', { className: 'kind' }, kind),
         folder.id || '.',
         extra,
         h('button', { type: 'button', onclick: () => openFolder(kind, folder.id) }, 'open'),
-        members.length > 0 ? h('button', { type: 'button', onclick: () => selectAll(members.map((r) => r.id), true) }, 'select runs') : null),
-      members.length > 0 ? h('details', { open }, h('summary', null, `${members.length} run${members.length === 1 ? '' : 's'}`), members.map(runRow)) : null);
+        members.length > 0
+          ? h(
+              'button',
+              {
+                type: 'button',
+                onclick: () =>
+                  selectAll(
+                    members.map((r) => r.id),
+                    true,
+                  ),
+              },
+              'select runs',
+            )
+          : null,
+      ),
+      members.length > 0 ? h('details', { open }, h('summary', null, `${members.length} run${members.length === 1 ? '' : 's'}`), members.map(runRow)) : null,
+    );
   };
   for (const rep of reproductions) {
     groups.push(groupOf('reproduce', rep, rep.runs, h('span', { className: 'muted' }, `${rep.finished}/${rep.cells} cells${rep.profile ? `, ${rep.profile}` : ''}`)));
@@ -142,11 +167,31 @@ function renderRunList() {
   for (const cmp of compares) groups.push(groupOf('compare', cmp, cmp.runs, null));
   const loose = runs.filter((r) => r.container === null);
   if (loose.length > 0) {
-    groups.push(h('div', { className: 'group' },
-      h('h3', null, h('span', { className: 'kind' }, 'train runs'),
-        h('button', { type: 'button', onclick: () => selectAll(loose.map((r) => r.id), true) }, 'select all'),
-        h('button', { type: 'button', onclick: () => selectAll([...state.selected], false) }, 'clear')),
-      loose.map(runRow)));
+    groups.push(
+      h(
+        'div',
+        { className: 'group' },
+        h(
+          'h3',
+          null,
+          h('span', { className: 'kind' }, 'train runs'),
+          h(
+            'button',
+            {
+              type: 'button',
+              onclick: () =>
+                selectAll(
+                  loose.map((r) => r.id),
+                  true,
+                ),
+            },
+            'select all',
+          ),
+          h('button', { type: 'button', onclick: () => selectAll([...state.selected], false) }, 'clear'),
+        ),
+        loose.map(runRow),
+      ),
+    );
   }
   if (runs.length === 0 && compares.length === 0 && reproductions.length === 0) {
     groups.push(h('p', { className: 'muted' }, 'No runs here yet. Start one, e.g. ', h('code', null, 'svec train --out DIR/run'), '; it appears within seconds.'));
@@ -234,7 +279,8 @@ async function refreshChartsOnce() {
   const payload = await getJson(`/api/charts?${params}`);
   selection.replaceChildren(
     `${ids.length} run${ids.length === 1 ? '' : 's'} in ${payload.series.length} series: `,
-    ...payload.series.map((s, i) => h('span', { title: s.runs.join('\n') }, i > 0 ? '; ' : '', s.name, s.runs.length > 1 ? ` (${s.runs.length} seeds)` : '')));
+    ...payload.series.map((s, i) => h('span', { title: s.runs.join('\n') }, i > 0 ? '; ' : '', s.name, s.runs.length > 1 ? ` (${s.runs.length} seeds)` : '')),
+  );
   const wanted = new Set(payload.charts.map((c) => c.field));
   for (const [field, entry] of state.charts) {
     if (wanted.has(field)) continue;
@@ -254,12 +300,14 @@ async function renderConfigs() {
   const box = document.getElementById('configs');
   const ids = [...state.selected].slice(0, 12);
   const items = await Promise.all(ids.map((id) => getJson(`/api/run?id=${encodeURIComponent(id)}`).catch((err) => ({ error: err.message, id }))));
-  box.replaceChildren(...items.map((item) => {
-    if (item.error) return h('p', { className: 'muted' }, `${item.id}: ${item.error}`);
-    const run = item.run;
-    const summary = `${run.id || '.'} — ${run.algo}${run.seed !== null ? `, seed ${run.seed}` : ''}, ${item.episodes}${run.episodesPlanned ? `/${run.episodesPlanned}` : ''} episodes${item.malformedLines ? ` (${item.malformedLines} unreadable lines)` : ''}`;
-    return h('details', null, h('summary', null, summary), h('pre', null, JSON.stringify(item.config, null, 2)));
-  }));
+  box.replaceChildren(
+    ...items.map((item) => {
+      if (item.error) return h('p', { className: 'muted' }, `${item.id}: ${item.error}`);
+      const run = item.run;
+      const summary = `${run.id || '.'} — ${run.algo}${run.seed !== null ? `, seed ${run.seed}` : ''}, ${item.episodes}${run.episodesPlanned ? `/${run.episodesPlanned}` : ''} episodes${item.malformedLines ? ` (${item.malformedLines} unreadable lines)` : ''}`;
+      return h('details', null, h('summary', null, summary), h('pre', null, JSON.stringify(item.config, null, 2)));
+    }),
+  );
   if (state.selected.size > ids.length) box.append(h('p', { className: 'muted' }, `and ${state.selected.size - ids.length} more`));
 }
 
@@ -336,40 +384,116 @@ async function reproduceView(id) {
   const rep = await getJson(`/api/reproduce?id=${encodeURIComponent(id)}`);
   const nodes = [];
   if (rep.profile) nodes.push(h('p', null, h('b', null, rep.profile.name ?? ''), ': ', rep.profile.description ?? ''));
-  nodes.push(h('p', null, `${rep.finished} of ${rep.cells} cells finished`, rep.experiments ? ` (experiments ${rep.experiments.join(', ')})` : '', '. ',
-    ...rep.report.map((path, i) => [i > 0 ? ' · ' : '', h('a', { href: fileUrl(path), target: '_blank', rel: 'noopener' }, path.split('/').pop())])));
+  nodes.push(
+    h(
+      'p',
+      null,
+      `${rep.finished} of ${rep.cells} cells finished`,
+      rep.experiments ? ` (experiments ${rep.experiments.join(', ')})` : '',
+      '. ',
+      ...rep.report.map((path, i) => [i > 0 ? ' · ' : '', h('a', { href: fileUrl(path), target: '_blank', rel: 'noopener' }, path.split('/').pop())]),
+    ),
+  );
   if (rep.claims.length > 0) {
     nodes.push(h('h3', null, 'Claims'));
-    nodes.push(h('table', null,
-      h('thead', null, h('tr', null, h('th', null, 'claim'), h('th', null, 'test'), h('th', null, 'measured'), h('th', null, 'verdict'))),
-      h('tbody', null, rep.claims.map((c) => h('tr', null,
-        h('td', null, c.claim ?? ''), h('td', null, c.test ?? ''), h('td', null, c.measured ?? ''),
-        h('td', { className: `verdict-${String(c.verdict ?? '').replace(/\s+/g, '-')}` }, c.verdict ?? ''))))));
+    nodes.push(
+      h(
+        'table',
+        null,
+        h('thead', null, h('tr', null, h('th', null, 'claim'), h('th', null, 'test'), h('th', null, 'measured'), h('th', null, 'verdict'))),
+        h(
+          'tbody',
+          null,
+          rep.claims.map((c) =>
+            h(
+              'tr',
+              null,
+              h('td', null, c.claim ?? ''),
+              h('td', null, c.test ?? ''),
+              h('td', null, c.measured ?? ''),
+              h('td', { className: `verdict-${String(c.verdict ?? '').replace(/\s+/g, '-')}` }, c.verdict ?? ''),
+            ),
+          ),
+        ),
+      ),
+    );
   } else {
     nodes.push(h('p', { className: 'muted' }, 'No claims yet: summary.json is written when the reproduction finishes.'));
   }
   if (rep.figures.length > 0) {
     nodes.push(h('h3', null, 'Figures'));
-    nodes.push(h('div', { className: 'figures' }, rep.figures.map((f) => h('figure', null,
-      h('img', { src: fileUrl(f.png), alt: f.name, loading: 'lazy' }),
-      h('figcaption', null, `${f.name} (${f.experiment}) `,
-        f.svg ? h('a', { href: fileUrl(f.svg), target: '_blank', rel: 'noopener' }, 'svg') : null, ' ',
-        f.csv ? h('a', { href: fileUrl(f.csv), target: '_blank', rel: 'noopener' }, 'csv') : null)))));
+    nodes.push(
+      h(
+        'div',
+        { className: 'figures' },
+        rep.figures.map((f) =>
+          h(
+            'figure',
+            null,
+            h('img', { src: fileUrl(f.png), alt: f.name, loading: 'lazy' }),
+            h(
+              'figcaption',
+              null,
+              `${f.name} (${f.experiment}) `,
+              f.svg ? h('a', { href: fileUrl(f.svg), target: '_blank', rel: 'noopener' }, 'svg') : null,
+              ' ',
+              f.csv ? h('a', { href: fileUrl(f.csv), target: '_blank', rel: 'noopener' }, 'csv') : null,
+            ),
+          ),
+        ),
+      ),
+    );
   }
   return { nodes, charts: [] };
 }
 
 async function compareView(id) {
   const cmp = await getJson(`/api/compare?id=${encodeURIComponent(id)}`);
-  const nodes = [h('p', null, `seeds ${cmp.seeds ? cmp.seeds.join(', ') : '?'}; ${cmp.trainingEpisodes ?? '?'} training episodes; ${cmp.evalEpisodes ?? '?'} held-out evaluation episodes per seed`)];
+  const nodes = [
+    h(
+      'p',
+      null,
+      `seeds ${cmp.seeds ? cmp.seeds.join(', ') : '?'}; ${cmp.trainingEpisodes ?? '?'} training episodes; ${cmp.evalEpisodes ?? '?'} held-out evaluation episodes per seed`,
+    ),
+  ];
   const fields = ['teamReward', 'latencyMs', 'energyMJ', 'fidelity', 'offloadFraction', 'queue', 'highPriorityMissRate', 'cost'];
-  nodes.push(h('div', { className: 'table-wrap' }, h('table', null,
-    h('thead', null, h('tr', null, h('th', null, 'policy'), h('th', null, 'seeds'), fields.map((f) => h('th', null, f)))),
-    h('tbody', null, cmp.rows.map((row) => h('tr', null, h('td', null, row.name), h('td', { className: 'num' }, row.seeds ?? ''),
-      fields.map((f) => {
-        const m = row.metrics?.[f];
-        return h('td', { className: 'num' }, m ? `${formatNumber(m.mean)}${m.n >= 2 ? ` ± ${formatNumber(m.halfWidth)}` : ''}` : '—');
-      })))))));
+  nodes.push(
+    h(
+      'div',
+      { className: 'table-wrap' },
+      h(
+        'table',
+        null,
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            h('th', null, 'policy'),
+            h('th', null, 'seeds'),
+            fields.map((f) => h('th', null, f)),
+          ),
+        ),
+        h(
+          'tbody',
+          null,
+          cmp.rows.map((row) =>
+            h(
+              'tr',
+              null,
+              h('td', null, row.name),
+              h('td', { className: 'num' }, row.seeds ?? ''),
+              fields.map((f) => {
+                const m = row.metrics?.[f];
+                return h('td', { className: 'num' }, m ? `${formatNumber(m.mean)}${m.n >= 2 ? ` ± ${formatNumber(m.halfWidth)}` : ''}` : '—');
+              }),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
   const charts = [];
   const grid = h('div', { className: 'grid' });
   for (const chart of cmp.charts) {
