@@ -17,6 +17,7 @@ import { algorithmNames, loadAlgorithm, type AlgorithmModule } from '../src/agen
 import { defaultScenario } from '../src/config/scenario.ts';
 import { blasInfo, initNeuralBackend } from '../src/nn/backend.ts';
 import { loadNativeBlas } from '../src/nn/nativeKernels.ts';
+import { stackedSgemmGflops } from './sgemmSpeed.ts';
 import { runHarness } from '../src/train/harness.ts';
 import { svecEnvironment } from '../src/train/run.ts';
 
@@ -38,15 +39,7 @@ let sgemmGflops: number | null = null;
 let counting = false;
 let flops = 0;
 if (native) {
-  const a = new Float32Array(20 * 64 * 64).fill(0.5);
-  const c = new Float32Array(20 * 64 * 64);
-  let best = Infinity;
-  for (let r = 0; r < 30; r++) {
-    const start = performance.now();
-    native.sgemmStrided(false, false, 20, 64, 64, 64, a, 0, 4096, a, 0, 4096, c, 0, 4096);
-    best = Math.min(best, performance.now() - start);
-  }
-  sgemmGflops = (2 * 20 * 64 ** 3) / (best * 1e6);
+  sgemmGflops = stackedSgemmGflops(native);
   const sgemm = native.sgemmStrided;
   native.sgemmStrided = (...a: Parameters<typeof sgemm>) => {
     if (counting) flops += 2 * a[2] * a[3] * a[4] * a[5];

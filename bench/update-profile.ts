@@ -16,6 +16,7 @@ import { ReplayMemory } from '../src/agents/replay.ts';
 import { defaultScenario } from '../src/config/scenario.ts';
 import { blasInfo, initNeuralBackend } from '../src/nn/backend.ts';
 import { loadNativeBlas } from '../src/nn/nativeKernels.ts';
+import { stackedSgemmGflops } from './sgemmSpeed.ts';
 import { RandomStreams } from '../src/random/stream.ts';
 import { SvecCore } from '../src/sim/core.ts';
 import { decodeRawActions, observationDim, RAW_ACTION_DIM, writeObservations } from '../src/sim/observation.ts';
@@ -75,17 +76,7 @@ if (native) {
 
 // sgemm speed at the stacked-layer shape [20, 64, 64] x [20, 64, 64]
 let sgemmGflops: number | null = null;
-if (native) {
-  const a = new Float32Array(20 * 64 * 64).fill(0.5);
-  const c = new Float32Array(20 * 64 * 64);
-  let best = Infinity;
-  for (let r = 0; r < 30; r++) {
-    const start = performance.now();
-    native.sgemmStrided(false, false, 20, 64, 64, 64, a, 0, 4096, a, 0, 4096, c, 0, 4096);
-    best = Math.min(best, performance.now() - start);
-  }
-  sgemmGflops = (2 * 20 * 64 ** 3) / (best * 1e6);
-}
+if (native) sgemmGflops = stackedSgemmGflops(native);
 
 const streams = new RandomStreams(1);
 const agent = new DmadrlAgent(

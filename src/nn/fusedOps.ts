@@ -18,28 +18,10 @@
 // bit-identical to the composed ops; tanh and mish use glibc's tanhf/expf and a closed-form mish
 // derivative, which differ from TF.js's in the last bits. test/nn/fusedOps.test.ts checks both.
 import * as tf from '@tensorflow/tfjs';
-import { heapIndex, loadNativeBlas, nativeMatMulKernelsInstalled, sizeOf, type KernelArgs, type WasmBackendLike } from './nativeKernels.ts';
+import { heapIndex, loadNativeBlas, nativeMatMulKernelsInstalled, sizeOf, type KernelArgs, type NativeBlas, type WasmBackendLike } from './nativeKernels.ts';
 
-/** The addon's fused-layer functions (native/svec_blas.c). */
-export interface NativeFused {
-  sgemmStrided(
-    transA: boolean,
-    transB: boolean,
-    batch: number,
-    M: number,
-    N: number,
-    K: number,
-    A: Float32Array,
-    aOffset: number,
-    strideA: number,
-    B: Float32Array,
-    bOffset: number,
-    strideB: number,
-    C: Float32Array,
-    cOffset: number,
-    strideC: number,
-    beta?: number,
-  ): void;
+/** The addon's fused-layer functions (native/svec_blas.c), beside its strided sgemm. */
+export interface NativeFused extends Pick<NativeBlas, 'sgemmStrided'> {
   biasAct(kind: number, heap: Float32Array, z: number, bias: number, biasStride: number, groups: number, rows: number, cols: number, h: number): void;
   actGrad(kind: number, heap: Float32Array, dy: number, saved: number, n: number, dz: number): void;
   biasGrad(heap: Float32Array, dz: number, groups: number, rows: number, cols: number, db: number): void;
