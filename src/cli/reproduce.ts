@@ -16,7 +16,7 @@ export function registerReproduceCommand(program: Command): void {
         .choices(['demo', 'quick', 'standard', 'paper'])
         .default('demo'),
     )
-    .option('--only <list>', 'experiments to run, e.g. fig4,fig9 (fig4..fig11, oracle-gap, lyapunov-v)')
+    .option('--only <list>', 'experiments to run, e.g. fig4,fig9 (fig4..fig11, oracle-gap, lyapunov-v, mobility)')
     .option('--out <dir>', 'output folder (default out/reproduce-PROFILE); rerun to resume')
     .option('--workers <n>', 'worker threads (default: the number of cores)', integer('--workers', 1, 256))
     .option(

@@ -7,8 +7,9 @@
 // and experiments/report.ts. Copy a definition, edit it, and `svec reproduce --only` runs it.
 import { createHash } from 'node:crypto';
 import { algorithmNames } from '../agents/catalog.ts';
+import { MOBILITY_DEFAULTS } from '../config/scenario.ts';
 
-export type ExperimentId = 'fig4' | 'fig5' | 'fig6' | 'fig7' | 'fig8' | 'fig9' | 'fig10' | 'fig11' | 'oracle-gap' | 'lyapunov-v';
+export type ExperimentId = 'fig4' | 'fig5' | 'fig6' | 'fig7' | 'fig8' | 'fig9' | 'fig10' | 'fig11' | 'oracle-gap' | 'lyapunov-v' | 'mobility';
 
 /** A variant of the scenario (e.g. semantic vs non-semantic communication). */
 export interface ScenarioVariant {
@@ -24,6 +25,8 @@ export interface ExperimentDefinition {
   /** learning algorithms and built-in policies drawn in the figure; LEARNERS stands for every registered learning algorithm */
   algorithms: string[];
   variants: ScenarioVariant[];
+  /** the number of vehicles of every cell, whatever the profile says (absent: the profile's) */
+  vehicles?: number;
   /** a scenario field swept along the x axis (absent: per-episode curves) */
   sweep?: { field: string; label: string; unit?: string; values: number[] };
   /** hyperparameter field swept instead (Fig. 11: denoising steps of DMADRL) */
@@ -39,6 +42,9 @@ export const LEARNERS = '@learners';
 const LEARNING = [LEARNERS];
 const SEMANTIC: ScenarioVariant = { label: 'semantic', overrides: {} };
 const NON_SEMANTIC: ScenarioVariant = { label: 'non-semantic', overrides: { mode: 'non-semantic' } };
+/** The committed SUMO traces (traces/, docs/mobility.md), each a variant beside the straight road. */
+const traceVariant = (label: string, trace: string): ScenarioVariant => ({ label, overrides: { mobility: { ...MOBILITY_DEFAULTS, model: 'trace', trace } } });
+const ROAD: ScenarioVariant = { label: 'road', overrides: {} };
 const VEHICLES = { field: 'vehicles', label: 'Number of vehicles', values: [5, 10, 15, 20, 25, 30] };
 
 export const EXPERIMENTS: Record<ExperimentId, ExperimentDefinition> = {
@@ -112,6 +118,16 @@ export const EXPERIMENTS: Record<ExperimentId, ExperimentDefinition> = {
     algorithms: ['dmadrl', 'oracle'],
     variants: [SEMANTIC],
     sweep: { field: 'lyapunovV', label: 'V', values: [1, 3, 10, 30, 100] },
+    metric: 'teamReward',
+    kind: 'final',
+  },
+  // beyond the paper: the comparison at N = 20 on the straight road and on each committed trace
+  mobility: {
+    id: 'mobility',
+    title: 'Held-out team reward on the straight road and on the SUMO traces',
+    algorithms: [...LEARNING, 'greedy', 'local-only', 'oracle'],
+    variants: [ROAD, traceVariant('highway trace', 'traces/highway.trace.gz'), traceVariant('urban grid trace', 'traces/grid.trace.gz')],
+    vehicles: 20,
     metric: 'teamReward',
     kind: 'final',
   },
@@ -270,7 +286,7 @@ export function resolveCells(ids: ExperimentId[], profile: Profile, isLearning: 
           for (const k of hpSweep) {
             for (let s = 1; s <= seeds; s++) {
               let scenario: Record<string, unknown> = { ...variant.overrides };
-              if (!def.sweep || def.sweep.field !== 'vehicles') scenario.vehicles = profile.vehicles;
+              if (!def.sweep || def.sweep.field !== 'vehicles') scenario.vehicles = def.vehicles ?? profile.vehicles;
               if (def.sweep && x !== null) scenario[def.sweep.field] = x;
               let hyperparameters: Record<string, unknown> = {};
               if (hpDefaults) {

@@ -205,6 +205,45 @@ export async function drawFigures(dir: string, ids: readonly ExperimentId[], cel
         }),
         rows,
       );
+    } else if (id === 'mobility') {
+      // One bar chart per mobility model, then a map of each trace (its paths, the RSU and its coverage).
+      for (const { variant, suffix } of panels) {
+        const here = points.filter((p) => p.variant === variant);
+        if (here.length === 0) continue;
+        const rows = summarizeAcrossSeeds(
+          here.map((p) => ({ algorithm: p.result.algo, seed: p.result.seed, value: p.result.evaluation.teamReward })),
+          ['algorithm'],
+          'value',
+        );
+        const title = `${def.title}: ${variant}`;
+        await draw(
+          id,
+          `${id}-${suffix}`,
+          title,
+          'Held-out evaluation (greedy actions) after training on this mobility model; on a trace the N agents are vehicle slots (docs/mobility.md).',
+          barChartSpec({
+            data: rows,
+            y: { field: 'mean', title: 'Team reward per episode' },
+            title,
+            subtitle: subtitleOf(here, `N = ${here[0]!.result.scenario.vehicles}`),
+            errorBars: bandOf(here),
+          }),
+          rows,
+        );
+        const scenario = here[0]!.result.scenario;
+        if (scenario.mobility.model === 'trace') {
+          const { drawTrace } = await import('../report/traceFigure.ts');
+          const name = `${id}-map-${suffix}`;
+          const paths = await drawTrace(scenario, { seed: 1, maxPaths: 150, dir, name });
+          drawn.push({
+            experiment: id,
+            name,
+            title: `The ${variant}: vehicle paths, the RSU and its coverage`,
+            paths,
+            caption: `${scenario.mobility.trace}; the dots are the vehicles at the first slot of episode 0 of seed 1.`,
+          });
+        }
+      }
     } else if (id === 'lyapunov-v') {
       for (const [metric, suffix] of [
         ['energyMJ', 'energy'],

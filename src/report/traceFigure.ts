@@ -1,6 +1,7 @@
 // The geometry of a mobility trace (`svec mobility figure`): vehicle paths, the RSU and its
 // coverage circle, and a snapshot of where the vehicles are at one slot time (in a slot, waiting
 // for one, outside coverage). Equal scales on both axes, so distances read true.
+import { basename } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Scenario } from '../config/scenario.ts';
 import { deriveSeed } from '../random/stream.ts';
@@ -153,7 +154,9 @@ export async function drawTrace(scenario: Scenario, options: DrawTraceOptions): 
     snapshot,
     rsu,
     coverageM,
-    title: `Trace ${options.name.replace(/-map$/, '')}${sumo?.net ? ` (SUMO ${sumo.net})` : ''}: vehicle paths, RSU and coverage`,
+    title: `Trace ${basename(scenario.mobility.trace ?? options.name)
+      .replace(/(\.trace)?(\.gz)?$/, '')
+      .replace(/-map$/, '')}${sumo?.net ? ` (SUMO ${sumo.net})` : ''}: vehicle paths, RSU and coverage`,
     subtitle: `${ids.length} vehicles over ${(trace.endS - trace.startS).toFixed(0)} s (${drawn.size} paths drawn); coverage radius ${coverageM} m; snapshot at t = ${mobility.timeS.toFixed(1)} s with N = ${core.n} slots (seed ${options.seed})`,
   });
   return writeFigure(options.dir, options.name, spec, rows);

@@ -4,6 +4,8 @@ import { EXPERIMENTS, experimentAlgorithms, PROFILES, resolveCells } from '../..
 import { algorithmNames, isAlgorithm } from '../../src/agents/catalog.ts';
 import { ScenarioSchema } from '../../src/config/scenario.ts';
 import { defaultHyperparameters } from '../../src/experiments/reproduce.ts';
+import { resolveTracePath } from '../../src/sim/mobility/index.ts';
+import { existsSync } from 'node:fs';
 
 const isLearning = isAlgorithm;
 
@@ -73,4 +75,16 @@ test('with defaults, overrides equal to a default are dropped so equal runs shar
   assert.equal(shared[0]!.hyperparameters.learningStarts, 200);
   const mappo = cells.find((c) => c.algo === 'mappo')!;
   assert.equal('learningStarts' in mappo.hyperparameters, false);
+});
+
+test('the mobility experiment runs every algorithm at N = 20 on the road and on both committed traces', () => {
+  const cells = resolveCells(['mobility'], PROFILES.quick, isLearning);
+  assert.deepEqual([...new Set(cells.map((c) => c.scenario.vehicles))], [20], 'N = 20 whatever the profile says');
+  const traces = [...new Set(cells.map((c) => (c.scenario.mobility as { trace?: string } | undefined)?.trace ?? 'road'))].sort();
+  assert.deepEqual(traces, ['road', 'traces/grid.trace.gz', 'traces/highway.trace.gz']);
+  for (const cell of cells) {
+    const scenario = ScenarioSchema.parse(cell.scenario);
+    if (scenario.mobility.model === 'trace') assert.ok(existsSync(resolveTracePath(scenario.mobility.trace!)), scenario.mobility.trace);
+  }
+  assert.deepEqual(new Set(cells.map((c) => c.algo)), new Set([...algorithmNames(), 'greedy', 'local-only', 'oracle']));
 });

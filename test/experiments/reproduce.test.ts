@@ -102,3 +102,21 @@ test('svec reproduce: an interrupted sweep resumes without rerunning finished ce
   assert.equal(status, 0);
   assert.equal(readFileSync(join(regenerated, 'metrics.csv'), 'utf8'), readFileSync(join(interruptedDir, 'run', 'metrics.csv'), 'utf8'));
 });
+
+test('svec reproduce --only mobility: the built-ins at N = 20 on the road and both traces, a bar chart per mobility model and a map of each trace', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'svec-reproduce-mobility-'));
+  try {
+    const profile: Profile = { ...tiny, algorithms: ['greedy', 'local-only', 'oracle'], experiments: ['mobility'], episodes: 1 };
+    const summary = await reproduce({ profile, outDir: out, baseScenario: { ...defaultScenario(), slotsPerEpisode: 4 }, workers: 1, evalSeed: 99 });
+    assert.equal(summary.failed.length, 0, JSON.stringify(summary.failed));
+    assert.equal(summary.cells, 3 * 3, 'three policies (greedy with its one seed) x three mobility models');
+    for (const name of ['mobility-a', 'mobility-b', 'mobility-c', 'mobility-map-b', 'mobility-map-c']) {
+      for (const ext of ['svg', 'png', 'csv']) assert.ok(existsSync(join(out, 'figures', `${name}.${ext}`)), `${name}.${ext}`);
+    }
+    const report = readFileSync(summary.reportPath, 'utf8');
+    assert.match(report, /highway trace/);
+    assert.match(report, /urban grid trace/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
