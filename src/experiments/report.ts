@@ -128,7 +128,12 @@ export async function writeReport(input: ReportInput): Promise<string> {
 
   if (comparison.length > 0) {
     md.push(`## Comparison at N = ${profile.vehicles}, semantic communication`, '');
-    md.push(`Held-out evaluation (greedy actions), mean ± 95% CI across seeds. Rewards are sums over the episode's slots and vehicles (eq. 33).`, '');
+    const objective = input.baseScenario.objective === 'drift' ? 'the exact Lyapunov drift-plus-penalty (`objective: drift`)' : 'the reward of eq. 33 (`objective: eq33`)';
+    const sharing = input.baseScenario.rewardSharing === 'team' ? 'every vehicle receives the team reward of eq. 35' : 'each vehicle learns from its own reward';
+    md.push(
+      `Held-out evaluation (greedy actions), mean ± 95% CI across seeds. The team reward is the sum over the episode's slots and vehicles of ${objective}; while training, ${sharing}.`,
+      '',
+    );
     md.push(formatComparison(comparison), '');
   }
 
