@@ -188,7 +188,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
   },
   standard: {
     name: 'standard',
-    description: 'every figure, all algorithms, N = 6 (3 to 12 swept), 3 seeds, 30 episodes (about half an hour on 2 cores)',
+    description: 'every figure, all algorithms, N = 6 (3 to 12 swept), 3 seeds, 30 episodes, and the mobility comparison at N = 20 (about 15 minutes on 2 cores)',
     seeds: 3,
     episodes: 30,
     evalEpisodes: 3,
@@ -199,7 +199,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
   },
   paper: {
     name: 'paper',
-    description: "the paper's scale: N = 20 (5 to 30 swept), 3 seeds, 1000 episodes, every sweep value (days on 2 cores)",
+    description: "the paper's scale: N = 20 (5 to 30 swept), 3 seeds, 1000 episodes, every sweep value (about 21 hours on 2 cores, estimated)",
     seeds: 3,
     episodes: 1000,
     evalEpisodes: 10,
