@@ -120,6 +120,23 @@ function bandOf(points: readonly ExperimentPoint[]): false | undefined {
   return seedsOf(points) >= 2 ? undefined : false;
 }
 
+/** Held-out team reward per algorithm as bars (mean, and the 95% CI with two or more seeds). */
+function rewardBars(points: readonly ExperimentPoint[], title: string) {
+  const rows = summarizeAcrossSeeds(
+    points.map((p) => ({ algorithm: p.result.algo, seed: p.result.seed, value: p.result.evaluation.teamReward })),
+    ['algorithm'],
+    'value',
+  );
+  const spec = barChartSpec({
+    data: rows,
+    y: { field: 'mean', title: 'Team reward per episode' },
+    title,
+    subtitle: subtitleOf(points, `N = ${points[0]!.result.scenario.vehicles}`),
+    errorBars: bandOf(points),
+  });
+  return { rows, spec };
+}
+
 /** Draws every figure of the given experiments into DIR (svg, png, csv each). */
 export async function drawFigures(dir: string, ids: readonly ExperimentId[], cells: readonly Cell[], results: ReadonlyMap<string, CellResult>): Promise<DrawnFigure[]> {
   const drawn: DrawnFigure[] = [];
@@ -186,48 +203,21 @@ export async function drawFigures(dir: string, ids: readonly ExperimentId[], cel
         );
       }
     } else if (id === 'oracle-gap') {
-      const rows = summarizeAcrossSeeds(
-        points.map((p) => ({ algorithm: p.result.algo, seed: p.result.seed, value: p.result.evaluation.teamReward })),
-        ['algorithm'],
-        'value',
-      );
-      await draw(
-        id,
-        id,
-        def.title,
-        'Held-out evaluation (greedy actions); the oracle solves each slot with full knowledge of that slot.',
-        barChartSpec({
-          data: rows,
-          y: { field: 'mean', title: 'Team reward per episode' },
-          title: def.title,
-          subtitle: subtitleOf(points, `N = ${points[0]!.result.scenario.vehicles}`),
-          errorBars: bandOf(points),
-        }),
-        rows,
-      );
+      const { rows, spec } = rewardBars(points, def.title);
+      await draw(id, id, def.title, 'Held-out evaluation (greedy actions); the oracle solves each slot with full knowledge of that slot.', spec, rows);
     } else if (id === 'mobility') {
       // One bar chart per mobility model, then a map of each trace (its paths, the RSU and its coverage).
       for (const { variant, suffix } of panels) {
         const here = points.filter((p) => p.variant === variant);
         if (here.length === 0) continue;
-        const rows = summarizeAcrossSeeds(
-          here.map((p) => ({ algorithm: p.result.algo, seed: p.result.seed, value: p.result.evaluation.teamReward })),
-          ['algorithm'],
-          'value',
-        );
         const title = `${def.title}: ${variant}`;
+        const { rows, spec } = rewardBars(here, title);
         await draw(
           id,
           `${id}-${suffix}`,
           title,
           'Held-out evaluation (greedy actions) after training on this mobility model; on a trace the N agents are vehicle slots (docs/mobility.md).',
-          barChartSpec({
-            data: rows,
-            y: { field: 'mean', title: 'Team reward per episode' },
-            title,
-            subtitle: subtitleOf(here, `N = ${here[0]!.result.scenario.vehicles}`),
-            errorBars: bandOf(here),
-          }),
+          spec,
           rows,
         );
         const scenario = here[0]!.result.scenario;
