@@ -91,7 +91,7 @@ export async function loadAlgorithm(name: string): Promise<AlgorithmModule> {
 
 const denoisingSteps = (hp: Record<string, unknown>) => Number(hp.denoisingSteps ?? 7);
 
-// The built-ins' costs: s per slot = a + b N, least-squares fits to `npm run bench -- train-loop`
+// The algorithms' training costs: s per slot = a + b N, least-squares fits to `npm run bench -- train-loop`
 // (N = 5, 20, 30, an update every slot, one run alone on a quiet 2-core machine, 2026-12-01;
 // docs/performance.md), times the slow-down measured when two runs share the machine as
 // reproduce and compare run them: 1.13-1.36 (1.3 taken) over 30 runs of `svec compare` at N = 20,
