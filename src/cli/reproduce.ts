@@ -12,7 +12,7 @@ export function registerReproduceCommand(program: Command): void {
   scenarioOptions(program.command('reproduce'))
     .description("run the experiments of the paper's Section VI (figures, comparison, claims table) as one resumable sweep")
     .addOption(
-      new Option('--profile <name>', 'how much to run: demo (about a minute), quick (about 5 min), standard (about 15 min), paper (see the estimate it prints)')
+      new Option('--profile <name>', 'how much to run: demo (about a minute), quick (about 3 min), standard (about 15 min), paper (see the estimate it prints)')
         .choices(['demo', 'quick', 'standard', 'paper'])
         .default('demo'),
     )

@@ -177,7 +177,8 @@ export const PROFILES: Record<Profile['name'], Profile> = {
   },
   quick: {
     name: 'quick',
-    description: 'every figure, all algorithms, N = 5 (3 to 10 swept), 2 seeds, 12 episodes, fewer sweep values (about 5 minutes on 2 cores)',
+    description:
+      'every figure, all algorithms, N = 5 (3 to 10 swept), 2 seeds, 12 episodes, fewer sweep values, and the mobility comparison at N = 20 (about 3 minutes on 2 cores)',
     seeds: 2,
     episodes: 12,
     evalEpisodes: 2,
