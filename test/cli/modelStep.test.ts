@@ -2,7 +2,8 @@
 // spawned from the repository root. Expected numbers are computed here by hand from the spec
 // (../shared/spec/system-model.md, "One slot"), as explicit expressions over the cases' literal
 // inputs; the only code imported is the provisional fidelity placeholder (a documented stand-in
-// for a table, not a formula of the model). Agreement: relative error <= 1e-9.
+// for a table, not a formula of the model) and the shared test data of test/helpers/slotSpec.ts.
+// Agreement: relative error <= 1e-9.
 //
 // Spawning costs about 0.8 s, so the spawns of a test run concurrently.
 import { test } from 'node:test';
@@ -13,10 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { provisionalFidelity } from '../../src/sim/fidelity.ts';
+import { closeTo, SLOT_FIELDS, SPEC_PARAMS } from '../helpers/slotSpec.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const REL = 1e-9;
-const FIELDS = ['b', 'r', 'snr_db', 't_veh', 't_trans', 't_edge', 't', 'E_veh', 'E_edge', 'E', 'P', 'S', 'U', 'Q_next', 'drift', 'reward', 'cost'] as const;
+const FIELDS = SLOT_FIELDS;
 /** A hand-computed row: `reward` under the default objective (drift), `rewardEq33` under the printed eq. 33. */
 type Row = Record<(typeof FIELDS)[number], number> & { rewardEq33: number };
 
@@ -72,13 +73,6 @@ function file(name: string, content: unknown): string {
   return path;
 }
 
-function close(actual: unknown, expected: number, label: string): void {
-  assert.ok(Number.isFinite(expected), `${label}: the hand-computed value ${expected} is not finite`);
-  assert.equal(typeof actual, 'number', `${label}: not a number (${String(actual)})`);
-  const err = Math.abs((actual as number) - expected);
-  assert.ok(err <= REL * Math.abs(expected), `${label}: got ${actual}, expected ${expected} (relative error ${err / Math.abs(expected)})`);
-}
-
 function checkOutput(out: Output | undefined, M: number, rows: Row[], label: string): void {
   assert.ok(out && typeof out === 'object' && !Array.isArray(out), `${label}: one object`);
   assert.deepEqual(Object.keys(out).sort(), ['M', 'vehicles'], `${label}: keys`);
@@ -87,7 +81,7 @@ function checkOutput(out: Output | undefined, M: number, rows: Row[], label: str
   rows.forEach((row, i) => {
     const v = out.vehicles[i]!;
     assert.deepEqual(Object.keys(v).sort(), [...FIELDS].sort(), `${label} vehicle ${i}: exactly the spec's fields`);
-    for (const f of FIELDS) close(v[f], row[f], `${label} vehicle ${i} ${f}`);
+    for (const f of FIELDS) closeTo(v[f], row[f], `${label} vehicle ${i} ${f}`);
   });
 }
 
@@ -100,26 +94,7 @@ function parseStdout(run: Run, label: string): unknown {
 
 // ---------------------------------------------------------------------------------------------
 // Cases (all SI units). Parameters: the spec's example.
-const PARAMS = {
-  B_max: 5e7,
-  F_e: 1e11,
-  sigma2: 8e-15,
-  eta: 1,
-  kappa_e: 1e-30,
-  C: 5,
-  psi_e: 0.2,
-  psi_t: 0.5,
-  psi_f: 0.3,
-  S_min: 0.6,
-  V: 10,
-  E_unit: 0.01,
-  lambda_min: 0.4,
-  lambda_max: 1.0,
-  p_min: 0.6,
-  p_max: 0.8,
-  c_loc: { text: 10, image: 20, speech: 15 },
-  c_ext: { text: 1, image: 2, speech: 1.5 },
-};
+const PARAMS = SPEC_PARAMS;
 
 /** The spec's example case, verbatim. */
 const SPEC_CASE: Json = {

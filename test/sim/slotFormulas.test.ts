@@ -15,50 +15,25 @@ import assert from 'node:assert/strict';
 import { evaluateSlotCase, parseSlotCases, SlotCaseError, type SlotCase } from '../../src/sim/slotCase.ts';
 import { allocateSlotActions, allocateSlotOutputs, allocateSlotVehicles, evaluateSlot, latencyUtility, vehicleSlot, type SlotParams } from '../../src/sim/slotModel.ts';
 import type { FidelityModel } from '../../src/sim/fidelity.ts';
+import { closeTo, SLOT_FIELDS, SPEC_PARAMS } from '../helpers/slotSpec.ts';
 
 type Vehicle = SlotCase['vehicles'][number];
 type Params = SlotCase['params'];
 
 /** The output fields the spec lists for every vehicle, in its order. */
-const FIELDS = ['b', 'r', 'snr_db', 't_veh', 't_trans', 't_edge', 't', 'E_veh', 'E_edge', 'E', 'P', 'S', 'U', 'Q_next', 'drift', 'reward', 'cost'] as const;
+const FIELDS = SLOT_FIELDS;
 type Field = (typeof FIELDS)[number];
 /** hand-computed rows of this file use the printed eq. 33 (PARAMS.objective); drift is checked where given */
 type Row = Omit<Record<Field, number>, 'drift'> & { drift?: number };
 
-const REL = 1e-9;
-
-function close(actual: number | undefined, expected: number, label: string): void {
-  assert.ok(Number.isFinite(expected), `${label}: the hand-computed value ${expected} is not finite`);
-  assert.equal(typeof actual, 'number', `${label}: not a number (${actual})`);
-  const err = Math.abs(actual! - expected);
-  assert.ok(err <= REL * Math.abs(expected), `${label}: got ${actual}, expected ${expected} (relative error ${err / Math.abs(expected)})`);
-}
-
 function checkRow(actual: Record<string, number> | undefined, expected: Row, label: string): void {
   assert.ok(actual, `${label}: missing`);
   assert.deepEqual(Object.keys(actual).sort(), [...FIELDS].sort(), `${label}: exactly the spec's output fields`);
-  for (const field of FIELDS) if (expected[field] !== undefined) close(actual[field], expected[field]!, `${label} ${field}`);
+  for (const field of FIELDS) if (expected[field] !== undefined) closeTo(actual[field], expected[field]!, `${label} ${field}`);
 }
 
 const PARAMS: Params = {
-  B_max: 5e7,
-  F_e: 1e11,
-  sigma2: 8e-15,
-  eta: 1,
-  kappa_e: 1e-30,
-  C: 5,
-  psi_e: 0.2,
-  psi_t: 0.5,
-  psi_f: 0.3,
-  S_min: 0.6,
-  V: 10,
-  E_unit: 0.01,
-  lambda_min: 0.4,
-  lambda_max: 1.0,
-  p_min: 0.6,
-  p_max: 0.8,
-  c_loc: { text: 10, image: 20, speech: 15 },
-  c_ext: { text: 1, image: 2, speech: 1.5 },
+  ...SPEC_PARAMS,
   // the hand computations below use the printed eq. 33; the drift objective has its own test
   objective: 'eq33',
 };
@@ -112,7 +87,7 @@ function specExampleByHand(): Row {
   const Q_next = Math.max(0.5 + e - 0.03 / 0.01, 0); // 38.67
   const reward = 10 * U - 0.5 * (e - 3);
   const cost = t + 10 * E;
-  close(snr, 87500, 'snr = 87 500');
+  closeTo(snr, 87500, 'snr = 87 500');
   return { b, r, snr_db, t_veh, t_trans, t_edge, t, E_veh, E_edge, E, P, S: 0.83, U, Q_next, reward, cost };
 }
 
@@ -133,7 +108,7 @@ test('the drift objective (the default): drift = (Q_next^2 - Q^2) / 2, reward = 
   }
   // the queue floored at 0: Q = 3, e - e_max = -5 -> Q_next = 0, drift = -4.5
   const saving = evaluateSlotCase(semantic([{ ...SPEC_VEHICLE, Q: 3, E_max: 10, action: { ...SPEC_VEHICLE.action, rho: 0 } }], defaults)).vehicles[0]!;
-  close(saving.Q_next === 0 ? saving.drift : Number.NaN, -4.5, 'drift with the queue floored at 0');
+  closeTo(saving.Q_next === 0 ? saving.drift : Number.NaN, -4.5, 'drift with the queue floored at 0');
   // telescoping: three slots of one vehicle, the queue carried over, sum of rewards = V sum U - (Q_3^2 - Q_0^2) / 2
   let Q = 0.5;
   let rewardSum = 0;
@@ -144,7 +119,7 @@ test('the drift objective (the default): drift = (Q_next^2 - Q^2) / 2, reward = 
     utilitySum += row.U!;
     Q = row.Q_next!;
   }
-  close(rewardSum, 10 * utilitySum - (Q ** 2 - 0.5 ** 2) / 2, 'an episode of drift rewards telescopes');
+  closeTo(rewardSum, 10 * utilitySum - (Q ** 2 - 0.5 ** 2) / 2, 'an episode of drift rewards telescopes');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -160,21 +135,21 @@ test("eq. 4 bandwidth shares: several offloaders with unequal weights; a local v
   );
   assert.equal(out.M, 3);
   // sum of offloaders' weights = 0.8 + 0.4 + 0.05 = 1.25
-  close(out.vehicles[0]!.b, (5e7 * 0.8) / 1.25, 'b0 = 3.2e7');
-  close(out.vehicles[1]!.b, (5e7 * 0.4) / 1.25, 'b1 = 1.6e7');
+  closeTo(out.vehicles[0]!.b, (5e7 * 0.8) / 1.25, 'b0 = 3.2e7');
+  closeTo(out.vehicles[1]!.b, (5e7 * 0.4) / 1.25, 'b1 = 1.6e7');
   assert.equal(out.vehicles[2]!.b, 0, 'local b = 0');
-  close(out.vehicles[3]!.b, (5e7 * 0.05) / 1.25, 'b3 = 2e6');
-  close(
+  closeTo(out.vehicles[3]!.b, (5e7 * 0.05) / 1.25, 'b3 = 2e6');
+  closeTo(
     out.vehicles.reduce((s, v) => s + v.b, 0),
     5e7,
     'the shares add up to B_max',
   );
   // the rate follows the share: r = b log2(1 + 0.7 * 1e-9 / 8e-15)
-  close(out.vehicles[0]!.r, 3.2e7 * Math.log2(1 + 87500), 'r0');
-  close(out.vehicles[1]!.r, 1.6e7 * Math.log2(1 + 87500), 'r1');
-  close(out.vehicles[3]!.r, 2e6 * Math.log2(1 + 87500), 'r3');
+  closeTo(out.vehicles[0]!.r, 3.2e7 * Math.log2(1 + 87500), 'r0');
+  closeTo(out.vehicles[1]!.r, 1.6e7 * Math.log2(1 + 87500), 'r1');
+  closeTo(out.vehicles[3]!.r, 2e6 * Math.log2(1 + 87500), 'r3');
   // and M = 3 enters t_edge: 2e6 * 20 * 1 * 3 / 1e11 = 1.2 ms
-  close(out.vehicles[0]!.t_edge, (2e6 * 20 * 1 * 3) / 1e11, 't_edge with M = 3');
+  closeTo(out.vehicles[0]!.t_edge, (2e6 * 20 * 1 * 3) / 1e11, 't_edge with M = 3');
 });
 
 test('eq. 4 through evaluateSlot itself: returns M and writes the shares', () => {
@@ -223,10 +198,10 @@ test('eq. 4 through evaluateSlot itself: returns M and writes the shares', () =>
   const { table } = stubTable(0.9);
   const M = evaluateSlot(params, veh, act, table, out);
   assert.equal(M, 3);
-  close(out.b[0], (2e7 * 0.1) / 1.0, 'b0 = 2e6');
-  close(out.b[1], (2e7 * 0.3) / 1.0, 'b1 = 6e6');
-  close(out.b[2], (2e7 * 0.6) / 1.0, 'b2 = 1.2e7');
-  close(out.t_edge[2], (1e6 * 10 * 1 * 3) / 1e11, 't_edge = 0.3 ms');
+  closeTo(out.b[0], (2e7 * 0.1) / 1.0, 'b0 = 2e6');
+  closeTo(out.b[1], (2e7 * 0.3) / 1.0, 'b1 = 6e6');
+  closeTo(out.b[2], (2e7 * 0.6) / 1.0, 'b2 = 1.2e7');
+  closeTo(out.t_edge[2], (1e6 * 10 * 1 * 3) / 1e11, 't_edge = 0.3 ms');
 });
 
 test('rate and SNR: r = b log2(1 + p h / sigma2), snr_db = 10 log10(p h / sigma2)', () => {
@@ -234,8 +209,8 @@ test('rate and SNR: r = b log2(1 + p h / sigma2), snr_db = 10 log10(p h / sigma2
   const out = evaluateSlotCase(semantic([{ ...SPEC_VEHICLE, h: 4e-12, action: { rho: 1, lambda: 0.6, p: 0.75, w: 1 } }], params));
   const v = out.vehicles[0]!;
   // snr = 0.75 * 4e-12 / 1e-14 = 300
-  close(v.snr_db, 10 * Math.log10(300), 'snr_db = 24.77 dB');
-  close(v.r, 5e7 * Math.log2(1 + 300), 'r = 5e7 * log2(301) = 4.1152e8 bit/s');
+  closeTo(v.snr_db, 10 * Math.log10(300), 'snr_db = 24.77 dB');
+  closeTo(v.r, 5e7 * Math.log2(1 + 300), 'r = 5e7 * log2(301) = 4.1152e8 bit/s');
 });
 
 test('t_veh: local d c_loc / F; offloading d c_ext / (F lambda) (eq. 6 with the extraction cost)', () => {
@@ -251,12 +226,12 @@ test('t_veh: local d c_loc / F; offloading d c_ext / (F lambda) (eq. 6 with the 
       { ...SPEC_VEHICLE, modality: 'text', d: 2e6, F: 5e9, action: { rho: 0, lambda: 0.8, p: 0.7, w: 1 } },
     ]),
   );
-  close(out.vehicles[0]!.t_veh, (1.2e6 * 15) / 3e9, 'local speech t_veh');
-  close(out.vehicles[1]!.t_veh, (1.2e6 * 1.5) / (3e9 * 0.5), 'offloaded speech t_veh');
-  close(out.vehicles[2]!.t_veh, (2e6 * 1) / (5e9 * 0.8), 'offloaded text t_veh');
-  close(out.vehicles[3]!.t_veh, (2e6 * 10) / 5e9, 'local text t_veh');
+  closeTo(out.vehicles[0]!.t_veh, (1.2e6 * 15) / 3e9, 'local speech t_veh');
+  closeTo(out.vehicles[1]!.t_veh, (1.2e6 * 1.5) / (3e9 * 0.5), 'offloaded speech t_veh');
+  closeTo(out.vehicles[2]!.t_veh, (2e6 * 1) / (5e9 * 0.8), 'offloaded text t_veh');
+  closeTo(out.vehicles[3]!.t_veh, (2e6 * 10) / 5e9, 'local text t_veh');
   // a local vehicle's latency is its own computing time
-  close(out.vehicles[0]!.t, (1.2e6 * 15) / 3e9, 'local t = t_veh');
+  closeTo(out.vehicles[0]!.t, (1.2e6 * 15) / 3e9, 'local t = t_veh');
 });
 
 test('t_trans = lambda d / r, t_edge = d c_loc eta M / F_e, t = t_veh + t_trans + t_edge (eta = 1.5, M = 2)', () => {
@@ -276,18 +251,18 @@ test('t_trans = lambda d / r, t_edge = d c_loc eta M / F_e, t = t_veh + t_trans 
   const t_trans0 = (0.5 * 1e6) / r0;
   const t_edge0 = (1e6 * 10 * 1.5 * 2) / 5e10; // 0.6 ms
   const t_veh0 = (1e6 * 1) / (4e9 * 0.5); // 0.5 ms
-  close(out.vehicles[0]!.r, r0, 'r0');
-  close(out.vehicles[0]!.t_trans, t_trans0, 't_trans0');
-  close(out.vehicles[0]!.t_edge, t_edge0, 't_edge0');
-  close(out.vehicles[0]!.t, t_veh0 + t_trans0 + t_edge0, 't0');
+  closeTo(out.vehicles[0]!.r, r0, 'r0');
+  closeTo(out.vehicles[0]!.t_trans, t_trans0, 't_trans0');
+  closeTo(out.vehicles[0]!.t_edge, t_edge0, 't_edge0');
+  closeTo(out.vehicles[0]!.t, t_veh0 + t_trans0 + t_edge0, 't0');
   // vehicle 1: b = 1.5e7
   const r1 = 1.5e7 * Math.log2(1 + 1e5);
   const t_trans1 = (0.9 * 3e6) / r1;
   const t_edge1 = (3e6 * 15 * 1.5 * 2) / 5e10; // 2.7 ms
   const t_veh1 = (3e6 * 1.5) / (4e9 * 0.9); // 1.25 ms
-  close(out.vehicles[1]!.t_trans, t_trans1, 't_trans1');
-  close(out.vehicles[1]!.t_edge, t_edge1, 't_edge1');
-  close(out.vehicles[1]!.t, t_veh1 + t_trans1 + t_edge1, 't1');
+  closeTo(out.vehicles[1]!.t_trans, t_trans1, 't_trans1');
+  closeTo(out.vehicles[1]!.t_edge, t_edge1, 't_edge1');
+  closeTo(out.vehicles[1]!.t, t_veh1 + t_trans1 + t_edge1, 't1');
 });
 
 test('energy: E_veh = kappa t_veh F^3 + p t_trans, E_edge = kappa_e t_edge (F_e / M)^3, E = E_veh + E_edge', () => {
@@ -311,32 +286,32 @@ test('energy: E_veh = kappa t_veh F^3 + p t_trans, E_edge = kappa_e t_edge (F_e 
   const t_edge = (1e6 * 20 * 1 * 2) / 1e11; // 0.4 ms
   const E_veh = 3e-29 * t_veh * 5e9 ** 3 + 0.6 * t_trans; // 3.75 W x 0.8 ms + 0.6 W x t_trans
   const E_edge = 2e-30 * t_edge * (1e11 / 2) ** 3; // 2e-30 * 4e-4 * 1.25e32 = 0.1 J
-  close(out.vehicles[0]!.E_veh, E_veh, 'E_veh');
-  close(out.vehicles[0]!.E_edge, E_edge, 'E_edge');
-  close(out.vehicles[0]!.E_edge, 0.1, 'E_edge = 0.1 J');
-  close(out.vehicles[0]!.E, E_veh + E_edge, 'E');
+  closeTo(out.vehicles[0]!.E_veh, E_veh, 'E_veh');
+  closeTo(out.vehicles[0]!.E_edge, E_edge, 'E_edge');
+  closeTo(out.vehicles[0]!.E_edge, 0.1, 'E_edge = 0.1 J');
+  closeTo(out.vehicles[0]!.E, E_veh + E_edge, 'E');
   // local: E_veh = 3e-29 * (1e6 * 20 / 5e9) * 1.25e29 = 3.75 W x 4 ms = 15 mJ; E_edge = 0
-  close(out.vehicles[2]!.E_veh, 3e-29 * ((1e6 * 20) / 5e9) * 5e9 ** 3, 'local E_veh');
-  close(out.vehicles[2]!.E_veh, 0.015, 'local E_veh = 15 mJ');
+  closeTo(out.vehicles[2]!.E_veh, 3e-29 * ((1e6 * 20) / 5e9) * 5e9 ** 3, 'local E_veh');
+  closeTo(out.vehicles[2]!.E_veh, 0.015, 'local E_veh = 15 mJ');
   assert.equal(out.vehicles[2]!.E_edge, 0, 'local E_edge = 0');
-  close(out.vehicles[2]!.E, 0.015, 'local E');
+  closeTo(out.vehicles[2]!.E, 0.015, 'local E');
 });
 
 test('latency utility (eqs. 12-14), slack in ms: P_high = log2(1 + slack) or -C; P_low = C or C / (1 - slack)', () => {
   // high priority, on time
-  close(latencyUtility(3, 1, 5), 2, 'log2(1 + 3) = 2');
-  close(latencyUtility(7, 1, 5), 3, 'log2(1 + 7) = 3');
+  closeTo(latencyUtility(3, 1, 5), 2, 'log2(1 + 3) = 2');
+  closeTo(latencyUtility(7, 1, 5), 3, 'log2(1 + 7) = 3');
   assert.equal(latencyUtility(0, 1, 5), 0, 'slack 0 is on time: log2(1) = 0');
   // high priority, late: -C
-  close(latencyUtility(-0.001, 1, 5), -5, 'just late: -C');
-  close(latencyUtility(-40, 1, 3), -3, 'late, C = 3: -3');
+  closeTo(latencyUtility(-0.001, 1, 5), -5, 'just late: -C');
+  closeTo(latencyUtility(-40, 1, 3), -3, 'late, C = 3: -3');
   // low priority, on time: C
-  close(latencyUtility(0, 0, 5), 5, 'slack 0: C');
-  close(latencyUtility(12.5, 0, 5), 5, 'on time: C');
+  closeTo(latencyUtility(0, 0, 5), 5, 'slack 0: C');
+  closeTo(latencyUtility(12.5, 0, 5), 5, 'on time: C');
   // low priority, late: C / (1 - slack)
-  close(latencyUtility(-1, 0, 5), 5 / 2, 'slack -1: 5 / 2 (the printed eq. 13 divides by zero here)');
-  close(latencyUtility(-4, 0, 5), 1, 'slack -4: 5 / 5 = 1');
-  close(latencyUtility(-0.25, 0, 3), 3 / 1.25, 'slack -0.25, C = 3: 2.4');
+  closeTo(latencyUtility(-1, 0, 5), 5 / 2, 'slack -1: 5 / 2 (the printed eq. 13 divides by zero here)');
+  closeTo(latencyUtility(-4, 0, 5), 1, 'slack -4: 5 / 5 = 1');
+  closeTo(latencyUtility(-0.25, 0, 3), 3 / 1.25, 'slack -0.25, C = 3: 2.4');
   assert.ok(latencyUtility(-10, 0, 5) < latencyUtility(-1, 0, 5), 'decays with lateness');
 });
 
@@ -345,12 +320,12 @@ test('latency utility inside a slot: slack = (T_max - t) in ms, all four branche
   const local = (T_max: number, zeta: 0 | 1): Vehicle => ({ ...SPEC_VEHICLE, modality: 'text', d: 2e6, F: 4e9, T_max, zeta, action: { rho: 0, lambda: 1, p: 0.7, w: 1 } });
   const out = evaluateSlotCase(semantic([local(0.008, 1), local(0.003, 1), local(0.009, 0), local(0.002, 0)]));
   const t = (2e6 * 10) / 4e9; // 5 ms
-  close(out.vehicles[0]!.P, Math.log2(1 + (0.008 - t) * 1000), 'high, on time: log2(1 + 3) = 2');
-  close(out.vehicles[0]!.P, 2, 'high, on time = 2');
-  close(out.vehicles[1]!.P, -5, 'high, 2 ms late: -C');
-  close(out.vehicles[2]!.P, 5, 'low, on time: C');
-  close(out.vehicles[3]!.P, 5 / (1 - (0.002 - t) * 1000), 'low, 3 ms late: C / (1 + 3)');
-  close(out.vehicles[3]!.P, 1.25, 'low, 3 ms late = 1.25');
+  closeTo(out.vehicles[0]!.P, Math.log2(1 + (0.008 - t) * 1000), 'high, on time: log2(1 + 3) = 2');
+  closeTo(out.vehicles[0]!.P, 2, 'high, on time = 2');
+  closeTo(out.vehicles[1]!.P, -5, 'high, 2 ms late: -C');
+  closeTo(out.vehicles[2]!.P, 5, 'low, on time: C');
+  closeTo(out.vehicles[3]!.P, 5 / (1 - (0.002 - t) * 1000), 'low, 3 ms late: C / (1 + 3)');
+  closeTo(out.vehicles[3]!.P, 1.25, 'low, 3 ms late = 1.25');
 });
 
 test('utility (eq. 16): U = psi_t P + psi_f S - psi_e e; the S < S_min penalty psi_f C only when offloading', () => {
@@ -364,20 +339,20 @@ test('utility (eq. 16): U = psi_t P + psi_f S - psi_e e; the S < S_min penalty p
   const e = E / 0.01;
   assert.ok(t < 0.02);
   const below = evaluateSlotCase(semantic([offloaded(0.5)], params)).vehicles[0]!;
-  close(below.U, 0.25 * 3 + 0.25 * 0.5 - 0.5 * e - 0.25 * 3, 'S = 0.5 < S_min: penalised by psi_f C = 0.75');
+  closeTo(below.U, 0.25 * 3 + 0.25 * 0.5 - 0.5 * e - 0.25 * 3, 'S = 0.5 < S_min: penalised by psi_f C = 0.75');
   const atMin = evaluateSlotCase(semantic([offloaded(0.6)], params)).vehicles[0]!;
-  close(atMin.U, 0.25 * 3 + 0.25 * 0.6 - 0.5 * e, 'S = S_min is not below it: no penalty');
+  closeTo(atMin.U, 0.25 * 3 + 0.25 * 0.6 - 0.5 * e, 'S = S_min is not below it: no penalty');
   const above = evaluateSlotCase(semantic([offloaded(0.95)], params)).vehicles[0]!;
-  close(above.U, 0.25 * 3 + 0.25 * 0.95 - 0.5 * e, 'S = 0.95: no penalty');
+  closeTo(above.U, 0.25 * 3 + 0.25 * 0.95 - 0.5 * e, 'S = 0.95: no penalty');
   // more energy, lower utility: energy is a cost
   assert.ok(above.U < 0.25 * 3 + 0.25 * 0.95);
   // local: S = 1 whatever "fidelity" says, never penalised
   const local = evaluateSlotCase(semantic([{ ...offloaded(0.1), action: { rho: 0, lambda: 0.6, p: 0.7, w: 0.5 } }], params)).vehicles[0]!;
   const tLocal = (2e6 * 20) / 4e9; // 10 ms < 20 ms: P = 3
   const eLocal = (1e-28 * tLocal * 4e9 ** 3) / 0.01; // 6.4 W x 10 ms = 64 mJ = 6.4 units
-  close(local.S, 1, 'local S = 1');
-  close(local.U, 0.25 * 3 + 0.25 * 1 - 0.5 * eLocal, 'local U, no penalty');
-  close(local.U, 0.75 + 0.25 - 3.2, 'local U = -2.2');
+  closeTo(local.S, 1, 'local S = 1');
+  closeTo(local.U, 0.25 * 3 + 0.25 * 1 - 0.5 * eLocal, 'local U, no penalty');
+  closeTo(local.U, 0.75 + 0.25 - 3.2, 'local U = -2.2');
 });
 
 test('virtual energy queue (eq. 18) Q_next = max(Q + e - e_max, 0), clipping at 0; reward (eq. 33) uses Q before the update', () => {
@@ -396,25 +371,25 @@ test('virtual energy queue (eq. 18) Q_next = max(Q + e - e_max, 0), clipping at 
   });
   const out = evaluateSlotCase(semantic([local(1.5, 0.1), local(3, 0.005), local(0, 0.001)])).vehicles;
   const e = (1e-29 * ((1e6 * 10) / 5e9) * 5e9 ** 3) / 0.01; // 0.25
-  close(e, 0.25, 'e = 0.25');
+  closeTo(e, 0.25, 'e = 0.25');
   const U = 0.5 * 5 + 0.3 * 1 - 0.2 * 0.25; // on time, low priority: P = C = 5; U = 2.75
   // vehicle 0: e_max = 0.1 / 0.01 = 10; Q + e - e_max = 1.5 + 0.25 - 10 < 0 -> 0
   assert.equal(out[0]!.Q_next, 0, 'clipped at 0');
-  close(out[0]!.reward, 10 * U - 1.5 * (0.25 - 10), 'reward with Q = 1.5 (before the update) = 27.5 + 14.625');
-  close(out[0]!.reward, 42.125, 'reward = 42.125');
+  closeTo(out[0]!.reward, 10 * U - 1.5 * (0.25 - 10), 'reward with Q = 1.5 (before the update) = 27.5 + 14.625');
+  closeTo(out[0]!.reward, 42.125, 'reward = 42.125');
   assert.ok(Math.abs(out[0]!.reward - 10 * U) > 1, 'not computed with the updated queue (0)');
   // vehicle 1: e_max = 0.5; Q + e - e_max = 3 + 0.25 - 0.5 = 2.75
-  close(out[1]!.Q_next, 2.75, 'Q_next = 2.75');
-  close(out[1]!.reward, 10 * U - 3 * (0.25 - 0.5), 'reward = 27.5 + 0.75');
+  closeTo(out[1]!.Q_next, 2.75, 'Q_next = 2.75');
+  closeTo(out[1]!.reward, 10 * U - 3 * (0.25 - 0.5), 'reward = 27.5 + 0.75');
   // vehicle 2: Q = 0: the queue term vanishes; e_max = 0.1, Q_next = 0.15
-  close(out[2]!.Q_next, 0 + 0.25 - 0.1, 'Q_next = 0.15');
-  close(out[2]!.reward, 10 * U, 'reward = V U = 27.5');
+  closeTo(out[2]!.Q_next, 0 + 0.25 - 0.1, 'Q_next = 0.15');
+  closeTo(out[2]!.reward, 10 * U, 'reward = V U = 27.5');
 });
 
 test('cost (Fig. 7): t[s] + 10 E[J]', () => {
   const out = evaluateSlotCase(semantic([{ ...SPEC_VEHICLE, modality: 'text', d: 1e6, F: 5e9, kappa: 1e-29, action: { rho: 0, lambda: 1, p: 0.6, w: 1 } }])).vehicles[0]!;
   // t = 2 ms, E = 2.5 mJ: cost = 0.002 + 0.025 = 0.027
-  close(out.cost, 0.002 + 10 * 0.0025, 'cost = 0.027');
+  closeTo(out.cost, 0.002 + 10 * 0.0025, 'cost = 0.027');
 });
 
 test('non-semantic mode: lambda forced to 1, t_veh = 0 when offloading, S = 1 (never penalised); local unchanged', () => {
@@ -462,15 +437,15 @@ test('non-semantic mode: lambda forced to 1, t_veh = 0 when offloading, S = 1 (n
     'non-semantic offloader',
   );
   // the local vehicle: t_veh = 1e6 * 10 / 5e9 = 2 ms, E = 2.5 mJ
-  close(out.vehicles[1]!.t_veh, 0.002, 'local t_veh');
-  close(out.vehicles[1]!.E, 0.0025, 'local E');
-  close(out.vehicles[1]!.S, 1, 'local S');
+  closeTo(out.vehicles[1]!.t_veh, 0.002, 'local t_veh');
+  closeTo(out.vehicles[1]!.E, 0.0025, 'local E');
+  closeTo(out.vehicles[1]!.S, 1, 'local S');
 
   // lambda = 1 even where the semantic bounds would not allow it (lambda_max = 0.9)
   const capped = evaluateSlotCase({ ...slotCase, params: { ...PARAMS, lambda_max: 0.9 }, vehicles: [slotCase.vehicles[0]!] }, table).vehicles[0]!;
-  close(capped.t_trans, (1 * 2e6) / r, 'non-semantic t_trans at lambda = 1, not 0.9');
+  closeTo(capped.t_trans, (1 * 2e6) / r, 'non-semantic t_trans at lambda = 1, not 0.9');
   assert.equal(capped.t_veh, 0, 'non-semantic t_veh = 0');
-  close(capped.S, 1, 'non-semantic S = 1');
+  closeTo(capped.S, 1, 'non-semantic S = 1');
 });
 
 test('lambda and p are clipped to [lambda_min, lambda_max] and [p_min, p_max]', () => {
@@ -496,14 +471,14 @@ test('lambda and p are clipped to [lambda_min, lambda_max] and [p_min, p_max]', 
     const r = 1.25e7 * Math.log2(1 + snr);
     const t_veh = (1e6 * 1) / (4e9 * lambda);
     const t_trans = (lambda * 1e6) / r;
-    close(out[i]!.snr_db, 10 * Math.log10(snr), `vehicle ${i} snr_db at p = ${p}`);
-    close(out[i]!.r, r, `vehicle ${i} r`);
-    close(out[i]!.t_veh, t_veh, `vehicle ${i} t_veh at lambda = ${lambda}`);
-    close(out[i]!.t_trans, t_trans, `vehicle ${i} t_trans`);
-    close(out[i]!.E_veh, 1e-28 * t_veh * 4e9 ** 3 + p * t_trans, `vehicle ${i} E_veh`);
+    closeTo(out[i]!.snr_db, 10 * Math.log10(snr), `vehicle ${i} snr_db at p = ${p}`);
+    closeTo(out[i]!.r, r, `vehicle ${i} r`);
+    closeTo(out[i]!.t_veh, t_veh, `vehicle ${i} t_veh at lambda = ${lambda}`);
+    closeTo(out[i]!.t_trans, t_trans, `vehicle ${i} t_trans`);
+    closeTo(out[i]!.E_veh, 1e-28 * t_veh * 4e9 ** 3 + p * t_trans, `vehicle ${i} E_veh`);
   });
-  close(out[4]!.snr_db, 10 * Math.log10((0.8 * 1e-9) / 8e-15), 'local snr_db at p = 0.8 = 50 dB');
-  close(out[4]!.snr_db, 50, 'local snr_db = 50 dB');
+  closeTo(out[4]!.snr_db, 10 * Math.log10((0.8 * 1e-9) / 8e-15), 'local snr_db at p = 0.8 = 50 dB');
+  closeTo(out[4]!.snr_db, 50, 'local snr_db = 50 dB');
 
   // the bounds come from the case: lambda in [0.5, 0.9], p in [0.65, 0.75]
   const narrow: Params = { ...PARAMS, lambda_min: 0.5, lambda_max: 0.9, p_min: 0.65, p_max: 0.75 };
@@ -519,12 +494,12 @@ test('lambda and p are clipped to [lambda_min, lambda_max] and [p_min, p_max]', 
   // b = 5e7 / 2 = 2.5e7 each; vehicle 0 -> lambda 0.5, p 0.75; vehicle 1 -> lambda 0.9, p 0.65
   const r0 = 2.5e7 * Math.log2(1 + (0.75 * 1e-9) / 8e-15);
   const r1 = 2.5e7 * Math.log2(1 + (0.65 * 1e-9) / 8e-15);
-  close(two[0]!.t_veh, (1e6 * 1) / (4e9 * 0.5), 'lambda clipped up to 0.5');
-  close(two[0]!.t_trans, (0.5 * 1e6) / r0, 't_trans at lambda 0.5, p 0.75');
-  close(two[0]!.E_veh, 1e-28 * ((1e6 * 1) / (4e9 * 0.5)) * 4e9 ** 3 + 0.75 * ((0.5 * 1e6) / r0), 'E_veh at p 0.75');
-  close(two[1]!.t_veh, (1e6 * 1) / (4e9 * 0.9), 'lambda clipped down to 0.9');
-  close(two[1]!.t_trans, (0.9 * 1e6) / r1, 't_trans at lambda 0.9, p 0.65');
-  close(two[1]!.snr_db, 10 * Math.log10((0.65 * 1e-9) / 8e-15), 'snr_db at p 0.65');
+  closeTo(two[0]!.t_veh, (1e6 * 1) / (4e9 * 0.5), 'lambda clipped up to 0.5');
+  closeTo(two[0]!.t_trans, (0.5 * 1e6) / r0, 't_trans at lambda 0.5, p 0.75');
+  closeTo(two[0]!.E_veh, 1e-28 * ((1e6 * 1) / (4e9 * 0.5)) * 4e9 ** 3 + 0.75 * ((0.5 * 1e6) / r0), 'E_veh at p 0.75');
+  closeTo(two[1]!.t_veh, (1e6 * 1) / (4e9 * 0.9), 'lambda clipped down to 0.9');
+  closeTo(two[1]!.t_trans, (0.9 * 1e6) / r1, 't_trans at lambda 0.9, p 0.65');
+  closeTo(two[1]!.snr_db, 10 * Math.log10((0.65 * 1e-9) / 8e-15), 'snr_db at p 0.65');
 });
 
 test('the table is consulted at (modality, clipped lambda, snr_dB) when no fidelity is given', () => {
@@ -532,18 +507,18 @@ test('the table is consulted at (modality, clipped lambda, snr_dB) when no fidel
   const vehicle: Vehicle = { modality: 'speech', d: 1e6, T_max: 0.02, zeta: 0, F: 4e9, kappa: 1e-28, h: 1e-12, E_max: 0.03, Q: 0, action: { rho: 1, lambda: 1.3, p: 0.8, w: 1 } };
   const v = evaluateSlotCase(semantic([vehicle]), table).vehicles[0]!;
   // snr = 0.8 * 1e-12 / 8e-15 = 100 -> 20 dB
-  close(v.S, 0.55, 'S from the table');
+  closeTo(v.S, 0.55, 'S from the table');
   const lookups = calls.filter((c) => c[0] === 2);
   assert.ok(lookups.length >= 1, 'the table was consulted for speech');
-  close(lookups[0]![1], 1, 'at the clipped lambda');
-  close(lookups[0]![2], 20, 'at snr_db = 20');
+  closeTo(lookups[0]![1], 1, 'at the clipped lambda');
+  closeTo(lookups[0]![2], 20, 'at snr_db = 20');
   // 0.55 < S_min: penalised. b = 5e7, r = 5e7 log2(101)
   const r = 5e7 * Math.log2(101);
   const t_veh = (1e6 * 1.5) / (4e9 * 1); // 0.375 ms
   const t_trans = (1 * 1e6) / r;
   const t_edge = (1e6 * 15) / 1e11; // 0.15 ms
   const e = (1e-28 * t_veh * 4e9 ** 3 + 0.8 * t_trans + 1e-30 * t_edge * 1e33) / 0.01;
-  close(v.U, 0.5 * 5 + 0.3 * 0.55 - 0.2 * e - 0.3 * 5, 'U with the S_min penalty');
+  closeTo(v.U, 0.5 * 5 + 0.3 * 0.55 - 0.2 * e - 0.3 * 5, 'U with the S_min penalty');
 });
 
 test('a local vehicle: b = r = t_trans = t_edge = E_edge = 0, S = 1, t = t_veh, E = kappa t_veh F^3', () => {
@@ -590,7 +565,7 @@ test('a local vehicle: b = r = t_trans = t_edge = E_edge = 0, S = 1, t = t_veh, 
     },
     'local vehicle',
   );
-  close(E, 0.096, 'E = 96 mJ');
+  closeTo(E, 0.096, 'E = 96 mJ');
 });
 
 test('vehicleSlot with a given b and M: writes every field and returns the reward', () => {
@@ -642,8 +617,8 @@ test('vehicleSlot with a given b and M: writes every field and returns the rewar
   const P = Math.log2(1 + (0.015 - t) * 1000);
   const U = 0.5 * P + 0.3 * 0.7 - 0.2 * e;
   const expectedReward = 7 * U - 2 * (e - 0.05 / 0.005);
-  close(E_edge, 0.0125, 'E_edge = 12.5 mJ');
-  close(reward, expectedReward, 'returned reward');
+  closeTo(E_edge, 0.0125, 'E_edge = 12.5 mJ');
+  closeTo(reward, expectedReward, 'returned reward');
   const row = {} as Row;
   for (const f of FIELDS) row[f] = out[f][0]!;
   checkRow(
@@ -673,10 +648,10 @@ test('vehicleSlot with a given b and M: writes every field and returns the rewar
     [1],
     'one lookup, for image',
   );
-  close(calls[0]![1], 0.8, 'lookup lambda');
-  close(calls[0]![2], 10 * Math.log10(87500), 'lookup snr_db');
+  closeTo(calls[0]![1], 0.8, 'lookup lambda');
+  closeTo(calls[0]![2], 10 * Math.log10(87500), 'lookup snr_db');
   // with out = null it only returns the reward
-  close(vehicleSlot(params, veh, 0, true, 0.8, 0.7, 1e7, 4, table, null), expectedReward, 'reward without out');
+  closeTo(vehicleSlot(params, veh, 0, true, 0.8, 0.7, 1e7, 4, table, null), expectedReward, 'reward without out');
 });
 
 // ---------------------------------------------------------------------------------------------
