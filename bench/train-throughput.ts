@@ -9,8 +9,15 @@
 // what PyTorch's OpenBLAS reported (openblas_get_corename through ctypes, same environment).
 // Both sides count the median of *clean* repeats (no run-queue wait: the reference's own rule,
 // bench/cleanTiming.ts for svec), so a busy machine disturbs neither more than the other.
+// The model is the reference's (--svec-model reference, the default): observations of 5, an
+// action of 4 continuous values, the noise-form reverse step (denoisedBound 'none'), one critic
+// evaluation in the actor step. --svec-model svec runs SVEC's own action instead (a binary
+// offloading choice and 3 continuous values, the tanh-bounded step and the expected gradient
+// over both choices: two critic evaluations in the actor step), as the rows before 2026-12-01
+// (second session) did. Both sides take the best of their thread counts (--svec-threads and
+// --reference-threads, default 1,2 each): OpenBLAS threads for svec, PyTorch's for the reference.
 //
-//   npm run bench -- train-throughput [--quick] [--no-reference] [--reference PATH] [--reference-threads LIST] [--repeats R] [--act relu|mish]
+//   npm run bench -- train-throughput [--quick] [--no-reference] [--reference PATH] [--reference-threads LIST] [--svec-threads LIST] [--svec-model reference|svec] [--repeats R] [--act relu|mish]
 // (--reference: the reference script, default ../shared/bench/ref_dmadrl_torch.py beside the checkout;
 //  --reference-threads 1,2: PyTorch runs once per thread count and its best counts; default 1,2.
 //  With two OpenBLAS threads PyTorch is faster on a quiet 2-core machine and much slower on a busy one.)
@@ -20,7 +27,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DmadrlAgent, DmadrlConfigSchema } from '../src/agents/dmadrl.ts';
 import { ReplayMemory } from '../src/agents/replay.ts';
-import { blasInfo, initNeuralBackend } from '../src/nn/backend.ts';
+import { blasInfo, initNeuralBackend, setNativeThreads } from '../src/nn/backend.ts';
 import { RandomStreams } from '../src/random/stream.ts';
 import { timeClean } from './cleanTiming.ts';
 
@@ -32,6 +39,12 @@ const repeats = repeatsArg >= 0 ? Number(args[repeatsArg + 1]) : quick ? 3 : 5;
 const actArg = args.indexOf('--act');
 const activation = (actArg >= 0 ? args[actArg + 1] : 'relu') as 'relu' | 'mish';
 if (activation !== 'relu' && activation !== 'mish') throw new Error(`--act must be relu or mish, got ${activation}`);
+const modelArg = args.indexOf('--svec-model');
+const svecModel = modelArg >= 0 ? args[modelArg + 1] : 'reference';
+if (svecModel !== 'reference' && svecModel !== 'svec') throw new Error(`--svec-model must be reference or svec, got ${svecModel}`);
+const svecThreadsArg = args.indexOf('--svec-threads');
+const svecThreads = (svecThreadsArg >= 0 ? args[svecThreadsArg + 1]! : '1,2').split(',').map(Number);
+if (svecThreads.some((t) => !Number.isInteger(t) || t < 1)) throw new Error(`--svec-threads must list positive integers, got ${args[svecThreadsArg + 1]}`);
 const backend = await initNeuralBackend();
 const blas = blasInfo();
 /** The environment of the reference: the same OpenBLAS kernels as svec's. */
@@ -46,26 +59,33 @@ const sizes = [
 const agentsList = quick ? [5, 20] : [5, 10, 20];
 const stepsList = [1, 7];
 
-function measureSvec(N: number, K: number, H: number, B: number): { updatesPerS: number; clean: string } {
+/** The actions svec trains on: the reference's (4 continuous values) or SVEC's (a binary choice and 3 values). */
+const svecAction = svecModel === 'reference' ? { discrete: [] as number[], continuous: 4 } : { discrete: [2], continuous: 3 };
+const actionWidth = svecAction.discrete.reduce((a, b) => a + b, 0) + svecAction.continuous;
+
+function measureSvec(N: number, K: number, H: number, B: number, threads: number): { updatesPerS: number; clean: string } {
+  if (setNativeThreads(threads) === null && threads !== 1) throw new Error('--svec-threads above 1 needs the native addon');
   const streams = new RandomStreams(1);
   const agent = new DmadrlAgent(
-    DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation }),
-    { agents: N, observationSize: OBS_DIM, action: { discrete: [2], continuous: 3 } },
+    DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation, ...(svecModel === 'reference' ? { denoisedBound: 'none' } : {}) }),
+    { agents: N, observationSize: OBS_DIM, action: svecAction },
     {
       init: streams.get('init'),
       policy: streams.get('policy'),
       learner: streams.get('learner'),
     },
   );
-  const memory = new ReplayMemory({ capacity: 2048, agents: N, obsDim: OBS_DIM, actionDim: 5, priorityAlpha: 0 });
+  const memory = new ReplayMemory({ capacity: 2048, agents: N, obsDim: OBS_DIM, actionDim: actionWidth, priorityAlpha: 0 });
   const rng = streams.get('tasks');
   const vec = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniformIn(lo, hi));
-  for (let k = 0; k < 2048; k++) memory.add(vec(N * OBS_DIM, 0, 1), vec(N * 5, -1, 1), vec(N, -1, 1), vec(N * OBS_DIM, 0, 1), new Float32Array(N).fill(k % 50 === 49 ? 1 : 0));
+  for (let k = 0; k < 2048; k++)
+    memory.add(vec(N * OBS_DIM, 0, 1), vec(N * actionWidth, -1, 1), vec(N, -1, 1), vec(N * OBS_DIM, 0, 1), new Float32Array(N).fill(k % 50 === 49 ? 1 : 0));
   const replayRng = streams.get('replay');
   agent.update(memory.sample(B, replayRng)); // warm-up (kernels, optimizer slots)
   // the reference's rule: the median of clean repeats (no run-queue wait), see bench/cleanTiming.ts
   const timing = timeClean(() => agent.update(memory.sample(B, replayRng)), repeats, { timeCapS: quick ? 20 : 60 });
   agent.dispose();
+  setNativeThreads(1);
   return { updatesPerS: N / (timing.median_ms / 1e3), clean: `${timing.clean}/${timing.total}` };
 }
 
@@ -142,6 +162,7 @@ const rows: {
   B: number;
   svec_updates_per_s: number;
   svec_clean_repeats: string;
+  svec_by_threads: Record<string, number>;
   reference_updates_per_s: number | null;
   reference_by_threads: Record<string, number> | null;
   ratio: number | null;
@@ -149,7 +170,16 @@ const rows: {
 for (const { H, B } of sizes) {
   for (const N of agentsList) {
     for (const K of stepsList) {
-      const { updatesPerS: svec, clean } = measureSvec(N, K, H, B);
+      const svecByThreads: Record<string, number> = {};
+      const cleanByThreads: Record<string, string> = {};
+      for (const threads of svecThreads) {
+        const measured = measureSvec(N, K, H, B, threads);
+        svecByThreads[String(threads)] = +measured.updatesPerS.toFixed(2);
+        cleanByThreads[String(threads)] = measured.clean;
+      }
+      const bestThreads = Object.keys(svecByThreads).reduce((a, b) => (svecByThreads[b]! > svecByThreads[a]! ? b : a));
+      const svec = svecByThreads[bestThreads]!;
+      const clean = cleanByThreads[bestThreads]!;
       const byThreads = measureReference(N, K, H, B);
       const reference = byThreads === null ? null : Math.max(...Object.values(byThreads));
       const row = {
@@ -159,6 +189,7 @@ for (const { H, B } of sizes) {
         B,
         svec_updates_per_s: +svec.toFixed(2),
         svec_clean_repeats: clean,
+        svec_by_threads: svecByThreads,
         reference_updates_per_s: reference,
         reference_by_threads: byThreads,
         ratio: reference === null ? null : +(svec / reference).toFixed(3),
@@ -176,6 +207,11 @@ console.log(
     blas_selected_by: blas.selectedBy,
     reference_blas_core: referenceCore,
     activation,
+    svec_model:
+      svecModel === 'reference'
+        ? "the reference's: obs 5, 4 continuous actions, noise-form step"
+        : "SVEC's: a binary choice + 3 continuous, tanh-bounded step, expected choice gradient",
+    svec_threads: `best of ${svecThreads.join(', ')}`,
     repeats,
     reference: haveTorch ? `ref_dmadrl_torch.py ds_agent_updates_per_s (PyTorch, best of ${referenceThreads.join(', ')} threads, ${activation})` : null,
     rows,

@@ -5,11 +5,14 @@
 //      arithmetic time is its FLOPs at the sgemm speed measured here on 64 x 64 x 64 products.
 //   2. One training slot as `svec train` runs it (act, simulator step, replay, update), by phase.
 //   3. The time of the round's normal draws (2 K N B 5 of them, from a RandomStream, as the
-//      agent's reverse chains draw them in JavaScript).
+//      agent's reverse chains draw them in JavaScript: RandomStream.fillNormal), and the same
+//      draws one normal() call at a time, as the agent drew them before.
 // Prints tables and, as the last line, one JSON object:
 //   {"name": "update-profile", "round_ms", "slot_ms", "kernels", "kernel_ms", "blas_calls",
 //    "blas_ms", "gflop", "arith_ms", "by_kernel": [{"kernel", "calls", "ms"}], "slot": {...}, ...}
-//   npm run bench -- update-profile [--N 20] [--H 64] [--B 64] [--K 7] [--act relu|mish|tanh] [--repeats 20]
+// --model reference profiles train-throughput's model of the PyTorch reference instead (obs 5,
+// 4 continuous actions, the noise-form step; no training slot: that model has no environment).
+//   npm run bench -- update-profile [--N 20] [--H 64] [--B 64] [--K 7] [--act relu|mish|tanh] [--repeats 20] [--model svec|reference]
 import * as tf from '@tensorflow/tfjs';
 import { DmadrlAgent, DmadrlConfigSchema } from '../src/agents/dmadrl.ts';
 import { ReplayMemory } from '../src/agents/replay.ts';
@@ -33,14 +36,18 @@ const B = Number(option('B', '64'));
 const K = Number(option('K', '7'));
 const repeats = Number(option('repeats', '20'));
 const activation = option('act', 'relu') as 'relu' | 'mish' | 'tanh';
+const model = option('model', 'svec');
+if (model !== 'svec' && model !== 'reference') throw new Error(`--model must be svec or reference, got ${model}`);
 const backend = await initNeuralBackend();
 const blas = blasInfo();
-const OBS_DIM = observationDim('paper');
+const OBS_DIM = model === 'reference' ? 5 : observationDim('paper');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 // --- hooks: every wasm kernel, and the addon's sgemm
 const kernelStats = new Map<string, { calls: number; ms: number }>();
 const blasStats = { calls: 0, flops: 0, ms: 0 };
+/** sgemm calls by shape: "NT MxNxK" (row-major, op(A) M x K, op(B) K x N) -> calls, ms, FLOPs */
+const blasByShape = new Map<string, { calls: number; ms: number; flops: number }>();
 let hooked = false;
 for (const config of tf.getKernelsForBackend('wasm')) {
   const inner = config.kernelFunc;
@@ -68,9 +75,17 @@ if (native) {
     if (!hooked) return sgemm(...a);
     const start = performance.now();
     sgemm(...a);
-    blasStats.ms += performance.now() - start;
+    const ms = performance.now() - start;
+    const flops = 2 * a[2] * a[3] * a[4] * a[5];
+    blasStats.ms += ms;
     blasStats.calls++;
-    blasStats.flops += 2 * a[2] * a[3] * a[4] * a[5];
+    blasStats.flops += flops;
+    const shape = `${a[0] ? 'T' : 'N'}${a[1] ? 'T' : 'N'} ${a[3]}x${a[4]}x${a[5]}`;
+    const entry = blasByShape.get(shape) ?? { calls: 0, ms: 0, flops: 0 };
+    entry.calls += a[2];
+    entry.ms += ms;
+    entry.flops += flops;
+    blasByShape.set(shape, entry);
   };
 }
 
@@ -80,18 +95,20 @@ if (native) sgemmGflops = stackedSgemmGflops(native);
 
 const streams = new RandomStreams(1);
 const agent = new DmadrlAgent(
-  DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation }),
-  { agents: N, observationSize: OBS_DIM, action: { discrete: [2], continuous: 3 } },
+  DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation, ...(model === 'reference' ? { denoisedBound: 'none' } : {}) }),
+  { agents: N, observationSize: OBS_DIM, action: model === 'reference' ? { discrete: [], continuous: 4 } : { discrete: [2], continuous: 3 } },
   {
     init: streams.get('init'),
     policy: streams.get('policy'),
     learner: streams.get('learner'),
   },
 );
-const memory = new ReplayMemory({ capacity: 1024, agents: N, obsDim: OBS_DIM, actionDim: RAW_ACTION_DIM, priorityAlpha: 0 });
+const actionDim = model === 'reference' ? 4 : RAW_ACTION_DIM;
+const memory = new ReplayMemory({ capacity: 1024, agents: N, obsDim: OBS_DIM, actionDim, priorityAlpha: 0 });
 const rng = streams.get('tasks');
 const vec = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniformIn(lo, hi));
-for (let k = 0; k < 1024; k++) memory.add(vec(N * OBS_DIM, 0, 1), vec(N * 5, -1, 1), vec(N, -1, 1), vec(N * OBS_DIM, 0, 1), new Float32Array(N).fill(k % 50 === 49 ? 1 : 0));
+for (let k = 0; k < 1024; k++)
+  memory.add(vec(N * OBS_DIM, 0, 1), vec(N * actionDim, -1, 1), vec(N, -1, 1), vec(N * OBS_DIM, 0, 1), new Float32Array(N).fill(k % 50 === 49 ? 1 : 0));
 const replayRng = streams.get('replay');
 for (let w = 0; w < 3; w++) agent.update(memory.sample(B, replayRng)); // warm-up: JIT, optimizer slots
 
@@ -123,9 +140,11 @@ const actions = allocateSlotActions(N);
 const obs = new Float32Array(N * OBS_DIM);
 const nextObs = new Float32Array(N * OBS_DIM);
 const phases = { act: [] as number[], simulate: [] as number[], replay: [] as number[], update: [] as number[], slot: [] as number[] };
-core.reset(1);
-writeObservations(core, 'paper', obs);
-for (let slot = 0; slot < repeats + 5; slot++) {
+if (model === 'svec') {
+  core.reset(1);
+  writeObservations(core, 'paper', obs);
+}
+for (let slot = 0; model === 'svec' && slot < repeats + 5; slot++) {
   if (core.episodeDone) {
     core.reset(slot);
     writeObservations(core, 'paper', obs);
@@ -152,20 +171,25 @@ for (let slot = 0; slot < repeats + 5; slot++) {
     phases.slot.push(t4 - t0);
   }
 }
-const slot = Object.fromEntries(Object.entries(phases).map(([k, v]) => [`${k}_ms`, +median(v).toFixed(3)]));
+const slot = model === 'svec' ? Object.fromEntries(Object.entries(phases).map(([k, v]) => [`${k}_ms`, +median(v).toFixed(3)])) : null;
 agent.dispose();
 
 // --- 3. the round's random draws in JavaScript: both reverse chains draw K N B 5 normals each
 const normalsPerRound = 2 * K * N * B * 5;
 const normalStream = new RandomStreams(9).get('learner');
 const normalTimes: number[] = [];
+const normalOneByOneTimes: number[] = [];
 for (let r = 0; r < 7; r++) {
-  const start = performance.now();
+  let start = performance.now();
   const out = new Float32Array(normalsPerRound);
-  for (let k = 0; k < out.length; k++) out[k] = normalStream.normal();
+  normalStream.fillNormal(out);
   normalTimes.push(performance.now() - start);
+  start = performance.now();
+  for (let k = 0; k < out.length; k++) out[k] = normalStream.normal();
+  normalOneByOneTimes.push(performance.now() - start);
 }
 const normalsMs = median(normalTimes);
+const normalsOneByOneMs = median(normalOneByOneTimes);
 
 console.log(
   `update round N=${N} H=${H} B=${B} K=${K} ${activation}, BLAS ${blas.coreType ?? 'none'}: ${roundMs.toFixed(2)} ms (median of ${repeats}; ${hookedRoundMs.toFixed(2)} ms hooked)`,
@@ -175,7 +199,12 @@ console.log(
 );
 if (arithMs !== null) console.log(`  arithmetic at ${sgemmGflops!.toFixed(0)} GFLOP/s (sgemm [20,64,64]^2): ${arithMs.toFixed(2)} ms, ${(roundMs / arithMs).toFixed(1)}x of it`);
 console.log(`one slot: ${JSON.stringify(slot)}`);
-console.log(`the round's ${normalsPerRound} normal draws (RandomStream.normal, into Float32Arrays): ${normalsMs.toFixed(2)} ms`);
+console.log(`the round's ${normalsPerRound} normal draws (RandomStream.fillNormal): ${normalsMs.toFixed(2)} ms (one normal() call each: ${normalsOneByOneMs.toFixed(2)} ms)`);
+const shapeRows = [...blasByShape.entries()]
+  .map(([shape, e]) => ({ shape, calls: e.calls / repeats, ms: +(e.ms / repeats).toFixed(4), gflops: +(e.flops / e.ms / 1e6).toFixed(1) }))
+  .sort((a, b) => b.ms - a.ms);
+console.log('sgemm shape (op A, op B; M x N x K)   calls        ms  GFLOP/s');
+for (const r of shapeRows) console.log(`${r.shape.padEnd(34)}${String(r.calls).padStart(8)}${r.ms.toFixed(3).padStart(10)}${r.gflops.toFixed(1).padStart(9)}`);
 console.log('kernel                      calls        ms   share');
 for (const r of rows) console.log(`${r.kernel.padEnd(26)}${String(r.calls).padStart(7)}${r.ms.toFixed(3).padStart(10)}${((100 * r.ms) / kernelMs).toFixed(1).padStart(7)}%`);
 console.log(
@@ -188,6 +217,7 @@ console.log(
     B,
     K,
     activation,
+    model,
     repeats,
     round_ms: +roundMs.toFixed(3),
     hooked_round_ms: +hookedRoundMs.toFixed(3),
@@ -201,6 +231,8 @@ console.log(
     slot,
     normals_per_round: normalsPerRound,
     normals_ms: +normalsMs.toFixed(3),
+    normals_one_by_one_ms: +normalsOneByOneMs.toFixed(3),
     by_kernel: rows,
+    by_sgemm_shape: shapeRows,
   }),
 );

@@ -593,30 +593,42 @@ static napi_value Lerp(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* reverseStep(heap, x, eps, z | -1, n, out, [clip, c0, inv, cx0, cx, sigma]): one step of the
+/* reverseStep(heap, x, eps, z | -1, n, out, [clip, c0, inv, cx0, cx, sigma], bounded | -1): one step of the
    DDPM reverse chain (src/nn/diffusion.ts), op for op as the composed TF.js ops:
      bound 1 (clip): x0 = clamp((x - eps c0) inv, -1, 1); mean = x0 cx0 + x cx      (c0, inv, cx0, cx)
      bound 2 (tanh): x0 = tanh((x - eps c0) inv);         mean = x0 cx0 + x cx
      bound 0:        mean = (x - eps c0) inv                                       (c0 = noise scale, inv = mean scale)
-     out = mean + z sigma (when z is given). */
+     out = mean + z sigma (when z is given). With bound 2 and `bounded` given, the tanh values
+   x0 are also written there, for the gradient to reuse (the same values: no second tanhf). */
 static napi_value ReverseStep(napi_env env, napi_callback_info info) {
-  GET_ARGS(7);
-  int64_t xOff, eOff, zOff, n, oOff;
+  GET_ARGS(8);
+  int64_t xOff, eOff, zOff, n, oOff, bOff;
   double c[6];
   napi_value item;
   if (!arg_index(env, argv[1], &xOff) || !arg_index(env, argv[2], &eOff) || !arg_index(env, argv[4], &n) || !arg_index(env, argv[5], &oOff)) return NULL;
   CHECK(napi_get_value_int64(env, argv[3], &zOff));
+  CHECK(napi_get_value_int64(env, argv[7], &bOff));
   for (uint32_t k = 0; k < 6; k++) {
     CHECK(napi_get_element(env, argv[6], k, &item));
     CHECK(napi_get_value_double(env, item, &c[k]));
   }
-  const int64_t ranges[] = {xOff, n, eOff, n, oOff, n, zOff < 0 ? 0 : zOff, zOff < 0 ? 0 : n};
+  const int64_t ranges[] = {xOff, n, eOff, n, oOff, n, zOff < 0 ? 0 : zOff, zOff < 0 ? 0 : n, bOff < 0 ? 0 : bOff, bOff < 0 ? 0 : n};
   float* heap;
-  if (!heap_ranges(env, argv[0], &heap, ranges, 4)) return NULL;
+  if (!heap_ranges(env, argv[0], &heap, ranges, 5)) return NULL;
   const int bound = (int)c[0];
   const float c0 = (float)c[1], inv = (float)c[2], cx0 = (float)c[3], cx = (float)c[4], sigma = (float)c[5];
   const float *x = heap + xOff, *e = heap + eOff, *z = zOff < 0 ? NULL : heap + zOff;
   float* out = heap + oOff;
+  float* keep = bound == 2 && bOff >= 0 ? heap + bOff : NULL;
+  if (keep) {
+    for (int64_t i = 0; i < n; i++) {
+      const float t = tanhf((x[i] - e[i] * c0) * inv);
+      keep[i] = t;
+      out[i] = t * cx0 + x[i] * cx;
+    }
+    if (z) for (int64_t i = 0; i < n; i++) out[i] = out[i] + z[i] * sigma;
+    return NULL;
+  }
   for (int64_t i = 0; i < n; i++) {
     const float scaled = (x[i] - e[i] * c0) * inv;
     float mean = scaled;
@@ -633,31 +645,41 @@ static napi_value ReverseStep(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* reverseStepGrad(heap, x, eps, dout, n, dx, deps, [clip, c0, inv, cx0, cx]): the gradient of
-   reverseStep w.r.t. x and eps, as TF.js's gradients of the composed ops give it:
+/* reverseStepGrad(heap, x, eps, dout, n, dx, deps, [clip, c0, inv, cx0, cx], bounded | -1): the gradient of
+   reverseStep w.r.t. x and eps, as TF.js's gradients of the composed ops give it (tanh: from the
+   forward's saved tanh values when `bounded` is given, else recomputed):
      clip: d = (x0 in [-1, 1] ? dout cx0 : 0) inv; dx = dout cx + d; deps = (-d) c0
      tanh: d = dout cx0 (1 - tanh(scaled)^2) inv;   dx = dout cx + d; deps = (-d) c0
      else: d = dout inv; dx = d; deps = (-d) c0 */
 static napi_value ReverseStepGrad(napi_env env, napi_callback_info info) {
-  GET_ARGS(8);
-  int64_t xOff, eOff, dOff, n, dxOff, deOff;
+  GET_ARGS(9);
+  int64_t xOff, eOff, dOff, n, dxOff, deOff, bOff;
   double c[5];
   napi_value item;
   if (!arg_index(env, argv[1], &xOff) || !arg_index(env, argv[2], &eOff) || !arg_index(env, argv[3], &dOff) || !arg_index(env, argv[4], &n) ||
       !arg_index(env, argv[5], &dxOff) || !arg_index(env, argv[6], &deOff))
     return NULL;
+  CHECK(napi_get_value_int64(env, argv[8], &bOff));
   for (uint32_t k = 0; k < 5; k++) {
     CHECK(napi_get_element(env, argv[7], k, &item));
     CHECK(napi_get_value_double(env, item, &c[k]));
   }
-  const int64_t ranges[] = {xOff, n, eOff, n, dOff, n, dxOff, n, deOff, n};
+  const int64_t ranges[] = {xOff, n, eOff, n, dOff, n, dxOff, n, deOff, n, bOff < 0 ? 0 : bOff, bOff < 0 ? 0 : n};
   float* heap;
-  if (!heap_ranges(env, argv[0], &heap, ranges, 5)) return NULL;
+  if (!heap_ranges(env, argv[0], &heap, ranges, 6)) return NULL;
   const int bound = (int)c[0];
   const float c0 = (float)c[1], inv = (float)c[2], cx0 = (float)c[3], cx = (float)c[4];
   const float *x = heap + xOff, *e = heap + eOff, *dout = heap + dOff;
   float *dx = heap + dxOff, *de = heap + deOff;
-  if (bound == 2) {
+  if (bound == 2 && bOff >= 0) {
+    const float* kept = heap + bOff;
+    for (int64_t i = 0; i < n; i++) {
+      const float t = kept[i];
+      const float d = dout[i] * cx0 * (1.0f - t * t) * inv;
+      dx[i] = dout[i] * cx + d;
+      de[i] = (-d) * c0;
+    }
+  } else if (bound == 2) {
     for (int64_t i = 0; i < n; i++) {
       const float t = tanhf((x[i] - e[i] * c0) * inv);
       const float d = dout[i] * cx0 * (1.0f - t * t) * inv;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { RandomStream, RandomStreams } from '../random/stream.ts';
 import { gumbelNoise } from '../nn/gumbel.ts';
 import { MlpSnapshot } from '../nn/inference.ts';
+import { copyKernelsInstalled, criticInputCopies } from '../nn/copyKernels.ts';
 import type { StackedMlp } from '../nn/stackedMlp.ts';
 import type { LearnerSpaces } from './contract.ts';
 import type { ReplayBatch } from './replay.ts';
@@ -104,6 +105,24 @@ export function replaceOwnAction(fresh: tf.Tensor3D, buffer: tf.Tensor3D): tf.Te
   return tf.reshape(mixed, [n, B, n * width]) as tf.Tensor3D;
 }
 
+/**
+ * The N centralized critics' input [N, B, N o + N w]: the joint observation [B, N o] and joint
+ * action [B, N w] for every critic, and with `fresh` [N, B, w] critic n seeing agent n's fresh
+ * action instead of its replayed one (replaceOwnAction; differentiable w.r.t. fresh). On the wasm
+ * backend with svec's copy kernels this is copies in one kernel (nn/copyKernels.ts); otherwise
+ * the composed tile, concat and mix. The values are the same either way.
+ */
+export function centralizedCriticInput(jointObs: tf.Tensor2D, jointActions: tf.Tensor2D, agents: number, fresh?: tf.Tensor3D): tf.Tensor3D {
+  if (tf.getBackend() === 'wasm' && copyKernelsInstalled() && jointObs.dtype === 'float32' && jointActions.dtype === 'float32') {
+    return criticInputCopies(jointObs, jointActions, agents, fresh);
+  }
+  const [B, columns] = jointActions.shape;
+  const actionsPerCritic = fresh
+    ? replaceOwnAction(fresh, tf.transpose(tf.reshape(jointActions, [B, agents, columns / agents]), [1, 0, 2]) as tf.Tensor3D)
+    : tileForAgents(jointActions, agents);
+  return tf.concat([tileForAgents(jointObs, agents), actionsPerCritic], 2) as tf.Tensor3D;
+}
+
 /** Tiles a joint tensor [B, D] to [N, B, D] (the same input for every agent's critic). */
 export function tileForAgents(joint: tf.Tensor2D, agents: number): tf.Tensor3D {
   const [B, D] = joint.shape;
@@ -199,7 +218,7 @@ export class ActingSnapshot {
 
 /** A deterministic actor's heads on [N, B, obsDim]: choice scores and tanh continuous values. */
 export function deterministicPolicy(net: StackedMlp, obs: tf.Tensor3D, layout: ActionLayout): { logits: tf.Tensor3D; continuous: tf.Tensor3D } {
-  const out = net.apply(obs);
+  const out = net.apply(obs, { inputIsData: true });
   const [n, B] = [obs.shape[0], obs.shape[1]];
   return {
     logits: tf.slice(out, [0, 0, 0], [n, B, layout.choices]),

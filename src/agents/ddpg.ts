@@ -122,7 +122,7 @@ export class DdpgAgent implements OffPolicyLearner {
         this.critic.variables,
         n,
         () => {
-          const td = tf.sub(this.critic.apply(inputNow), targets);
+          const td = tf.sub(this.critic.apply(inputNow, { inputIsData: true }), targets);
           tdErrors = tf.keep(tf.mean(tf.abs(td), [0, 2]));
           return tf.sum(tf.mean(tf.mul(t.weights, tf.square(td)), [1, 2])) as tf.Scalar;
         },
@@ -138,7 +138,7 @@ export class DdpgAgent implements OffPolicyLearner {
         () => {
           const { logits, continuous } = deterministicPolicy(this.actor, t.obs, layout);
           const [, B] = logits.shape;
-          const qOf = (action: tf.Tensor3D) => this.critic.apply(tf.concat([t.obs, action], 2) as tf.Tensor3D);
+          const qOf = (action: tf.Tensor3D) => this.critic.apply(tf.concat([t.obs, action], 2) as tf.Tensor3D, { frozen: true });
           let q: tf.Tensor3D;
           if (layout.choices === 0) q = qOf(continuous);
           else if (config.discreteGradient === 'expected') q = expectedOverChoices(logits, continuous, qOf);

@@ -24,12 +24,13 @@ import { reverseChain, reverseChainArrays, sinusoidalTable, vpSchedule, type Dif
 import { MlpSnapshot } from '../nn/inference.ts';
 import { minimizeStacked } from '../nn/optim.ts';
 import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
-import { StackedMlp } from '../nn/stackedMlp.ts';
+import { StackedMlp, type MlpUse } from '../nn/stackedMlp.ts';
 import type { RandomStream } from '../random/stream.ts';
 import type { AlgorithmModule } from './catalog.ts';
 import {
   actionLayout,
   batchTensors,
+  centralizedCriticInput,
   ChoiceEpsilonSchema,
   DiscreteGradientSchema,
   expectedOverChoices,
@@ -38,8 +39,6 @@ import {
   learnerStreams,
   rawActions,
   readTdErrors,
-  replaceOwnAction,
-  tileForAgents,
   type ActionLayout,
   type LearnerStreams,
 } from './common.ts';
@@ -139,7 +138,7 @@ export class DmadrlAgent implements OffPolicyLearner {
 
   private normals(rng: RandomStream, size: number): Float32Array {
     const out = new Float32Array(size);
-    for (let k = 0; k < size; k++) out[k] = rng.normal();
+    rng.fillNormal(out);
     return out;
   }
 
@@ -151,12 +150,12 @@ export class DmadrlAgent implements OffPolicyLearner {
     return tf.concat([x, ids], 2) as tf.Tensor3D;
   }
 
-  /** Runs a group-stacked MLP on per-agent inputs [N, rows, d]. */
-  private applyStacked(net: StackedMlp, x: tf.Tensor3D): tf.Tensor3D {
+  /** Runs a group-stacked MLP on per-agent inputs [N, rows, d] (`use`: the gradients not needed). */
+  private applyStacked(net: StackedMlp, x: tf.Tensor3D, use: MlpUse = {}): tf.Tensor3D {
     const input = this.withAgentIds(x);
-    if (!this.config.parameterSharing) return net.apply(input);
+    if (!this.config.parameterSharing) return net.apply(input, use);
     const [n, rows, d] = input.shape;
-    const out = net.apply(tf.reshape(input, [1, n * rows, d]) as tf.Tensor3D);
+    const out = net.apply(tf.reshape(input, [1, n * rows, d]) as tf.Tensor3D, use);
     return tf.reshape(out, [n, rows, out.shape[2]]) as tf.Tensor3D;
   }
 
@@ -327,18 +326,17 @@ export class DmadrlAgent implements OffPolicyLearner {
     const rng = this.streams.learner;
     return tf.tidy(() => {
       const t = batchTensors(batch, n, this.obsDim, this.layout.width, config.rewardScale);
-      const criticInput = (jointObs: tf.Tensor2D, actionsPerCritic: tf.Tensor3D) => tf.concat([tileForAgents(jointObs, n), actionsPerCritic], 2) as tf.Tensor3D;
 
       // Phase 2: targets y_n = r_n + gamma (1 - d) Q'_n(O', A'), A' from the target actors (greedy offloading).
       const nextActions = this.targetActions(t.nextObs, rng);
-      const qNext = this.applyStacked(this.targetCritic, criticInput(t.jointNextObs, tileForAgents(jointFromPerAgent(nextActions), n)));
+      const qNext = this.applyStacked(this.targetCritic, centralizedCriticInput(t.jointNextObs, jointFromPerAgent(nextActions), n));
       const targets = tf.add(t.rewards, tf.mul(tf.mul(t.notDone, config.gamma), qNext));
 
       // Phase 3: critic step (eq. 37), importance-weighted when replay is prioritized.
-      const inputNow = criticInput(t.jointObs, tileForAgents(t.jointActions, n));
+      const inputNow = centralizedCriticInput(t.jointObs, t.jointActions, n);
       let tdErrors: tf.Tensor | null = null;
       const criticLoss = this.minimize(this.criticOptimizer, this.critic, () => {
-        const td = tf.sub(this.applyStacked(this.critic, inputNow), targets);
+        const td = tf.sub(this.applyStacked(this.critic, inputNow, { inputIsData: true }), targets);
         tdErrors = tf.keep(tf.mean(tf.abs(td), [0, 2]));
         return tf.sum(tf.mean(tf.mul(t.weights, tf.square(td)), [1, 2])) as tf.Scalar;
       });
@@ -349,7 +347,8 @@ export class DmadrlAgent implements OffPolicyLearner {
       let meanQ = 0;
       const actorLoss = this.minimize(this.actorOptimizer, this.actor, () => {
         const { logits, continuous } = this.policyParts(this.actor, t.obs, rng);
-        const qOf = (fresh: tf.Tensor3D) => this.applyStacked(this.critic, criticInput(t.jointObs, replaceOwnAction(fresh, t.actions)));
+        // the critics are not trained here: no gradient w.r.t. their weights (frozen)
+        const qOf = (fresh: tf.Tensor3D) => this.applyStacked(this.critic, centralizedCriticInput(t.jointObs, t.jointActions, n, fresh), { frozen: true });
         let q: tf.Tensor3D;
         const [n, B] = [t.obs.shape[0], t.B];
         if (this.layout.choices === 0) q = qOf(continuous);

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import type { RandomStream } from '../random/stream.ts';
 import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
 import { minimizeStacked } from '../nn/optim.ts';
-import { StackedMlp } from '../nn/stackedMlp.ts';
+import { StackedMlp, type MlpUse } from '../nn/stackedMlp.ts';
 import type { AlgorithmModule } from './catalog.ts';
 import {
   actDeterministic,
@@ -82,29 +82,30 @@ class AttentionCritic {
   }
 
   /** e_j = relu(f_j(o_j, a_j)): [N, B, obs + action] -> [N, B, E]. */
-  encode(obs: tf.Tensor3D, actions: tf.Tensor3D): tf.Tensor3D {
-    return tf.relu(this.encoder.apply(tf.concat([obs, actions], 2) as tf.Tensor3D)) as tf.Tensor3D;
+  encode(obs: tf.Tensor3D, actions: tf.Tensor3D, use: MlpUse = {}): tf.Tensor3D {
+    return tf.relu(this.encoder.apply(tf.concat([obs, actions], 2) as tf.Tensor3D, use)) as tf.Tensor3D;
   }
 
-  private shared(net: StackedMlp, x: tf.Tensor3D): tf.Tensor3D {
+  private shared(net: StackedMlp, x: tf.Tensor3D, frozen: boolean): tf.Tensor3D {
     const [n, B, d] = x.shape;
-    return tf.reshape(net.apply(tf.reshape(x, [1, n * B, d]) as tf.Tensor3D), [n, B, -1]) as tf.Tensor3D;
+    return tf.reshape(net.apply(tf.reshape(x, [1, n * B, d]) as tf.Tensor3D, { frozen }), [n, B, -1]) as tf.Tensor3D;
   }
 
   /**
    * Multi-head attention of every agent over the others: queries from `queryEncodings`, keys and
    * values from `otherEncodings`, agent n never attending to itself. Returns the context
-   * [N, B, E] and the attention weights [B, heads, N, N].
+   * [N, B, E] and the attention weights [B, heads, N, N]. frozen: the weights are not trained
+   * here (the actor step), so no gradient w.r.t. them is computed.
    */
-  attend(queryEncodings: tf.Tensor3D, otherEncodings: tf.Tensor3D): { context: tf.Tensor3D; weights: tf.Tensor4D } {
+  attend(queryEncodings: tf.Tensor3D, otherEncodings: tf.Tensor3D, frozen = false): { context: tf.Tensor3D; weights: tf.Tensor4D } {
     const [n, B, E] = queryEncodings.shape;
     const h = this.heads;
     const d = E / h;
     // [N, B, E] -> [B, h, N, d]
     const split = (x: tf.Tensor3D) => tf.transpose(tf.reshape(x, [n, B, h, d]), [1, 2, 0, 3]);
-    const q = split(this.shared(this.query, queryEncodings));
-    const k = split(this.shared(this.key, otherEncodings));
-    const v = split(tf.relu(this.shared(this.value, otherEncodings)) as tf.Tensor3D);
+    const q = split(this.shared(this.query, queryEncodings, frozen));
+    const k = split(this.shared(this.key, otherEncodings, frozen));
+    const v = split(tf.relu(this.shared(this.value, otherEncodings, frozen)) as tf.Tensor3D);
     const mask = tf.mul(tf.eye(n), -1e9); // no attention to oneself
     const scores = tf.add(tf.div(tf.matMul(tf.reshape(q, [B * h, n, d]), tf.reshape(k, [B * h, n, d]), false, true), Math.sqrt(d)), mask);
     const weights = tf.softmax(scores); // [B h, N, N]
@@ -113,10 +114,10 @@ class AttentionCritic {
     return { context: merged, weights: tf.reshape(weights, [B, h, n, n]) as tf.Tensor4D };
   }
 
-  /** Q_n for every agent: own encodings [N, B, E] and the context from the others. */
-  q(ownEncodings: tf.Tensor3D, otherEncodings: tf.Tensor3D): tf.Tensor3D {
-    const { context } = this.attend(ownEncodings, otherEncodings);
-    return this.head.apply(tf.concat([ownEncodings, context], 2) as tf.Tensor3D);
+  /** Q_n for every agent: own encodings [N, B, E] and the context from the others (frozen: as attend). */
+  q(ownEncodings: tf.Tensor3D, otherEncodings: tf.Tensor3D, frozen = false): tf.Tensor3D {
+    const { context } = this.attend(ownEncodings, otherEncodings, frozen);
+    return this.head.apply(tf.concat([ownEncodings, context], 2) as tf.Tensor3D, { frozen });
   }
 
   copyTo(target: AttentionCritic): void {
@@ -207,7 +208,7 @@ export class MaddpgRaAgent implements OffPolicyLearner {
         this.critic.variables,
         1,
         () => {
-          const encodings = this.critic.encode(t.obs, t.actions);
+          const encodings = this.critic.encode(t.obs, t.actions, { inputIsData: true });
           const td = tf.sub(this.critic.q(encodings, encodings), targets);
           tdErrors = tf.keep(tf.mean(tf.abs(td), [0, 2]));
           return tf.sum(tf.mean(tf.mul(t.weights, tf.square(td)), [1, 2])) as tf.Scalar;
@@ -223,7 +224,7 @@ export class MaddpgRaAgent implements OffPolicyLearner {
         n,
         () => {
           const { logits, continuous } = deterministicPolicy(this.actor, t.obs, layout);
-          const qOf = (action: tf.Tensor3D) => this.critic.q(this.critic.encode(t.obs, action), bufferEncodings);
+          const qOf = (action: tf.Tensor3D) => this.critic.q(this.critic.encode(t.obs, action, { frozen: true }), bufferEncodings, true);
           let q: tf.Tensor3D;
           if (layout.choices === 0) q = qOf(continuous);
           else if (config.discreteGradient === 'expected') q = expectedOverChoices(logits, continuous, qOf);

@@ -260,7 +260,7 @@ export class MappoAgent implements OnPolicyLearner {
         this.variables,
         1,
         () => {
-          const out = tf.reshape(this.actor.apply(actorIn), [rows, width]);
+          const out = tf.reshape(this.actor.apply(actorIn, { inputIsData: true }), [rows, width]);
           const mean = tf.slice(out, [0, choices], [rows, dims]);
           const logStd = tf.reshape(this.logStd, [1, dims]);
           const z = tf.div(tf.sub(gaussian, mean), tf.exp(logStd));
@@ -269,7 +269,7 @@ export class MappoAgent implements OnPolicyLearner {
           const logProb = logProbsDiscrete && choice ? tf.add(tf.sum(tf.mul(logProbsDiscrete, choice), 1), logProbGaussian) : logProbGaussian;
           const ratio = tf.exp(tf.sub(logProb, oldLogProb));
           const surrogate = tf.mean(clippedSurrogate(ratio, advantages, c.clip));
-          const values = tf.reshape(this.critic.apply(criticIn), [rows]);
+          const values = tf.reshape(this.critic.apply(criticIn, { inputIsData: true }), [rows]);
           const vLoss = tf.mean(clippedValueLoss(values, oldValues, returns, c.valueClip));
           // entropy: categorical + Gaussian (0.5 + 0.5 ln(2 pi) + log std per dimension)
           const entropyGaussian = tf.sum(tf.add(logStd, 0.5 + 0.5 * Math.log(2 * Math.PI)));

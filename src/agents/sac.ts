@@ -138,17 +138,16 @@ export class SacAgent implements OffPolicyLearner {
 
   /** The policy on [N, B, obsDim]: discrete log-probabilities, and a reparameterized continuous sample. */
   private policy(obs: tf.Tensor3D) {
-    const out = this.actor.apply(obs);
+    const out = this.actor.apply(obs, { inputIsData: true });
     const [n, B] = [obs.shape[0], obs.shape[1]];
     const { heads } = this;
     const dims = this.layout.continuous;
     const logits = tf.slice(out, [0, 0, 0], [n, B, heads]);
     const mean = tf.slice(out, [0, 0, heads], [n, B, dims]);
     const logStd = tf.clipByValue(tf.slice(out, [0, 0, heads + dims], [n, B, dims]), LOG_STD_MIN, LOG_STD_MAX);
-    const noise = tf.tensor3d(
-      Float32Array.from({ length: n * B * dims }, () => this.streams.learner.normal()),
-      [n, B, dims],
-    );
+    const noiseValues = new Float32Array(n * B * dims);
+    this.streams.learner.fillNormal(noiseValues);
+    const noise = tf.tensor3d(noiseValues, [n, B, dims]);
     const u = tf.add(mean, tf.mul(tf.exp(logStd), noise));
     const logProbsDiscrete = tf.logSoftmax(logits);
     return { probs: tf.exp(logProbsDiscrete), logProbsDiscrete, continuous: tf.tanh(u) as tf.Tensor3D, logProbContinuous: squashedGaussianLogProb(u, mean, logStd) };
@@ -199,8 +198,8 @@ export class SacAgent implements OffPolicyLearner {
         criticVariables,
         n,
         () => {
-          const q1 = tf.sum(tf.mul(this.critic1.apply(inputNow), chosen), -1, true);
-          const q2 = tf.sum(tf.mul(this.critic2.apply(inputNow), chosen), -1, true);
+          const q1 = tf.sum(tf.mul(this.critic1.apply(inputNow, { inputIsData: true }), chosen), -1, true);
+          const q2 = tf.sum(tf.mul(this.critic2.apply(inputNow, { inputIsData: true }), chosen), -1, true);
           const td1 = tf.sub(q1, targets);
           tdErrors = tf.keep(tf.mean(tf.abs(td1), [0, 2]));
           const loss = tf.add(tf.mean(tf.mul(t.weights, tf.square(td1)), [1, 2]), tf.mean(tf.mul(t.weights, tf.square(tf.sub(q2, targets))), [1, 2]));
@@ -219,7 +218,7 @@ export class SacAgent implements OffPolicyLearner {
         () => {
           const now = this.policy(t.obs);
           const input = tf.concat([t.obs, now.continuous], 2) as tf.Tensor3D;
-          const q = tf.minimum(this.critic1.apply(input), this.critic2.apply(input));
+          const q = tf.minimum(this.critic1.apply(input, { frozen: true }), this.critic2.apply(input, { frozen: true }));
           const discretePart = tf.sum(tf.mul(now.probs, tf.sub(tf.mul(alphaD, now.logProbsDiscrete), q)), -1, true);
           const loss = tf.add(discretePart, tf.mul(alphaC, now.logProbContinuous));
           meanQ = tf.mean(tf.sum(tf.mul(now.probs, q), -1)).dataSync()[0]!;

@@ -224,6 +224,92 @@ function sharedIdentity(original: tf.KernelConfig, args: KernelArgs): tf.TensorI
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
 }
 
+// --- the centralized critics' input ------------------------------------------------------
+//
+// SvecCriticInput: jointObs [B, N o], jointActions [B, N w] and optionally fresh [N, B, w] ->
+// [N, B, N o + N w]: row b of critic n is the joint observation and the joint action of
+// transition b, with agent n's action replaced by fresh[n, b] when given (MADDPG's actor step).
+// The same numbers as tile + concat + the eye-mask mix of the composed ops (src/agents/common.ts),
+// as copies: one group's block, repeated N times, then the N B own actions written over it.
+// SvecCriticInputGrad: dy [N, B, N o + N w] -> d fresh [N, B, w], the own-action columns of dy.
+
+function criticInputKernel(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const { jointObs, jointActions, fresh } = args.inputs as { jointObs: tf.TensorInfo; jointActions: tf.TensorInfo; fresh?: tf.TensorInfo };
+  const { agents: n } = args.attrs as unknown as { agents: number };
+  const [B, obsColumns] = jointObs.shape as [number, number];
+  const actionColumns = jointActions.shape[1]!;
+  const width = actionColumns / n;
+  const columns = obsColumns + actionColumns;
+  const out = backend.makeOutput([n, B, columns], 'float32');
+  if (n * B * columns === 0) return out;
+  const bytes = heapBytes(backend);
+  const dst = byteOffset(backend, out);
+  const obsAt = byteOffset(backend, jointObs);
+  const actionsAt = byteOffset(backend, jointActions);
+  for (let b = 0; b < B; b++) {
+    const row = dst + b * columns * 4;
+    bytes.copyWithin(row, obsAt + b * obsColumns * 4, obsAt + (b + 1) * obsColumns * 4);
+    bytes.copyWithin(row + obsColumns * 4, actionsAt + b * actionColumns * 4, actionsAt + (b + 1) * actionColumns * 4);
+  }
+  repeatBlock(bytes, dst, B * columns * 4, n);
+  if (fresh) {
+    const heap = backend.wasm.HEAPF32;
+    const o = dst / 4;
+    const f = byteOffset(backend, fresh) / 4;
+    for (let g = 0; g < n; g++) {
+      for (let b = 0; b < B; b++) {
+        const to = o + (g * B + b) * columns + obsColumns + g * width;
+        const from = f + (g * B + b) * width;
+        for (let c = 0; c < width; c++) heap[to + c] = heap[from + c]!;
+      }
+    }
+  }
+  return out;
+}
+
+function criticInputGradKernel(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const { dy } = args.inputs as { dy: tf.TensorInfo };
+  const { agents: n, obsColumns } = args.attrs as unknown as { agents: number; obsColumns: number };
+  const [, B, columns] = dy.shape as [number, number, number];
+  const width = (columns - obsColumns) / n;
+  const out = backend.makeOutput([n, B, width], 'float32');
+  if (n * B * width === 0) return out;
+  const heap = backend.wasm.HEAPF32;
+  const d = byteOffset(backend, dy) / 4;
+  const o = byteOffset(backend, out) / 4;
+  for (let g = 0; g < n; g++) {
+    for (let b = 0; b < B; b++) {
+      const from = d + (g * B + b) * columns + obsColumns + g * width;
+      const to = o + (g * B + b) * width;
+      for (let c = 0; c < width; c++) heap[to + c] = heap[from + c]!;
+    }
+  }
+  return out;
+}
+
+/**
+ * The centralized critics' input [N, B, N o + N w] from jointObs [B, N o] and jointActions
+ * [B, N w], with agent n's action replaced by fresh[n] in critic n's input when given
+ * (differentiable w.r.t. fresh only: the rest is data). Call only when copyKernelsInstalled()
+ * and the backend is wasm; src/agents/common.ts keeps the composed ops otherwise.
+ */
+export function criticInputCopies(jointObs: tf.Tensor2D, jointActions: tf.Tensor2D, agents: number, fresh?: tf.Tensor3D): tf.Tensor3D {
+  const attrs = { agents, obsColumns: jointObs.shape[1] } as unknown as tf.NamedAttrMap;
+  if (!fresh) return tf.engine().runKernel('SvecCriticInput', { jointObs, jointActions }, attrs) as tf.Tensor3D;
+  const op = tf.customGrad(((own: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([]);
+    return {
+      value: tf.engine().runKernel('SvecCriticInput', { jointObs, jointActions, fresh: own }, attrs) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor) => tf.engine().runKernel('SvecCriticInputGrad', { dy }, attrs) as tf.Tensor,
+    };
+  }) as Parameters<typeof tf.customGrad>[0]) as unknown as (own: tf.Tensor) => tf.Tensor;
+  return op(fresh) as tf.Tensor3D;
+}
+
+const OWN_KERNELS: Record<string, (args: KernelArgs) => tf.TensorInfo> = { SvecCriticInput: criticInputKernel, SvecCriticInputGrad: criticInputGradKernel };
+
 const KERNEL_NAMES = ['Tile', 'Concat', 'Slice', 'SplitV', 'Identity'] as const;
 let originals: Record<(typeof KERNEL_NAMES)[number], tf.KernelConfig> | null = null;
 
@@ -242,7 +328,7 @@ const replacements: Record<(typeof KERNEL_NAMES)[number], (original: tf.KernelCo
   Identity: sharedIdentity,
 };
 
-/** Replaces the wasm backend's Tile, Concat, Slice, SplitV and Identity with the ones above (idempotent). */
+/** Replaces the wasm backend's Tile, Concat, Slice, SplitV and Identity with the ones above and registers the critic-input kernels (idempotent). */
 export function installCopyKernels(): void {
   if (originals) return;
   const found = Object.fromEntries(KERNEL_NAMES.map((name) => [name, tf.getKernel(name, 'wasm')]));
@@ -253,12 +339,16 @@ export function installCopyKernels(): void {
     // the originals' setupFuncs bind the wasm functions we delegate to for other dtypes
     register({ kernelName: name, backendName: 'wasm', setupFunc: original.setupFunc, kernelFunc: (args) => replacements[name](original, args as KernelArgs) as tf.TensorInfo });
   }
+  for (const [name, kernelFunc] of Object.entries(OWN_KERNELS)) {
+    if (!tf.getKernel(name, 'wasm')) tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  }
 }
 
 /** Restores TF.js's own kernels (idempotent). */
 export function uninstallCopyKernels(): void {
   if (!originals) return;
   for (const name of KERNEL_NAMES) register(originals[name]);
+  for (const name of Object.keys(OWN_KERNELS)) tf.unregisterKernel(name, 'wasm');
   originals = null;
 }
 

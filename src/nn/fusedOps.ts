@@ -28,8 +28,8 @@ export interface NativeFused extends Pick<NativeBlas, 'sgemmStrided'> {
   groupSquares(heap: Float32Array, g: number, n: number, groups: number, out: Float32Array): void;
   adamStep(heap: Float32Array, offsets: number[], n: number, groups: number, scales: Float32Array | null, coefficients: number[]): void;
   lerp(heap: Float32Array, t: number, v: number, out: number, n: number, a: number, b: number): void;
-  reverseStep(heap: Float32Array, x: number, eps: number, z: number, n: number, out: number, coefficients: number[]): void;
-  reverseStepGrad(heap: Float32Array, x: number, eps: number, dout: number, n: number, dx: number, deps: number, coefficients: number[]): void;
+  reverseStep(heap: Float32Array, x: number, eps: number, z: number, n: number, out: number, coefficients: number[], bounded: number): void;
+  reverseStepGrad(heap: Float32Array, x: number, eps: number, dout: number, n: number, dx: number, deps: number, coefficients: number[], bounded: number): void;
 }
 
 const FUSED_FUNCTIONS = ['biasAct', 'actGrad', 'biasGrad', 'groupSquares', 'adamStep', 'lerp', 'reverseStep', 'reverseStepGrad'] as const;
@@ -207,7 +207,8 @@ function mlpForwardKernel(args: KernelArgs): tf.TensorInfo[] {
 function mlpBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const native = fused!;
   const backend = args.backend as WasmBackendLike;
-  const attrs = args.attrs as unknown as MlpAttrs & { grads: boolean[] };
+  const attrs = args.attrs as unknown as MlpAttrs & { grads: boolean[]; paramGrads: boolean };
+  const paramGrads = attrs.paramGrads;
   const { activation, layers, groups: G, rows: R } = attrs;
   const inputs = args.inputs as Record<string, tf.TensorInfo>;
   const parts = attrs.parts.map((_, k) => inputs[`p${k}`]!);
@@ -219,7 +220,7 @@ function mlpBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
   for (const w of ws) if (w.shape[0] !== G) throw new Error(`SvecMlpGrad: weights with ${w.shape[0]} groups for an output with ${G}`);
   const partGrads = attrs.parts.map((layout, k) => (attrs.grads[k] ? backend.makeOutput([G, R, layout.width], 'float32') : null));
   const grads: tf.TensorInfo[] = [];
-  for (let l = 0; l < layers; l++) {
+  for (let l = 0; paramGrads && l < layers; l++) {
     grads.push(backend.makeOutput([...ws[l]!.shape], 'float32'), backend.makeOutput([G, 1, widths[l + 1]!], 'float32'));
   }
   // two scratch buffers for one group's gradient w.r.t. each hidden layer's pre-activation
@@ -238,13 +239,14 @@ function mlpBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
     for (let l = layers - 1; l >= 0; l--) {
       const fanIn = widths[l]!;
       const fanOut = widths[l + 1]!;
-      const dw = at(backend, grads[2 * l]!) + g * fanIn * fanOut;
-      const db = at(backend, grads[2 * l + 1]!) + g * fanOut;
+      // frozen weights (paramGrads false): only the gradient w.r.t. the input flows back
+      const dw = paramGrads ? at(backend, grads[2 * l]!) + g * fanIn * fanOut : -1;
+      const db = paramGrads ? at(backend, grads[2 * l + 1]!) + g * fanOut : -1;
       const w = W[l]! + g * fanIn * fanOut;
-      native.biasGrad(heap, grad, 1, R, fanOut, db);
+      if (paramGrads) native.biasGrad(heap, grad, 1, R, fanOut, db);
       if (l > 0) {
         const input = Hs[l - 1]! + g * R * fanIn;
-        native.sgemmStrided(true, false, 1, fanIn, fanOut, R, heap, input, 0, heap, grad, 0, heap, dw, 0);
+        if (paramGrads) native.sgemmStrided(true, false, 1, fanIn, fanOut, R, heap, input, 0, heap, grad, 0, heap, dw, 0);
         const target = S[l % 2]!;
         native.sgemmStrided(false, true, 1, R, fanIn, fanOut, heap, grad, 0, heap, w, 0, heap, target, 0);
         native.actGrad(kind, heap, target, Zs[l - 1]! + g * R * fanIn, R * fanIn, target);
@@ -255,7 +257,8 @@ function mlpBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
         const rowsBroadcast = layout.rows === 1 && R !== 1;
         const part = groupAt(P[k]!, layout.groups, (rowsBroadcast ? 1 : R) * layout.width, g);
         // dW rows of this part: part^T g, or part^T (rows of g summed) = part^T db when broadcast over rows
-        native.sgemmStrided(true, false, 1, layout.width, fanOut, rowsBroadcast ? 1 : R, heap, part, 0, heap, rowsBroadcast ? db : grad, 0, heap, dw + layout.column * fanOut, 0);
+        if (paramGrads)
+          native.sgemmStrided(true, false, 1, layout.width, fanOut, rowsBroadcast ? 1 : R, heap, part, 0, heap, rowsBroadcast ? db : grad, 0, heap, dw + layout.column * fanOut, 0);
         const dp = partGrads[k];
         if (dp) native.sgemmStrided(false, true, 1, R, layout.width, fanOut, heap, grad, 0, heap, w + layout.column * fanOut, 0, heap, at(backend, dp) + g * R * layout.width, 0);
       });
@@ -283,10 +286,21 @@ function kernelInputs(parts: tf.Tensor[], params: tf.Tensor[]): tf.NamedTensorMa
 /**
  * A stacked MLP in one fused op: the first layer's input as column parts (MlpPart),
  * weights[l] [G, in_l, out_l], biases[l] [G, 1, out_l]; hidden layers activated, the last linear;
- * output [G, R, out]. Differentiable w.r.t. every weight and bias and the non-constant parts
- * (which must be [G, R, width]). Call only when fusedOpsActive().
+ * output [G, R, out]. Differentiable w.r.t. every weight and bias (unless `frozen`) and the
+ * non-constant parts (which must be [G, R, width]). `frozen`: the weights are constants of the
+ * op, so its gradient skips their products (PyTorch's requires_grad_(False) on a critic that is
+ * differentiated only for its input); what it does compute is unchanged, bit for bit.
+ * Call only when fusedOpsActive().
  */
-export function stackedMlpPartsForward(parts: MlpPart[], weights: tf.Tensor[], biases: tf.Tensor[], activation: FusedActivation, groups: number, rows: number): tf.Tensor3D {
+export function stackedMlpPartsForward(
+  parts: MlpPart[],
+  weights: tf.Tensor[],
+  biases: tf.Tensor[],
+  activation: FusedActivation,
+  groups: number,
+  rows: number,
+  frozen = false,
+): tf.Tensor3D {
   const layouts: PartLayout[] = [];
   let column = 0;
   for (const part of parts) {
@@ -302,20 +316,21 @@ export function stackedMlpPartsForward(parts: MlpPart[], weights: tf.Tensor[], b
   const layers = weights.length;
   const attrs = { activation, layers, parts: layouts, groups, rows };
   const tensors = parts.map((p) => p.x);
-  if (!tf.engine().isTapeOn()) {
+  const wanted = parts.map((p) => !p.constant);
+  if (!tf.engine().isTapeOn() || (frozen && !wanted.some(Boolean))) {
     // no gradient wanted: the kernel alone, hidden activations dropped at once
     const [y, ...hidden] = tf.engine().runKernel('SvecMlp', kernelInputs(tensors, params), attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
     tf.dispose(hidden);
     return y as tf.Tensor3D;
   }
-  // On the tape: the non-constant parts and the parameters are the op's inputs; the constant
-  // parts are saved for the weight gradient.
-  const wanted = parts.map((p) => !p.constant);
+  // On the tape: the non-constant parts and (unless frozen) the parameters are the op's inputs;
+  // the constant parts are saved for the weight gradient.
+  const trained = frozen ? [] : params;
   const op = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const given = args as tf.Tensor[];
-    const differentiated = given.slice(0, given.length - params.length);
-    const ps = given.slice(given.length - params.length);
+    const differentiated = given.slice(0, given.length - trained.length);
+    const ps = frozen ? params : given.slice(given.length - params.length);
     let next = 0;
     const all = parts.map((p) => (p.constant ? p.x : differentiated[next++]!));
     const [y, ...hidden] = tf.engine().runKernel('SvecMlp', kernelInputs(all, ps), attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
@@ -330,20 +345,28 @@ export function stackedMlpPartsForward(parts: MlpPart[], weights: tf.Tensor[], b
         const savedHidden = rest.slice(layers);
         for (let l = 0; l < layers - 1; l++) gradInputs[`h${l}`] = savedHidden[l]!;
         if (activation === 'mish') for (let l = 0; l < layers - 1; l++) gradInputs[`z${l}`] = savedHidden[layers - 1 + l]!;
-        return tf.engine().runKernel('SvecMlpGrad', gradInputs, { ...attrs, grads: wanted } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        return tf.engine().runKernel('SvecMlpGrad', gradInputs, { ...attrs, grads: wanted, paramGrads: !frozen } as unknown as tf.NamedAttrMap) as tf.Tensor[];
       },
     };
   }) as Parameters<typeof tf.customGrad>[0]) as unknown as (...tensors: tf.Tensor[]) => tf.Tensor;
-  return op(...parts.filter((p) => !p.constant).map((p) => p.x), ...params) as tf.Tensor3D;
+  return op(...parts.filter((p) => !p.constant).map((p) => p.x), ...trained) as tf.Tensor3D;
 }
 
 /**
  * A stacked MLP in one fused op: x [G, R, in], weights[l] [G, in_l, out_l], biases[l] [G, 1, out_l];
- * hidden layers activated, the last linear. Differentiable w.r.t. x and every weight and bias.
- * Call only when fusedOpsActive() (the caller keeps the composed ops otherwise).
+ * hidden layers activated, the last linear. Differentiable w.r.t. x and every weight and bias,
+ * except what `use` says is not needed. Call only when fusedOpsActive() (the caller keeps the composed ops otherwise).
  */
-export function stackedMlpForward(x: tf.Tensor3D, weights: tf.Tensor[], biases: tf.Tensor[], activation: FusedActivation): tf.Tensor3D {
-  return stackedMlpPartsForward([{ x }], weights, biases, activation, x.shape[0], x.shape[1]);
+export function stackedMlpForward(x: tf.Tensor3D, weights: tf.Tensor[], biases: tf.Tensor[], activation: FusedActivation, use: MlpUse = {}): tf.Tensor3D {
+  return stackedMlpPartsForward([{ x, constant: use.inputIsData }], weights, biases, activation, x.shape[0], x.shape[1], use.frozen);
+}
+
+/** Which gradients a use of an MLP needs: both default to false (every gradient). */
+export interface MlpUse {
+  /** the input is data (a replayed critic input): no gradient w.r.t. it */
+  inputIsData?: boolean;
+  /** the weights are not trained by this use (a critic in the actor step): no gradient w.r.t. them */
+  frozen?: boolean;
 }
 
 // --- one step of the reverse chain ----------------------------------------------------------
@@ -368,24 +391,50 @@ function coefficientList(c: ReverseStepCoefficients, withSigma: boolean): number
   return list;
 }
 
-function reverseStepKernel(args: KernelArgs): tf.TensorInfo {
+/** SvecReverseStep: outputs x_{k-1}, then (attr keepBounded, tanh bound only) the step's tanh values for the gradient. */
+function reverseStepKernel(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as WasmBackendLike;
   const { x, eps, z } = args.inputs as { x: tf.TensorInfo; eps: tf.TensorInfo; z?: tf.TensorInfo };
-  const c = args.attrs as unknown as ReverseStepCoefficients;
+  const c = args.attrs as unknown as ReverseStepCoefficients & { keepBounded?: boolean };
   const out = backend.makeOutput([...x.shape], 'float32');
+  const bounded = c.keepBounded ? backend.makeOutput([...x.shape], 'float32') : null;
   const n = sizeOf(x.shape);
-  if (n > 0) fused!.reverseStep(backend.wasm.HEAPF32, at(backend, x), at(backend, eps), z ? at(backend, z) : -1, n, at(backend, out), coefficientList(c, true));
-  return out;
+  if (n > 0) {
+    fused!.reverseStep(
+      backend.wasm.HEAPF32,
+      at(backend, x),
+      at(backend, eps),
+      z ? at(backend, z) : -1,
+      n,
+      at(backend, out),
+      coefficientList(c, true),
+      bounded ? at(backend, bounded) : -1,
+    );
+  }
+  return bounded ? [out, bounded] : [out];
 }
 
+/** SvecReverseStepGrad: inputs x, eps, dy and (tanh bound) the forward's tanh values `bounded`; outputs dx, deps. */
 function reverseStepGradKernel(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as WasmBackendLike;
-  const { x, eps, dy } = args.inputs as { x: tf.TensorInfo; eps: tf.TensorInfo; dy: tf.TensorInfo };
+  const { x, eps, dy, bounded } = args.inputs as { x: tf.TensorInfo; eps: tf.TensorInfo; dy: tf.TensorInfo; bounded?: tf.TensorInfo };
   const c = args.attrs as unknown as ReverseStepCoefficients;
   const dx = backend.makeOutput([...x.shape], 'float32');
   const deps = backend.makeOutput([...x.shape], 'float32');
   const n = sizeOf(x.shape);
-  if (n > 0) fused!.reverseStepGrad(backend.wasm.HEAPF32, at(backend, x), at(backend, eps), at(backend, dy), n, at(backend, dx), at(backend, deps), coefficientList(c, false));
+  if (n > 0) {
+    fused!.reverseStepGrad(
+      backend.wasm.HEAPF32,
+      at(backend, x),
+      at(backend, eps),
+      at(backend, dy),
+      n,
+      at(backend, dx),
+      at(backend, deps),
+      coefficientList(c, false),
+      bounded ? at(backend, bounded) : -1,
+    );
+  }
   return [dx, deps];
 }
 
@@ -395,13 +444,20 @@ function reverseStepGradKernel(args: KernelArgs): tf.TensorInfo[] {
  */
 export function reverseStep(x: tf.Tensor, eps: tf.Tensor, z: tf.Tensor | null, coefficients: ReverseStepCoefficients): tf.Tensor {
   const attrs = coefficients as unknown as tf.NamedAttrMap;
-  const forward = (xs: tf.Tensor, es: tf.Tensor) => tf.engine().runKernel('SvecReverseStep', z ? { x: xs, eps: es, z } : { x: xs, eps: es }, attrs) as tf.Tensor;
-  if (!tf.engine().isTapeOn()) return forward(x, eps);
+  const forward = (xs: tf.Tensor, es: tf.Tensor, keepBounded: boolean) =>
+    tf.engine().runKernel('SvecReverseStep', z ? { x: xs, eps: es, z } : { x: xs, eps: es }, { ...attrs, keepBounded }) as unknown as tf.Tensor[];
+  if (!tf.engine().isTapeOn()) return forward(x, eps, false)[0]!;
+  // under tanh the forward keeps its tanh values, so the gradient need not compute them again
+  const keepBounded = coefficients.bound === 2;
   const op = tf.customGrad(((xs: tf.Tensor, es: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([xs, es]);
+    const [out, bounded] = forward(xs, es, keepBounded);
+    save(bounded ? [xs, es, bounded] : [xs, es]);
     return {
-      value: forward(xs, es),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel('SvecReverseStepGrad', { x: saved[0]!, eps: saved[1]!, dy }, attrs) as tf.Tensor[],
+      value: out!,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf
+          .engine()
+          .runKernel('SvecReverseStepGrad', saved[2] ? { x: saved[0]!, eps: saved[1]!, dy, bounded: saved[2] } : { x: saved[0]!, eps: saved[1]!, dy }, attrs) as tf.Tensor[],
     };
   }) as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
   return op(x, eps);

@@ -5,9 +5,9 @@
 // src/nn/fusedOps.ts) and softUpdate one native pass per variable; otherwise composed TF.js ops.
 import * as tf from '@tensorflow/tfjs';
 import type { RandomStream } from '../random/stream.ts';
-import { fusedOpsActive, lerpVariables, stackedMlpForward, stackedMlpPartsForward, type MlpPart } from './fusedOps.ts';
+import { fusedOpsActive, lerpVariables, stackedMlpForward, stackedMlpPartsForward, type MlpPart, type MlpUse } from './fusedOps.ts';
 
-export type { MlpPart } from './fusedOps.ts';
+export type { MlpPart, MlpUse } from './fusedOps.ts';
 
 export type Activation = 'mish' | 'relu' | 'tanh';
 
@@ -58,10 +58,14 @@ export class StackedMlp {
     return this.weights.flatMap((w, l) => [w, this.biases[l]!]);
   }
 
-  /** x: [G, B, in] -> [G, B, out]; hidden layers activated, the output layer linear. */
-  apply(x: tf.Tensor3D): tf.Tensor3D {
+  /**
+   * x: [G, B, in] -> [G, B, out]; hidden layers activated, the output layer linear. `use` says
+   * which gradients are not needed (the fused op then skips their products; the composed ops
+   * leave it to TF.js's tape); values and the gradients computed are the same either way.
+   */
+  apply(x: tf.Tensor3D, use: MlpUse = {}): tf.Tensor3D {
     if (x.dtype === 'float32' && x.shape[0] === this.spec.groups && fusedOpsActive()) {
-      return stackedMlpForward(x, this.weights, this.biases, this.spec.activation);
+      return stackedMlpForward(x, this.weights, this.biases, this.spec.activation, use);
     }
     let h: tf.Tensor = x;
     const last = this.weights.length - 1;

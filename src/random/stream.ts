@@ -58,6 +58,66 @@ export class RandomStream {
     return radius * Math.cos(angle);
   }
 
+  /**
+   * Fills out[start, end) with standard normals: exactly the numbers (and the state after) of as
+   * many normal() calls, with the generator stepped inline, for the agents' noise arrays
+   * (~90,000 draws per DMADRL update round at N = 20), where the calls' own overhead counts.
+   */
+  fillNormal(out: Float32Array | Float64Array, start = 0, end = out.length): void {
+    let k = start;
+    if (k < end && this.spareNormal !== null) {
+      out[k++] = this.spareNormal;
+      this.spareNormal = null;
+    }
+    if (k >= end) return;
+    // the generator's words, stepped inline as pure-rand's xoroshiro128+ next() steps them
+    // (written out: closures over these words would keep them in a context, several times slower)
+    let [s01, s00, s11, s10] = this.gen.getState() as [number, number, number, number];
+    let value = 0;
+    let a0 = 0;
+    let a1 = 0;
+    let t0 = 0;
+    let t1 = 0;
+    let high = 0;
+    while (k < end) {
+      let u1 = 0;
+      let u2 = 0;
+      for (let draw = 0; draw < 2; draw++) {
+        let u = 0;
+        do {
+          value = (s00 + s10) | 0;
+          a0 = s10 ^ s00;
+          a1 = s11 ^ s01;
+          t0 = s00;
+          t1 = s01;
+          s00 = (t0 << 24) ^ (t1 >>> 8) ^ a0 ^ (a0 << 16);
+          s01 = (t1 << 24) ^ (t0 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
+          s10 = (a1 << 5) ^ (a0 >>> 27);
+          s11 = (a0 << 5) ^ (a1 >>> 27);
+          high = value >>> 5;
+          value = (s00 + s10) | 0;
+          a0 = s10 ^ s00;
+          a1 = s11 ^ s01;
+          t0 = s00;
+          t1 = s01;
+          s00 = (t0 << 24) ^ (t1 >>> 8) ^ a0 ^ (a0 << 16);
+          s01 = (t1 << 24) ^ (t0 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
+          s10 = (a1 << 5) ^ (a0 >>> 27);
+          s11 = (a0 << 5) ^ (a1 >>> 27);
+          u = (high * TWO_POW_26 + (value >>> 6)) / TWO_POW_53;
+        } while (draw === 0 && u === 0); // normal() redraws u1 while it is 0, never u2
+        if (draw === 0) u1 = u;
+        else u2 = u;
+      }
+      const radius = Math.sqrt(-2 * Math.log(u1));
+      const angle = 2 * Math.PI * u2;
+      out[k++] = radius * Math.cos(angle);
+      if (k < end) out[k++] = radius * Math.sin(angle);
+      else this.spareNormal = radius * Math.sin(angle);
+    }
+    this.gen = xoroshiro128plusFromState([s01, s00, s11, s10]);
+  }
+
   /** Exponential with mean 1: the power gain |u|^2 of Rayleigh fading. */
   exponential(): number {
     return -Math.log(1 - this.uniform());

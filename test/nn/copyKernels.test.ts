@@ -128,3 +128,29 @@ test("Concat equals TF.js's kernel bit for bit along every axis, with empty part
   });
   assert.deepEqual(grads.ours, grads.own);
 });
+
+test('the centralized critics input: copies equal the composed tile, concat and own-action mix, values and the gradient', async () => {
+  const { centralizedCriticInput } = await import('../../src/agents/common.ts');
+  for (const { n, B, o, w } of [
+    { n: 4, B: 6, o: 3, w: 5 },
+    { n: 1, B: 2, o: 2, w: 1 },
+    { n: 3, B: 1, o: 1, w: 2 },
+  ]) {
+    const { own, ours } = await bothWays(() => {
+      const jointObs = tf.tensor2d(uniformValues([B, n * o], 5), [B, n * o]);
+      const jointActions = tf.tensor2d(uniformValues([B, n * w], 6), [B, n * w]);
+      const fresh = tf.tensor3d(uniformValues([n, B, w], 7), [n, B, w]);
+      const dy = tf.tensor3d(uniformValues([n, B, n * (o + w)], 8), [n, B, n * (o + w)]);
+      const gradient = tf.grad((f: tf.Tensor) => tf.sum(tf.mul(centralizedCriticInput(jointObs, jointActions, n, f as tf.Tensor3D), dy)))(fresh);
+      return [centralizedCriticInput(jointObs, jointActions, n), centralizedCriticInput(jointObs, jointActions, n, fresh), gradient];
+    });
+    assert.deepEqual(ours, own, `n ${n}, B ${B}, o ${o}, w ${w}`);
+    // critic 0 sees agent 0's fresh action
+    const fresh0 = uniformValues([n, B, w], 7).slice(0, w);
+    assert.deepEqual(
+      own[1]!.values.slice(n * o, n * o + w),
+      Array.from(fresh0, (v) => Math.fround(v)),
+    );
+    assert.ok(own[2]!.values.some((v) => v !== 0));
+  }
+});

@@ -357,3 +357,63 @@ test('the tanh-bounded chain: fused and composed agree to float32 rounding, valu
     fused.forEach((values, j) => assertClose(values, composed[j]!, 1e-5, `tanh, K ${K}, output ${j}`));
   }
 });
+
+test("an MLP's uses: frozen weights and data inputs give the same values and the gradients still wanted, bit for bit", { skip: skipWithoutNative }, async () => {
+  // a critic-like net differentiated in the two ways the agents use it
+  const run = (): Values => {
+    const net = new StackedMlp({ groups: 3, sizes: [10, 8, 8, 1], activation: 'relu', name: 'uses' }, new RandomStreams(9).get('init'));
+    const x = tf.tensor3d(uniformValues([3, 6, 10], 3), [3, 6, 10]);
+    const weight = tf.tensor3d(uniformValues([3, 6, 1], 4), [3, 6, 1]);
+    try {
+      const lossOf = (use: Parameters<StackedMlp['apply']>[1]) => (t: tf.Tensor) => tf.sum(tf.mul(net.apply(t as tf.Tensor3D, use), weight)) as tf.Scalar;
+      const dx = (use: Parameters<StackedMlp['apply']>[1]) => Array.from(tf.grad(lossOf(use))(x).dataSync());
+      const dw = (use: Parameters<StackedMlp['apply']>[1]) => {
+        const { grads } = tf.variableGrads(() => lossOf(use)(x), net.variables);
+        return net.variables.flatMap((v) => Array.from(grads[v.name]!.dataSync()));
+      };
+      const values = (use: Parameters<StackedMlp['apply']>[1]) => Array.from(tf.tidy(() => net.apply(x, use)).dataSync());
+      return [values({}), values({ frozen: true }), values({ frozen: true, inputIsData: true }), dx({}), dx({ frozen: true }), dw({}), dw({ inputIsData: true })];
+    } finally {
+      tf.dispose([x, weight]);
+      net.dispose();
+    }
+  };
+  const { fused, composed } = await fusedAndComposed(run);
+  assert.deepEqual(fused, composed, 'the fused uses equal the composed ops');
+  const [full, frozen, neither, dxFull, dxFrozen, dwFull, dwData] = fused;
+  assert.deepEqual(frozen, full);
+  assert.deepEqual(neither, full);
+  assert.deepEqual(dxFrozen, dxFull);
+  assert.deepEqual(dwData, dwFull);
+  assert.ok(dxFull!.some((v) => v !== 0) && dwFull!.some((v) => v !== 0), 'the gradients are not trivially zero');
+  // frozen weights are constants of the fused op: TF.js finds no path from them to the loss
+  const net = new StackedMlp({ groups: 2, sizes: [4, 3, 1], activation: 'relu', name: 'uses-frozen' }, new RandomStreams(2).get('init'));
+  const x = tf.tensor3d(uniformValues([2, 5, 4], 1), [2, 5, 4]);
+  assert.throws(() => tf.variableGrads(() => tf.sum(net.apply(x, { frozen: true })) as tf.Scalar, net.variables), /connection between any variable and the result/);
+  tf.dispose(x);
+  net.dispose();
+});
+
+test("the tanh-bounded step's gradient from the forward's kept tanh values equals the recomputed one, bit for bit", { skip: skipWithoutNative }, async () => {
+  await initNeuralBackend({ native: 'on' });
+  setFusedOps(true);
+  const shape: [number, number, number] = [3, 7, 5];
+  const x = tf.tensor3d(
+    uniformValues(shape, 41).map((v) => 4 * v),
+    shape,
+  );
+  const eps = tf.tensor3d(
+    uniformValues(shape, 42).map((v) => 4 * v),
+    shape,
+  );
+  const dy = tf.tensor3d(uniformValues(shape, 43), shape);
+  const attrs = { bound: 2, c0: 0.6, inv: 1.3, cx0: 0.4, cx: 0.7, sigma: 0.2 };
+  const [out, kept] = tf.engine().runKernel('SvecReverseStep', { x, eps }, { ...attrs, keepBounded: true }) as unknown as tf.Tensor[];
+  const [plain] = tf.engine().runKernel('SvecReverseStep', { x, eps }, { ...attrs, keepBounded: false }) as unknown as tf.Tensor[];
+  assert.deepEqual(Array.from(out!.dataSync()), Array.from(plain!.dataSync()));
+  const withKept = tf.engine().runKernel('SvecReverseStepGrad', { x, eps, dy, bounded: kept! }, attrs) as tf.Tensor[];
+  const recomputed = tf.engine().runKernel('SvecReverseStepGrad', { x, eps, dy }, attrs) as tf.Tensor[];
+  withKept.forEach((g, k) => assert.deepEqual(Array.from(g.dataSync()), Array.from(recomputed[k]!.dataSync())));
+  assert.ok(kept!.dataSync().every((v) => Math.abs(v) <= 1));
+  tf.dispose([x, eps, dy, out!, kept!, plain!, ...withKept, ...recomputed]);
+});

@@ -58,3 +58,30 @@ test('seeds are validated and derived seeds are deterministic and distinct', () 
   const seen = new Set(Array.from({ length: 1000 }, (_, i) => deriveSeed(42, i)));
   assert.equal(seen.size, 1000);
 });
+
+test('fillNormal draws exactly what as many normal() calls draw, spare and later draws included', () => {
+  for (const counts of [[5], [6], [1, 1, 1], [3, 4, 7], [0, 2, 9, 1]]) {
+    const one = new RandomStreams(77).get('learner');
+    const batched = new RandomStreams(77).get('learner');
+    for (const count of counts) {
+      const expected = Float32Array.from({ length: count }, () => one.normal());
+      const got = new Float32Array(count + 2).fill(-9);
+      batched.fillNormal(got, 1, 1 + count);
+      assert.deepEqual(Array.from(got.subarray(1, 1 + count)), Array.from(expected), `counts ${counts}`);
+      assert.equal(got[0], -9, 'outside [start, end) is untouched');
+      assert.equal(got[count + 1], -9);
+      assert.deepEqual(batched.getState(), one.getState(), 'the same state after, the cached spare included');
+    }
+    assert.equal(batched.normal(), one.normal());
+    assert.equal(batched.uniform(), one.uniform());
+  }
+  // in double precision too (a Float64Array keeps every bit of the draw)
+  const a = new RandomStreams(3).get('policy');
+  const b = new RandomStreams(3).get('policy');
+  const doubles = new Float64Array(11);
+  b.fillNormal(doubles);
+  assert.deepEqual(
+    Array.from(doubles),
+    Array.from({ length: 11 }, () => a.normal()),
+  );
+});
