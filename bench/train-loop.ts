@@ -1,15 +1,15 @@
 // End-to-end training throughput of the harness as `svec train` runs it, for every algorithm at
 // N = 5, 20 and 30 on the default scenario, with an update every slot (off-policy: updateEvery 1
 // from the first full minibatch, no random warm-up; on-policy: its default rollouts).
-// For each (algorithm, N): one episode to warm up (JIT, kernels, optimizer slots), then
-// `--episodes` measured episodes:
+// For each (algorithm, N): `--warmup` episodes (default 10; on-policy: iterations) to warm up
+// (JIT, kernels, optimizer slots), then `--episodes` measured episodes (default 5):
 //   slots_per_s, updates_per_s  over the measured episodes' wall time
 //   update_ms                   mean time of one learner update (off-policy: one round; on-policy: one rollout's)
 //   arith_share                 the updates' arithmetic (their OpenBLAS FLOPs at the sgemm speed
 //                               measured here at a stacked-layer shape) over their measured time
 // Prints one JSON line as the last line:
 //   {"name": "train-loop", "rows": [{"algo", "N", "slots_per_s", "updates_per_s", "update_ms", "arith_share"}], ...}
-//   npm run bench -- train-loop [--algos dmadrl,ddpg] [--N 5,20,30] [--episodes 3]
+//   npm run bench -- train-loop [--algos dmadrl,ddpg] [--N 5,20,30] [--episodes 5] [--warmup 10]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,12 @@ const option = (name: string, fallback: string) => {
 };
 const algos = option('algos', algorithmNames().join(',')).split(',');
 const sizes = option('N', '5,20,30').split(',').map(Number);
-const measured = Number(option('episodes', '3'));
+const measured = Number(option('episodes', '5'));
+// Updates get cheaper over a run's first few hundred rounds (JIT tiers, allocator, caches:
+// DMADRL at N = 5 takes ~9 ms per round at first, ~4 ms after 700 rounds), so the measurement
+// starts after `--warmup` episodes (on-policy: iterations); long runs are what it predicts.
+const warmup = Number(option('warmup', '10'));
+if (!Number.isInteger(measured) || measured < 1 || !Number.isInteger(warmup) || warmup < 1) throw new Error('--episodes and --warmup must be positive integers');
 
 await initNeuralBackend();
 const blas = blasInfo();
@@ -89,18 +94,18 @@ for (const algo of algos) {
     await runHarness({
       runDir: join(dir, 'run'),
       seed: 1,
-      episodes: perIteration * (1 + measured),
+      episodes: perIteration * (warmup + measured),
       createEnv: svecEnvironment(scenario),
       algorithm: timed(algorithm, stats),
       hyperparameters: hp,
       resume: false,
       onEpisode: (row) => {
         stamps.push({ episode: row.episode, t: performance.now(), slots: row.totalSlots });
-        if (row.episode === perIteration) stats.on = true; // measure after the warm-up iteration
+        if (row.episode === perIteration * warmup) stats.on = true; // measure after the warm-up
       },
     });
     rmSync(dir, { recursive: true, force: true });
-    const first = stamps[perIteration - 1]!;
+    const first = stamps[perIteration * warmup - 1]!;
     const last = stamps[stamps.length - 1]!;
     const seconds = (last.t - first.t) / 1000;
     const slots = last.slots - first.slots;
@@ -124,5 +129,6 @@ console.log(
     sgemm_gflops: sgemmGflops && +sgemmGflops.toFixed(1),
     blas: { coreType: blas.coreType, selectedBy: blas.selectedBy },
     measured_episodes: measured,
+    warmup_episodes: warmup,
   }),
 );

@@ -12,7 +12,7 @@
 //    "blas_ms", "gflop", "arith_ms", "by_kernel": [{"kernel", "calls", "ms"}], "slot": {...}, ...}
 // --model reference profiles train-throughput's model of the PyTorch reference instead (obs 5,
 // 4 continuous actions, the noise-form step; no training slot: that model has no environment).
-//   npm run bench -- update-profile [--N 20] [--H 64] [--B 64] [--K 7] [--act relu|mish|tanh] [--repeats 20] [--model svec|reference]
+//   npm run bench -- update-profile [--N 20] [--H 64] [--B 64] [--K 7] [--act relu|mish|tanh] [--repeats 20] [--warmup 300] [--model svec|reference]
 import * as tf from '@tensorflow/tfjs';
 import { DmadrlAgent, DmadrlConfigSchema } from '../src/agents/dmadrl.ts';
 import { ReplayMemory } from '../src/agents/replay.ts';
@@ -35,6 +35,8 @@ const H = Number(option('H', '64'));
 const B = Number(option('B', '64'));
 const K = Number(option('K', '7'));
 const repeats = Number(option('repeats', '20'));
+// rounds before measuring: updates get cheaper over a run's first few hundred (see train-loop.ts)
+const warmupRounds = Number(option('warmup', '300'));
 const activation = option('act', 'relu') as 'relu' | 'mish' | 'tanh';
 const model = option('model', 'svec');
 if (model !== 'svec' && model !== 'reference') throw new Error(`--model must be svec or reference, got ${model}`);
@@ -78,7 +80,7 @@ if (native) {
     const ms = performance.now() - start;
     const flops = 2 * a[2] * a[3] * a[4] * a[5];
     blasStats.ms += ms;
-    blasStats.calls++;
+    blasStats.calls += a[2]; // products, whether one native call makes one or a batch
     blasStats.flops += flops;
     const shape = `${a[0] ? 'T' : 'N'}${a[1] ? 'T' : 'N'} ${a[3]}x${a[4]}x${a[5]}`;
     const entry = blasByShape.get(shape) ?? { calls: 0, ms: 0, flops: 0 };
@@ -110,7 +112,7 @@ const vec = (n: number, lo: number, hi: number) => Float32Array.from({ length: n
 for (let k = 0; k < 1024; k++)
   memory.add(vec(N * OBS_DIM, 0, 1), vec(N * actionDim, -1, 1), vec(N, -1, 1), vec(N * OBS_DIM, 0, 1), new Float32Array(N).fill(k % 50 === 49 ? 1 : 0));
 const replayRng = streams.get('replay');
-for (let w = 0; w < 3; w++) agent.update(memory.sample(B, replayRng)); // warm-up: JIT, optimizer slots
+for (let w = 0; w < warmupRounds; w++) agent.update(memory.sample(B, replayRng)); // warm-up: JIT, optimizer slots, allocator
 
 // --- 1. the update round: unhooked wall time, then one hooked pass of `repeats` rounds
 const times: number[] = [];
@@ -219,6 +221,7 @@ console.log(
     activation,
     model,
     repeats,
+    warmup_rounds: warmupRounds,
     round_ms: +roundMs.toFixed(3),
     hooked_round_ms: +hookedRoundMs.toFixed(3),
     kernels: calls,

@@ -92,8 +92,8 @@ export async function loadAlgorithm(name: string): Promise<AlgorithmModule> {
 const denoisingSteps = (hp: Record<string, unknown>) => Number(hp.denoisingSteps ?? 7);
 
 // The algorithms' training costs: s per slot = a + b N, least-squares fits to `npm run bench -- train-loop`
-// (N = 5, 20, 30, an update every slot, one run alone on a quiet 2-core machine, 2026-12-01;
-// docs/performance.md), times the slow-down measured when two runs share the machine as
+// (N = 5, 20, 30, an update every slot, measured after 10 warm-up episodes as long runs run, one
+// run alone on a quiet 2-core machine, 2026-12-01, second session; docs/performance.md), times the slow-down measured when two runs share the machine as
 // reproduce and compare run them: 1.13-1.36 (1.3 taken) over 30 runs of `svec compare` at N = 20,
 // 300 episodes. DMADRL's per-agent part scales with its K + 1 network passes (measured at K = 7).
 const TWO_RUNS_AT_ONCE = 1.3;
@@ -105,7 +105,7 @@ registerAlgorithm({
   kind: 'off-policy',
   benchmark: false,
   color: '#D55E00', // vermillion
-  secondsPerStep: (n, hp) => TWO_RUNS_AT_ONCE * (0.00254 + 0.000827 * n * ((denoisingSteps(hp) + 1) / 8)),
+  secondsPerStep: (n, hp) => TWO_RUNS_AT_ONCE * (0.00081 + 0.000665 * n * ((denoisingSteps(hp) + 1) / 8)),
   load: async () => (await import('./dmadrl.ts')).algorithm,
 });
 registerAlgorithm({
@@ -115,7 +115,7 @@ registerAlgorithm({
   kind: 'off-policy',
   benchmark: true,
   color: '#0072B2', // blue
-  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.00233 + 0.000344 * n),
+  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.00105 + 0.0004 * n),
   load: async () => (await import('./maddpgRa.ts')).algorithm,
 });
 registerAlgorithm({
@@ -125,7 +125,7 @@ registerAlgorithm({
   kind: 'on-policy',
   benchmark: true,
   color: '#009E73', // bluish green
-  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.00007 + 0.000012 * n),
+  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.000026 + 0.0000117 * n),
   load: async () => (await import('./mappo.ts')).algorithm,
 });
 registerAlgorithm({
@@ -135,7 +135,7 @@ registerAlgorithm({
   kind: 'off-policy',
   benchmark: true,
   color: '#CC79A7', // reddish purple
-  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.00144 + 0.000159 * n),
+  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.0013 + 0.000167 * n),
   load: async () => (await import('./sac.ts')).algorithm,
 });
 registerAlgorithm({
@@ -145,6 +145,6 @@ registerAlgorithm({
   kind: 'off-policy',
   benchmark: true,
   color: '#E69F00', // orange
-  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.00077 + 0.000091 * n),
+  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.00084 + 0.0000853 * n),
   load: async () => (await import('./ddpg.ts')).algorithm,
 });

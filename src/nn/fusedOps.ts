@@ -92,6 +92,28 @@ const at = (backend: WasmBackendLike, t: tf.TensorInfo) => heapIndex(backend, t)
 const groupAt = (base: number, groups: number, stride: number, g: number) => base + (groups === 1 ? 0 : g * stride);
 
 /**
+ * Whether a stacked MLP runs layer by layer for all groups at once (one native call per layer:
+ * less call overhead) instead of group by group (each group's chain of layers before the next:
+ * its weights and activations stay in cache). Layer-major when one layer's activations for all
+ * groups are small (at most 1 MiB: H = 64, B = 64 at N = 20 is 320 KiB) and no part broadcasts
+ * over rows. Either order makes the same sgemm, bias and activation calls on the same numbers.
+ */
+function layerMajor(attrs: MlpAttrs, widths: number[]): boolean {
+  const { groups: G, rows: R, layers } = attrs;
+  if (attrs.parts.some((p) => p.rows === 1 && R !== 1)) return false;
+  const widest = Math.max(...widths.slice(1, layers + 1));
+  return G > 1 && G * R * widest * 4 <= layerMajorBytes;
+}
+let layerMajorBytes = 1 << 20;
+
+/** Sets the layer-major limit in bytes (0: always group by group); returns the previous one. For tests and benchmarks. */
+export function setLayerMajorLimit(bytes: number): number {
+  const previous = layerMajorBytes;
+  layerMajorBytes = bytes;
+  return previous;
+}
+
+/**
  * SvecMlp: inputs p0.. (the first layer's parts), w0 [G, in, h1], b0 [G, 1, h1], w1, b1, ...
  * Outputs: y, then the hidden activations h_l [G, R, h_{l+1}] (l < L - 1), then for mish their
  * inputs z_l. Each group runs all its layers before the next group starts, so that one agent's
@@ -115,7 +137,50 @@ function mlpForwardKernel(args: KernelArgs): tf.TensorInfo[] {
   // the first layer's bias with the row-broadcast parts' products folded in, one row per group
   const rowParts = R === 1 ? [] : attrs.parts.map((layout, k) => ({ layout, k })).filter(({ layout }) => layout.rows === 1);
   const foldedBias = rowParts.length > 0 ? backend.makeOutput([widths[1]!], 'float32') : null;
-  if (G * R > 0) {
+  if (G * R > 0 && layerMajor(attrs, widths)) {
+    // one native call per layer (and part) for all groups: the same sgemm and bias calls
+    const heap = backend.wasm.HEAPF32; // after every allocation
+    const kind = activationKind[activation];
+    const P = parts.map((p) => at(backend, p));
+    const Hd = hidden.map((h) => at(backend, h));
+    const Z = pre.map((z) => at(backend, z));
+    for (let l = 0; l < layers; l++) {
+      const fanIn = widths[l]!;
+      const fanOut = widths[l + 1]!;
+      const last = l === layers - 1;
+      const w = at(backend, ws[l]!);
+      const wStride = ws[l]!.shape[0] === 1 ? 0 : fanIn * fanOut;
+      const product = last ? at(backend, y) : mish ? Z[l]! : Hd[l]!;
+      if (l === 0) {
+        attrs.parts.forEach((layout, k) => {
+          const partStride = layout.groups === 1 ? 0 : R * layout.width;
+          native.sgemmStrided(
+            false,
+            false,
+            G,
+            R,
+            fanOut,
+            layout.width,
+            heap,
+            P[k]!,
+            partStride,
+            heap,
+            w + layout.column * fanOut,
+            wStride,
+            heap,
+            product,
+            R * fanOut,
+            k === 0 ? 0 : 1,
+          );
+        });
+        if (attrs.parts.length === 0) heap.fill(0, product, product + G * R * fanOut);
+      } else {
+        native.sgemmStrided(false, false, G, R, fanOut, fanIn, heap, Hd[l - 1]!, R * fanIn, heap, w, wStride, heap, product, R * fanOut);
+      }
+      const biasStride = bs[l]!.shape[0] === 1 ? 0 : fanOut;
+      native.biasAct(last ? 0 : kind, heap, product, at(backend, bs[l]!), biasStride, G, R, fanOut, last ? product : Hd[l]!);
+    }
+  } else if (G * R > 0) {
     const heap = backend.wasm.HEAPF32; // after every allocation
     const kind = activationKind[activation];
     const W = ws.map((w) => at(backend, w));
@@ -223,10 +288,60 @@ function mlpBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
   for (let l = 0; paramGrads && l < layers; l++) {
     grads.push(backend.makeOutput([...ws[l]!.shape], 'float32'), backend.makeOutput([G, 1, widths[l + 1]!], 'float32'));
   }
-  // two scratch buffers for one group's gradient w.r.t. each hidden layer's pre-activation
+  // two scratch buffers for one group's (layer-major order: every group's) gradient w.r.t. each
+  // hidden layer's pre-activation
   const widest = Math.max(...widths.slice(1, layers));
-  const scratch = layers > 1 ? [backend.makeOutput([R * widest], 'float32'), backend.makeOutput([R * widest], 'float32')] : [];
+  const byLayer = layerMajor(attrs, widths);
+  const span = (byLayer ? G : 1) * R * widest;
+  const scratch = layers > 1 ? [backend.makeOutput([span], 'float32'), backend.makeOutput([span], 'float32')] : [];
   const heap = backend.wasm.HEAPF32;
+  if (byLayer) {
+    const kind = activationKind[activation];
+    const S = scratch.map((t) => at(backend, t));
+    const P = parts.map((p) => at(backend, p));
+    let grad = at(backend, dy); // every group's gradient w.r.t. layer l's output before activation
+    for (let l = layers - 1; l >= 0; l--) {
+      const fanIn = widths[l]!;
+      const fanOut = widths[l + 1]!;
+      const w = at(backend, ws[l]!);
+      const dw = paramGrads ? at(backend, grads[2 * l]!) : -1;
+      if (paramGrads) native.biasGrad(heap, grad, G, R, fanOut, at(backend, grads[2 * l + 1]!));
+      if (l > 0) {
+        if (paramGrads) native.sgemmStrided(true, false, G, fanIn, fanOut, R, heap, at(backend, hs[l - 1]!), R * fanIn, heap, grad, R * fanOut, heap, dw, fanIn * fanOut);
+        const target = S[l % 2]!;
+        native.sgemmStrided(false, true, G, R, fanIn, fanOut, heap, grad, R * fanOut, heap, w, fanIn * fanOut, heap, target, R * fanIn);
+        native.actGrad(kind, heap, target, at(backend, zs[l - 1]!), G * R * fanIn, target);
+        grad = target;
+        continue;
+      }
+      attrs.parts.forEach((layout, k) => {
+        const partStride = layout.groups === 1 ? 0 : R * layout.width;
+        if (paramGrads)
+          native.sgemmStrided(true, false, G, layout.width, fanOut, R, heap, P[k]!, partStride, heap, grad, R * fanOut, heap, dw + layout.column * fanOut, fanIn * fanOut);
+        const dp = partGrads[k];
+        if (dp)
+          native.sgemmStrided(
+            false,
+            true,
+            G,
+            R,
+            layout.width,
+            fanOut,
+            heap,
+            grad,
+            R * fanOut,
+            heap,
+            w + layout.column * fanOut,
+            fanIn * fanOut,
+            heap,
+            at(backend, dp),
+            R * layout.width,
+          );
+      });
+    }
+    for (const t of scratch) (backend as unknown as tf.KernelBackend).disposeData(t.dataId);
+    return [...partGrads.filter((t): t is tf.TensorInfo => t !== null), ...grads];
+  }
   const kind = activationKind[activation];
   const W = ws.map((w) => at(backend, w));
   const Hs = hs.map((h) => at(backend, h));

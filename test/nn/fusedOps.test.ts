@@ -417,3 +417,24 @@ test("the tanh-bounded step's gradient from the forward's kept tanh values equal
   assert.ok(kept!.dataSync().every((v) => Math.abs(v) <= 1));
   tf.dispose([x, eps, dy, out!, kept!, plain!, ...withKept, ...recomputed]);
 });
+
+test('the stacked MLP gives the same bits layer by layer for all groups and group by group (values and every gradient)', { skip: skipWithoutNative }, async () => {
+  const { setLayerMajorLimit } = await import('../../src/nn/fusedOps.ts');
+  await initNeuralBackend({ native: 'on' });
+  setFusedOps(true);
+  const previous = setLayerMajorLimit(1 << 30);
+  try {
+    for (const activation of ['relu', 'tanh', 'mish'] as const) {
+      for (const [k, { sizes, groups, rows }] of mlpShapes.entries()) {
+        const run = mlpCase(sizes, groups, rows, activation, 70 + k);
+        setLayerMajorLimit(1 << 30);
+        const byLayer = run();
+        setLayerMajorLimit(0);
+        const byGroup = run();
+        assert.deepEqual(byLayer, byGroup, `${activation} sizes ${sizes}, groups ${groups}, rows ${rows}`);
+      }
+    }
+  } finally {
+    setLayerMajorLimit(previous);
+  }
+});
