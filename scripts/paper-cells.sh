@@ -12,6 +12,8 @@ cell() {
   node bin/svec.mjs train "$@" --seed 1 --episodes 1000 --out "$out/$name" > "$out/$name.log" 2>&1
   echo "$name $(echo "$(date +%s.%N) - $start" | bc)" >> "$out/times.txt"
 }
-( cell dmadrl-n5 --algo dmadrl --set vehicles=5; cell dmadrl-n20 --algo dmadrl --set vehicles=20 ) &
-( cell ddpg-n20 --algo ddpg --set vehicles=20; cell sac-n5 --algo sac --set vehicles=5; cell maddpg-ra-n5 --algo maddpg-ra --set vehicles=5 ) &
+# two lanes, as reproduce's two workers: the longest cell (DMADRL at N = 20, K = 7, 39 of the
+# paper profile's cells) in one, the others after it or beside it
+( cell dmadrl-n20 --algo dmadrl --set vehicles=20; cell dmadrl-n5 --algo dmadrl --set vehicles=5; cell ddpg-n20 --algo ddpg --set vehicles=20 ) &
+( cell maddpg-ra-n20 --algo maddpg-ra --set vehicles=20; cell sac-n30 --algo sac --set vehicles=30 ) &
 wait

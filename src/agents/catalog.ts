@@ -105,7 +105,7 @@ registerAlgorithm({
   kind: 'off-policy',
   benchmark: false,
   color: '#D55E00', // vermillion
-  secondsPerStep: (n, hp) => TWO_RUNS_AT_ONCE * (0.00081 + 0.000665 * n * ((denoisingSteps(hp) + 1) / 8)),
+  secondsPerStep: (n, hp) => TWO_RUNS_AT_ONCE * (0.00055 + 0.000652 * n * ((denoisingSteps(hp) + 1) / 8)),
   load: async () => (await import('./dmadrl.ts')).algorithm,
 });
 registerAlgorithm({
@@ -115,7 +115,7 @@ registerAlgorithm({
   kind: 'off-policy',
   benchmark: true,
   color: '#0072B2', // blue
-  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.00105 + 0.0004 * n),
+  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.00141 + 0.000405 * n),
   load: async () => (await import('./maddpgRa.ts')).algorithm,
 });
 registerAlgorithm({
@@ -125,7 +125,7 @@ registerAlgorithm({
   kind: 'on-policy',
   benchmark: true,
   color: '#009E73', // bluish green
-  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.000026 + 0.0000117 * n),
+  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.000035 + 0.0000117 * n),
   load: async () => (await import('./mappo.ts')).algorithm,
 });
 registerAlgorithm({
@@ -135,7 +135,7 @@ registerAlgorithm({
   kind: 'off-policy',
   benchmark: true,
   color: '#CC79A7', // reddish purple
-  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.0013 + 0.000167 * n),
+  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.00159 + 0.000131 * n),
   load: async () => (await import('./sac.ts')).algorithm,
 });
 registerAlgorithm({
@@ -145,6 +145,6 @@ registerAlgorithm({
   kind: 'off-policy',
   benchmark: true,
   color: '#E69F00', // orange
-  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.00084 + 0.0000853 * n),
+  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.0008 + 0.0000775 * n),
   load: async () => (await import('./ddpg.ts')).algorithm,
 });

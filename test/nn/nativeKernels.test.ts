@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initNeuralBackend } from '../../src/nn/backend.ts';
+import { initNeuralBackend, setNativeThreads } from '../../src/nn/backend.ts';
 import { MlpSnapshot } from '../../src/nn/inference.ts';
 import { loadNativeBlas, nativeMatMulKernelsInstalled } from '../../src/nn/nativeKernels.ts';
 import { StackedMlp } from '../../src/nn/stackedMlp.ts';
@@ -225,5 +225,29 @@ test('the acting forward pass (plain and native) equals the TF.js network', asyn
       }
       net.dispose();
     }
+  }
+});
+
+test('two OpenBLAS threads give the same bits as one (SVEC_BLAS_THREADS changes speed only)', { skip: skipWithoutNative }, async () => {
+  await initNeuralBackend({ native: 'on' });
+  const blas = loadNativeBlas().blas!;
+  const n = 256; // large enough for OpenBLAS to split the product among threads
+  const values = Float32Array.from(uniformValues([3 * n * n], 17));
+  const product = (threads: number, transA: boolean, transB: boolean) => {
+    setNativeThreads(threads);
+    const out = new Float32Array(n * n);
+    blas.sgemmStrided(transA, transB, 1, n, n, n, values, 0, 0, values, n * n, 0, out, 0, 0);
+    return out;
+  };
+  try {
+    for (const [a, b] of [
+      [false, false],
+      [true, false],
+      [false, true],
+    ] as const) {
+      assert.deepEqual(product(2, a, b), product(1, a, b), `transposes ${a} ${b}`);
+    }
+  } finally {
+    setNativeThreads(1);
   }
 });
