@@ -136,51 +136,9 @@ function mlpForwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const pre = mish ? Array.from({ length: layers - 1 }, (_, l) => backend.makeOutput([G, R, widths[l + 1]!], 'float32')) : [];
   // the first layer's bias with the row-broadcast parts' products folded in, one row per group
   const rowParts = R === 1 ? [] : attrs.parts.map((layout, k) => ({ layout, k })).filter(({ layout }) => layout.rows === 1);
-  const foldedBias = rowParts.length > 0 ? backend.makeOutput([widths[1]!], 'float32') : null;
-  if (G * R > 0 && layerMajor(attrs, widths)) {
-    // one native call per layer (and part) for all groups: the same sgemm and bias calls
-    const heap = backend.wasm.HEAPF32; // after every allocation
-    const kind = activationKind[activation];
-    const P = parts.map((p) => at(backend, p));
-    const Hd = hidden.map((h) => at(backend, h));
-    const Z = pre.map((z) => at(backend, z));
-    for (let l = 0; l < layers; l++) {
-      const fanIn = widths[l]!;
-      const fanOut = widths[l + 1]!;
-      const last = l === layers - 1;
-      const w = at(backend, ws[l]!);
-      const wStride = ws[l]!.shape[0] === 1 ? 0 : fanIn * fanOut;
-      const product = last ? at(backend, y) : mish ? Z[l]! : Hd[l]!;
-      if (l === 0) {
-        attrs.parts.forEach((layout, k) => {
-          const partStride = layout.groups === 1 ? 0 : R * layout.width;
-          native.sgemmStrided(
-            false,
-            false,
-            G,
-            R,
-            fanOut,
-            layout.width,
-            heap,
-            P[k]!,
-            partStride,
-            heap,
-            w + layout.column * fanOut,
-            wStride,
-            heap,
-            product,
-            R * fanOut,
-            k === 0 ? 0 : 1,
-          );
-        });
-        if (attrs.parts.length === 0) heap.fill(0, product, product + G * R * fanOut);
-      } else {
-        native.sgemmStrided(false, false, G, R, fanOut, fanIn, heap, Hd[l - 1]!, R * fanIn, heap, w, wStride, heap, product, R * fanOut);
-      }
-      const biasStride = bs[l]!.shape[0] === 1 ? 0 : fanOut;
-      native.biasAct(last ? 0 : kind, heap, product, at(backend, bs[l]!), biasStride, G, R, fanOut, last ? product : Hd[l]!);
-    }
-  } else if (G * R > 0) {
+  const h1 = widths[1]!;
+  const foldedBias = rowParts.length > 0 ? backend.makeOutput([G, h1], 'float32') : null;
+  if (G * R > 0) {
     const heap = backend.wasm.HEAPF32; // after every allocation
     const kind = activationKind[activation];
     const W = ws.map((w) => at(backend, w));
@@ -189,74 +147,62 @@ function mlpForwardKernel(args: KernelArgs): tf.TensorInfo[] {
     const Y = at(backend, y);
     const Hd = hidden.map((h) => at(backend, h));
     const Z = pre.map((z) => at(backend, z));
-    const h1 = widths[1]!;
-    for (let g = 0; g < G; g++) {
-      let input = -1;
+    const folded = foldedBias ? at(backend, foldedBias) : -1;
+    for (let g = 0; foldedBias && g < G; g++) {
+      const bias = groupAt(Bi[0]!, bs[0]!.shape[0]!, h1, g);
+      heap.copyWithin(folded + g * h1, bias, bias + h1);
+      for (const { layout, k } of rowParts) {
+        const w = groupAt(W[0]!, ws[0]!.shape[0]!, widths[0]! * h1, g) + layout.column * h1;
+        native.sgemmStrided(false, false, 1, 1, h1, layout.width, heap, groupAt(P[k]!, layout.groups, layout.width, g), 0, heap, w, 0, heap, folded + g * h1, 0, 1);
+      }
+    }
+    /** Every layer for groups [g0, g0 + count), one native call per layer (and part) for them all. */
+    const forwardGroups = (g0: number, count: number) => {
       for (let l = 0; l < layers; l++) {
         const fanIn = widths[l]!;
         const fanOut = widths[l + 1]!;
         const last = l === layers - 1;
-        const w = groupAt(W[l]!, ws[l]!.shape[0]!, fanIn * fanOut, g);
-        const product = (last ? Y : mish ? Z[l]! : Hd[l]!) + g * R * fanOut;
-        let bias = groupAt(Bi[l]!, bs[l]!.shape[0]!, fanOut, g);
+        const wGroups = ws[l]!.shape[0]!;
+        const w = groupAt(W[l]!, wGroups, fanIn * fanOut, g0);
+        const wStride = wGroups === 1 ? 0 : fanIn * fanOut;
+        const product = (last ? Y : mish ? Z[l]! : Hd[l]!) + g0 * R * fanOut;
         if (l === 0) {
           let first = true;
           attrs.parts.forEach((layout, k) => {
-            if (layout.rows === 1 && R !== 1) return;
+            if (layout.rows === 1 && R !== 1) return; // folded into the bias
+            const part = groupAt(P[k]!, layout.groups, R * layout.width, g0);
+            const partStride = layout.groups === 1 ? 0 : R * layout.width;
             native.sgemmStrided(
               false,
               false,
-              1,
+              count,
               R,
               fanOut,
               layout.width,
               heap,
-              groupAt(P[k]!, layout.groups, R * layout.width, g),
-              0,
+              part,
+              partStride,
               heap,
               w + layout.column * fanOut,
-              0,
+              wStride,
               heap,
               product,
-              0,
+              R * fanOut,
               first ? 0 : 1,
             );
             first = false;
           });
-          if (first) heap.fill(0, product, product + R * fanOut);
-          if (foldedBias) {
-            const folded = at(backend, foldedBias);
-            heap.copyWithin(folded, bias, bias + h1);
-            for (const { layout, k } of rowParts) {
-              native.sgemmStrided(
-                false,
-                false,
-                1,
-                1,
-                fanOut,
-                layout.width,
-                heap,
-                groupAt(P[k]!, layout.groups, layout.width, g),
-                0,
-                heap,
-                w + layout.column * fanOut,
-                0,
-                heap,
-                folded,
-                0,
-                1,
-              );
-            }
-            bias = folded;
-          }
+          if (first) heap.fill(0, product, product + count * R * fanOut);
         } else {
-          native.sgemmStrided(false, false, 1, R, fanOut, fanIn, heap, input, 0, heap, w, 0, heap, product, 0);
+          native.sgemmStrided(false, false, count, R, fanOut, fanIn, heap, Hd[l - 1]! + g0 * R * fanIn, R * fanIn, heap, w, wStride, heap, product, R * fanOut);
         }
-        const out = last ? product : Hd[l]! + g * R * fanOut;
-        native.biasAct(last ? 0 : kind, heap, product, bias, 0, 1, R, fanOut, out);
-        input = out;
+        const bGroups = bs[l]!.shape[0]!;
+        const [bias, biasStride] = l === 0 && foldedBias ? [folded + g0 * h1, h1] : [groupAt(Bi[l]!, bGroups, fanOut, g0), bGroups === 1 ? 0 : fanOut];
+        native.biasAct(last ? 0 : kind, heap, product, bias, biasStride, count, R, fanOut, last ? product : Hd[l]! + g0 * R * fanOut);
       }
-    }
+    };
+    if (layerMajor(attrs, widths)) forwardGroups(0, G);
+    else for (let g = 0; g < G; g++) forwardGroups(g, 1);
   }
   if (foldedBias) (backend as unknown as tf.KernelBackend).disposeData(foldedBias.dataId);
   return [y, ...hidden, ...pre];
@@ -267,7 +213,7 @@ function mlpForwardKernel(args: KernelArgs): tf.TensorInfo[] {
  * as SvecMlp plus `grads`: which parts want a gradient (those must be [G, R, width]). Outputs:
  * the wanted parts' gradients, then dw0, db0, dw1, db1, ... The products are the ones TF.js's
  * BatchMatMul gradient makes (dW = a^T dy, da = dy W^T), bias gradients sum the rows in order;
- * one group at a time, as the forward kernel.
+ * in the same order as the forward kernel (layerMajor).
  */
 function mlpBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const native = fused!;
@@ -288,60 +234,13 @@ function mlpBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
   for (let l = 0; paramGrads && l < layers; l++) {
     grads.push(backend.makeOutput([...ws[l]!.shape], 'float32'), backend.makeOutput([G, 1, widths[l + 1]!], 'float32'));
   }
-  // two scratch buffers for one group's (layer-major order: every group's) gradient w.r.t. each
-  // hidden layer's pre-activation
+  // two scratch buffers for the gradient w.r.t. each hidden layer's pre-activation, of one group
+  // (or, layer-major, of every group)
   const widest = Math.max(...widths.slice(1, layers));
   const byLayer = layerMajor(attrs, widths);
   const span = (byLayer ? G : 1) * R * widest;
   const scratch = layers > 1 ? [backend.makeOutput([span], 'float32'), backend.makeOutput([span], 'float32')] : [];
   const heap = backend.wasm.HEAPF32;
-  if (byLayer) {
-    const kind = activationKind[activation];
-    const S = scratch.map((t) => at(backend, t));
-    const P = parts.map((p) => at(backend, p));
-    let grad = at(backend, dy); // every group's gradient w.r.t. layer l's output before activation
-    for (let l = layers - 1; l >= 0; l--) {
-      const fanIn = widths[l]!;
-      const fanOut = widths[l + 1]!;
-      const w = at(backend, ws[l]!);
-      const dw = paramGrads ? at(backend, grads[2 * l]!) : -1;
-      if (paramGrads) native.biasGrad(heap, grad, G, R, fanOut, at(backend, grads[2 * l + 1]!));
-      if (l > 0) {
-        if (paramGrads) native.sgemmStrided(true, false, G, fanIn, fanOut, R, heap, at(backend, hs[l - 1]!), R * fanIn, heap, grad, R * fanOut, heap, dw, fanIn * fanOut);
-        const target = S[l % 2]!;
-        native.sgemmStrided(false, true, G, R, fanIn, fanOut, heap, grad, R * fanOut, heap, w, fanIn * fanOut, heap, target, R * fanIn);
-        native.actGrad(kind, heap, target, at(backend, zs[l - 1]!), G * R * fanIn, target);
-        grad = target;
-        continue;
-      }
-      attrs.parts.forEach((layout, k) => {
-        const partStride = layout.groups === 1 ? 0 : R * layout.width;
-        if (paramGrads)
-          native.sgemmStrided(true, false, G, layout.width, fanOut, R, heap, P[k]!, partStride, heap, grad, R * fanOut, heap, dw + layout.column * fanOut, fanIn * fanOut);
-        const dp = partGrads[k];
-        if (dp)
-          native.sgemmStrided(
-            false,
-            true,
-            G,
-            R,
-            layout.width,
-            fanOut,
-            heap,
-            grad,
-            R * fanOut,
-            heap,
-            w + layout.column * fanOut,
-            fanIn * fanOut,
-            heap,
-            at(backend, dp),
-            R * layout.width,
-          );
-      });
-    }
-    for (const t of scratch) (backend as unknown as tf.KernelBackend).disposeData(t.dataId);
-    return [...partGrads.filter((t): t is tf.TensorInfo => t !== null), ...grads];
-  }
   const kind = activationKind[activation];
   const W = ws.map((w) => at(backend, w));
   const Hs = hs.map((h) => at(backend, h));
@@ -349,36 +248,62 @@ function mlpBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const P = parts.map((p) => at(backend, p));
   const S = scratch.map((t) => at(backend, t));
   const out = widths[layers]!;
-  for (let g = 0; g < G; g++) {
-    let grad = at(backend, dy) + g * R * out; // gradient w.r.t. layer l's output before activation
+  /** The gradient of groups [g0, g0 + count), one native call per layer (and part) for them all. */
+  const backwardGroups = (g0: number, count: number) => {
+    let grad = at(backend, dy) + g0 * R * out; // gradient w.r.t. layer l's output before activation
     for (let l = layers - 1; l >= 0; l--) {
       const fanIn = widths[l]!;
       const fanOut = widths[l + 1]!;
       // frozen weights (paramGrads false): only the gradient w.r.t. the input flows back
-      const dw = paramGrads ? at(backend, grads[2 * l]!) + g * fanIn * fanOut : -1;
-      const db = paramGrads ? at(backend, grads[2 * l + 1]!) + g * fanOut : -1;
-      const w = W[l]! + g * fanIn * fanOut;
-      if (paramGrads) native.biasGrad(heap, grad, 1, R, fanOut, db);
+      const dw = paramGrads ? at(backend, grads[2 * l]!) + g0 * fanIn * fanOut : -1;
+      const db = paramGrads ? at(backend, grads[2 * l + 1]!) + g0 * fanOut : -1;
+      const w = W[l]! + g0 * fanIn * fanOut;
+      if (paramGrads) native.biasGrad(heap, grad, count, R, fanOut, db);
       if (l > 0) {
-        const input = Hs[l - 1]! + g * R * fanIn;
-        if (paramGrads) native.sgemmStrided(true, false, 1, fanIn, fanOut, R, heap, input, 0, heap, grad, 0, heap, dw, 0);
+        const input = Hs[l - 1]! + g0 * R * fanIn;
+        if (paramGrads) native.sgemmStrided(true, false, count, fanIn, fanOut, R, heap, input, R * fanIn, heap, grad, R * fanOut, heap, dw, fanIn * fanOut);
         const target = S[l % 2]!;
-        native.sgemmStrided(false, true, 1, R, fanIn, fanOut, heap, grad, 0, heap, w, 0, heap, target, 0);
-        native.actGrad(kind, heap, target, Zs[l - 1]! + g * R * fanIn, R * fanIn, target);
+        native.sgemmStrided(false, true, count, R, fanIn, fanOut, heap, grad, R * fanOut, heap, w, fanIn * fanOut, heap, target, R * fanIn);
+        native.actGrad(kind, heap, target, Zs[l - 1]! + g0 * R * fanIn, count * R * fanIn, target);
         grad = target;
         continue;
       }
       attrs.parts.forEach((layout, k) => {
         const rowsBroadcast = layout.rows === 1 && R !== 1;
-        const part = groupAt(P[k]!, layout.groups, (rowsBroadcast ? 1 : R) * layout.width, g);
+        const partRows = rowsBroadcast ? 1 : R;
+        const part = groupAt(P[k]!, layout.groups, partRows * layout.width, g0);
+        const partStride = layout.groups === 1 ? 0 : partRows * layout.width;
         // dW rows of this part: part^T g, or part^T (rows of g summed) = part^T db when broadcast over rows
-        if (paramGrads)
-          native.sgemmStrided(true, false, 1, layout.width, fanOut, rowsBroadcast ? 1 : R, heap, part, 0, heap, rowsBroadcast ? db : grad, 0, heap, dw + layout.column * fanOut, 0);
+        if (paramGrads) {
+          const [dOut, dOutStride] = rowsBroadcast ? [db, fanOut] : [grad, R * fanOut];
+          native.sgemmStrided(
+            true,
+            false,
+            count,
+            layout.width,
+            fanOut,
+            partRows,
+            heap,
+            part,
+            partStride,
+            heap,
+            dOut,
+            dOutStride,
+            heap,
+            dw + layout.column * fanOut,
+            fanIn * fanOut,
+          );
+        }
         const dp = partGrads[k];
-        if (dp) native.sgemmStrided(false, true, 1, R, layout.width, fanOut, heap, grad, 0, heap, w + layout.column * fanOut, 0, heap, at(backend, dp) + g * R * layout.width, 0);
+        if (dp) {
+          const dpAt = at(backend, dp) + g0 * R * layout.width;
+          native.sgemmStrided(false, true, count, R, layout.width, fanOut, heap, grad, R * fanOut, heap, w + layout.column * fanOut, fanIn * fanOut, heap, dpAt, R * layout.width);
+        }
       });
     }
-  }
+  };
+  if (byLayer) backwardGroups(0, G);
+  else for (let g = 0; g < G; g++) backwardGroups(g, 1);
   for (const s of scratch) (backend as unknown as tf.KernelBackend).disposeData(s.dataId);
   return [...partGrads.filter((t): t is tf.TensorInfo => t !== null), ...grads];
 }
