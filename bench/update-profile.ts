@@ -5,8 +5,9 @@
 //      arithmetic time is its FLOPs at the sgemm speed measured here on 64 x 64 x 64 products.
 //   2. One training slot as `svec train` runs it (act, simulator step, replay, update), by phase.
 //   3. The time of the round's normal draws (2 K N B 5 of them, from a RandomStream, as the
-//      agent's reverse chains draw them in JavaScript: RandomStream.fillNormal), and the same
-//      draws one normal() call at a time, as the agent drew them before.
+//      agent's reverse chains draw them: RandomStream.fillNormalFast, in C when the addon is
+//      loaded), and the same draws with Math's log, cos and sin (RandomStream.fillNormal, the
+//      agent's draws before) and one normal() call at a time (before that).
 // Prints tables and, as the last line, one JSON object:
 //   {"name": "update-profile", "round_ms", "slot_ms", "kernels", "kernel_ms", "blas_calls",
 //    "blas_ms", "gflop", "arith_ms", "by_kernel": [{"kernel", "calls", "ms"}], "slot": {...}, ...}
@@ -20,6 +21,7 @@ import { defaultScenario } from '../src/config/scenario.ts';
 import { blasInfo, initNeuralBackend } from '../src/nn/backend.ts';
 import { loadNativeBlas } from '../src/nn/nativeKernels.ts';
 import { stackedSgemmGflops } from './sgemmSpeed.ts';
+import { nativeNormalFillActive } from '../src/random/normals.ts';
 import { RandomStreams } from '../src/random/stream.ts';
 import { SvecCore } from '../src/sim/core.ts';
 import { decodeRawActions, observationDim, RAW_ACTION_DIM, writeObservations } from '../src/sim/observation.ts';
@@ -180,17 +182,22 @@ agent.dispose();
 const normalsPerRound = 2 * K * N * B * 5;
 const normalStream = new RandomStreams(9).get('learner');
 const normalTimes: number[] = [];
+const normalMathTimes: number[] = [];
 const normalOneByOneTimes: number[] = [];
 for (let r = 0; r < 7; r++) {
-  let start = performance.now();
   const out = new Float32Array(normalsPerRound);
-  normalStream.fillNormal(out);
+  let start = performance.now();
+  normalStream.fillNormalFast(out);
   normalTimes.push(performance.now() - start);
+  start = performance.now();
+  normalStream.fillNormal(out);
+  normalMathTimes.push(performance.now() - start);
   start = performance.now();
   for (let k = 0; k < out.length; k++) out[k] = normalStream.normal();
   normalOneByOneTimes.push(performance.now() - start);
 }
 const normalsMs = median(normalTimes);
+const normalsMathMs = median(normalMathTimes);
 const normalsOneByOneMs = median(normalOneByOneTimes);
 
 console.log(
@@ -201,7 +208,9 @@ console.log(
 );
 if (arithMs !== null) console.log(`  arithmetic at ${sgemmGflops!.toFixed(0)} GFLOP/s (sgemm [20,64,64]^2): ${arithMs.toFixed(2)} ms, ${(roundMs / arithMs).toFixed(1)}x of it`);
 console.log(`one slot: ${JSON.stringify(slot)}`);
-console.log(`the round's ${normalsPerRound} normal draws (RandomStream.fillNormal): ${normalsMs.toFixed(2)} ms (one normal() call each: ${normalsOneByOneMs.toFixed(2)} ms)`);
+console.log(
+  `the round's ${normalsPerRound} normal draws (RandomStream.fillNormalFast, ${nativeNormalFillActive() ? 'in C' : 'in JavaScript'}): ${normalsMs.toFixed(2)} ms (with Math's log, cos, sin: ${normalsMathMs.toFixed(2)} ms; one normal() call each: ${normalsOneByOneMs.toFixed(2)} ms)`,
+);
 const shapeRows = [...blasByShape.entries()]
   .map(([shape, e]) => ({ shape, calls: e.calls / repeats, ms: +(e.ms / repeats).toFixed(4), gflops: +(e.flops / e.ms / 1e6).toFixed(1) }))
   .sort((a, b) => b.ms - a.ms);
@@ -234,6 +243,8 @@ console.log(
     slot,
     normals_per_round: normalsPerRound,
     normals_ms: +normalsMs.toFixed(3),
+    normals_in_c: nativeNormalFillActive(),
+    normals_math_ms: +normalsMathMs.toFixed(3),
     normals_one_by_one_ms: +normalsOneByOneMs.toFixed(3),
     by_kernel: rows,
     by_sgemm_shape: shapeRows,

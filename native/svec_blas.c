@@ -705,6 +705,156 @@ static napi_value ReverseStepGrad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- standard normals for DMADRL's noise (src/random/normals.ts) -----------------------------
+ * Box-Muller on xoroshiro128+ uniforms, with svec's own ln, sin and cos written in double +, -, *
+ * and / only (no libm: glibc's results differ between versions and FMA/non-FMA builds, and V8's
+ * Math.log/sin/cos differ from glibc's in ~5% of cases). src/random/normals.ts performs the same
+ * operations in the same order in JavaScript, so both give the same bits on every x86-64 machine
+ * (-ffp-contract=off: no fused multiply-adds). The values are those of Math's Box-Muller up to
+ * ~1e-14 relative, so the float32 normals agree with RandomStream.fillNormal's but in the last bit
+ * now and then. */
+
+/* Box-Muller for a block of uniform pairs: rc, rs = sqrt(-2 ln u1) (cos, sin)(2 pi u2).
+   ln(u), u in (0, 1]: u = m 2^e with m in (sqrt(1/2), sqrt(2)], ln m = 2 atanh(s), s = (m - 1) /
+   (m + 1), |s| <= 0.1716: the series to s^19 (truncation below 1e-16 relative).
+   cos, sin of a in [0, 2 pi]: a = k pi/2 + r, |r| <= pi/4 (pi/2 in two parts; k <= 4, so k pi/2's
+   first part is exact), Taylor series of sin r to r^13 and cos r to r^14 (below 3e-14).
+   Written without branches so that the loop vectorizes; one clone per vector width, picked at
+   load time: lanes compute what the scalar code computes (no FMA), so every clone gives the
+   same bits, and random/normals.ts's lnUnit and cosSin give them too. */
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void box_muller_block(const double* restrict u1, const double* restrict u2, int pairs, double* restrict rc, double* restrict rs) {
+  for (int p = 0; p < pairs; p++) {
+    uint64_t bits;
+    const double u = u1[p];
+    memcpy(&bits, &u, sizeof bits);
+    /* the exponent as a double, exactly: 2^52 + biased exponent, minus 2^52 + 1023 */
+    const uint64_t exponent_bits = (bits >> 52) | 0x4330000000000000ull;
+    double biased;
+    memcpy(&biased, &exponent_bits, sizeof biased);
+    double de = biased - 4503599627371519.0;
+    const uint64_t mantissa_bits = (bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull;
+    double m;
+    memcpy(&m, &mantissa_bits, sizeof m);
+    const int big = m > 1.4142135623730951;
+    m = big ? m * 0.5 : m;
+    de = big ? de + 1.0 : de;
+    const double f = m - 1.0;
+    const double s = f / (2.0 + f);
+    const double z = s * s;
+    double q = 1.0 / 19.0;
+    q = q * z + 1.0 / 17.0;
+    q = q * z + 1.0 / 15.0;
+    q = q * z + 1.0 / 13.0;
+    q = q * z + 1.0 / 11.0;
+    q = q * z + 1.0 / 9.0;
+    q = q * z + 1.0 / 7.0;
+    q = q * z + 1.0 / 5.0;
+    q = q * z + 1.0 / 3.0;
+    const double lnm = (s + s) + (s + s) * (z * q);
+    const double ln = de * 6.93147180369123816490e-01 + (de * 1.90821492927058770002e-10 + lnm);
+    const double radius = sqrt(-2.0 * ln);
+    const double a = 6.283185307179586 * u2[p];
+    const int k = (int)(a * 6.36619772367581382433e-01 + 0.5);
+    const double dk = (double)k;
+    const double r = (a - dk * 1.57079632673412561417e+00) - dk * 6.07710050650619224932e-11;
+    const double rr = r * r;
+    double ps = 1.0 / 6227020800.0;
+    ps = ps * rr - 1.0 / 39916800.0;
+    ps = ps * rr + 1.0 / 362880.0;
+    ps = ps * rr - 1.0 / 5040.0;
+    ps = ps * rr + 1.0 / 120.0;
+    ps = ps * rr - 1.0 / 6.0;
+    const double sr = r + r * (rr * ps);
+    double pc = -1.0 / 87178291200.0;
+    pc = pc * rr + 1.0 / 479001600.0;
+    pc = pc * rr - 1.0 / 3628800.0;
+    pc = pc * rr + 1.0 / 40320.0;
+    pc = pc * rr - 1.0 / 720.0;
+    pc = pc * rr + 1.0 / 24.0;
+    pc = pc * rr - 0.5;
+    const double cr = 1.0 + rr * pc;
+    /* quadrant k: (cos, sin) = (cr, sr), (-sr, cr), (-cr, -sr), (sr, -cr) */
+    const int odd = k & 1, negate_cos = ((k + 1) & 2) != 0, negate_sin = (k & 2) != 0;
+    const double cq = odd ? sr : cr, sq = odd ? cr : sr;
+    rc[p] = radius * (negate_cos ? -cq : cq);
+    rs[p] = radius * (negate_sin ? -sq : sq);
+  }
+}
+
+/* One xoroshiro128+ step as pure-rand's generator takes it: the low 32 bits of s0 + s1. */
+static inline uint32_t xoroshiro_next(uint64_t* s0, uint64_t* s1) {
+  const uint32_t out = (uint32_t)(*s0 + *s1);
+  const uint64_t a = *s1 ^ *s0;
+  *s0 = ((*s0 << 24) | (*s0 >> 40)) ^ a ^ (a << 16);
+  *s1 = (a << 37) | (a >> 27);
+  return out;
+}
+
+/* A uniform in [0, 1) from two steps, as RandomStream.uniform() makes it (53 bits). */
+static inline double uniform53(uint64_t* s0, uint64_t* s1) {
+  const uint32_t high = xoroshiro_next(s0, s1) >> 5;
+  const uint32_t low = xoroshiro_next(s0, s1) >> 6;
+  return ((double)high * 67108864.0 + (double)low) / 9007199254740992.0;
+}
+
+/* normalFill(out, start, end, state): out[start, end) = standard normals in pairs (u1 redrawn
+   while 0, as RandomStream.normal() does); state: the generator's words [s01, s00, s11, s10]
+   (pure-rand's order), advanced in place. Returns the pair's second value when end - start is
+   odd (the stream caches it), else NaN. */
+static napi_value NormalFill(napi_env env, napi_callback_info info) {
+  GET_ARGS(4);
+  float* out;
+  size_t length;
+  int64_t start, end;
+  if (!get_f32(env, argv[0], &out, &length)) {
+    napi_throw_type_error(env, NULL, "normalFill: out must be a Float32Array");
+    return NULL;
+  }
+  if (!arg_index(env, argv[1], &start) || !arg_index(env, argv[2], &end)) return NULL;
+  if (start > end || (uint64_t)end > length) {
+    napi_throw_range_error(env, NULL, "normalFill: [start, end) is not within out");
+    return NULL;
+  }
+  bool is_typedarray = false;
+  napi_typedarray_type type;
+  size_t words = 0;
+  void* raw = NULL;
+  napi_value buffer;
+  size_t byte_offset;
+  if (napi_is_typedarray(env, argv[3], &is_typedarray) != napi_ok || !is_typedarray ||
+      napi_get_typedarray_info(env, argv[3], &type, &words, &raw, &buffer, &byte_offset) != napi_ok || type != napi_int32_array || words != 4) {
+    napi_throw_type_error(env, NULL, "normalFill: state must be an Int32Array of 4 words");
+    return NULL;
+  }
+  uint32_t* w = (uint32_t*)raw;
+  uint64_t s0 = ((uint64_t)w[0] << 32) | w[1], s1 = ((uint64_t)w[2] << 32) | w[3];
+  double spare = NAN;
+  enum { BLOCK = 256 };
+  double u1[BLOCK], u2[BLOCK], rc[BLOCK], rs[BLOCK];
+  for (int64_t k = start; k < end;) {
+    const int64_t left = (end - k + 1) / 2;
+    const int pairs = left < BLOCK ? (int)left : BLOCK;
+    /* the uniforms in stream order (u1 redrawn while 0), then the block's arithmetic */
+    for (int p = 0; p < pairs; p++) {
+      double first = uniform53(&s0, &s1);
+      while (first == 0.0) first = uniform53(&s0, &s1);
+      u1[p] = first;
+      u2[p] = uniform53(&s0, &s1);
+    }
+    box_muller_block(u1, u2, pairs, rc, rs);
+    for (int p = 0; p < pairs; p++) {
+      out[k++] = (float)rc[p];
+      if (k < end) out[k++] = (float)rs[p];
+      else spare = rs[p];
+    }
+  }
+  w[0] = (uint32_t)(s0 >> 32), w[1] = (uint32_t)s0, w[2] = (uint32_t)(s1 >> 32), w[3] = (uint32_t)s1;
+  napi_value result;
+  CHECK(napi_create_double(env, spare, &result));
+  return result;
+}
+
 /* copy3d(heap, src, srcStride0, srcStride1, dst, dstStride0, dstStride1, n0, n1, width): for
    i < n0, j < n1: heap[dst + i dstStride0 + j dstStride1 + (0..width)] = heap[src + ...], as
    bytes (float32 and int32 alike). The strided copies of Concat, SplitV and Slice
@@ -904,6 +1054,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"lerp", NULL, Lerp, NULL, NULL, NULL, napi_default, NULL},
       {"reverseStep", NULL, ReverseStep, NULL, NULL, NULL, napi_default, NULL},
       {"reverseStepGrad", NULL, ReverseStepGrad, NULL, NULL, NULL, napi_default, NULL},
+      {"normalFill", NULL, NormalFill, NULL, NULL, NULL, napi_default, NULL},
       {"copy3d", NULL, Copy3d, NULL, NULL, NULL, napi_default, NULL},
       {"sgemmStrided", NULL, SgemmStrided, NULL, NULL, NULL, napi_default, NULL},
       {"activate", NULL, Activate, NULL, NULL, NULL, napi_default, NULL},

@@ -21,7 +21,7 @@ const workers = Number(option('workers') ?? 2);
 const base = defaultScenario();
 const { cells, seconds } = await estimateReproduction(ids, profile, base, '/nonexistent', workers);
 const byAlgo: Record<string, number> = {};
-for (const cell of cells) byAlgo[cell.algo] = (byAlgo[cell.algo] ?? 0) + estimateCellSeconds(cell, cellScenario(base, cell));
+for (const cell of cells) byAlgo[cell.algo] = (byAlgo[cell.algo] ?? 0) + estimateCellSeconds(cell, cellScenario(base, cell), profile.evalEpisodes);
 const order = [...algorithmNames(), ...Object.keys(byAlgo).filter((a) => !algorithmNames().includes(a))];
 console.log(
   JSON.stringify({

@@ -21,6 +21,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { reverseChain, reverseChainArrays, sinusoidalTable, vpSchedule, type DiffusionSchedule } from '../nn/diffusion.ts';
+import { chainInputCopies, copyKernelsInstalled } from '../nn/copyKernels.ts';
 import { MlpSnapshot } from '../nn/inference.ts';
 import { minimizeStacked } from '../nn/optim.ts';
 import { gumbelNoise, gumbelSoftmaxStraightThrough } from '../nn/gumbel.ts';
@@ -138,7 +139,7 @@ export class DmadrlAgent implements OffPolicyLearner {
 
   private normals(rng: RandomStream, size: number): Float32Array {
     const out = new Float32Array(size);
-    rng.fillNormal(out);
+    rng.fillNormalFast(out);
     return out;
   }
 
@@ -171,8 +172,12 @@ export class DmadrlAgent implements OffPolicyLearner {
     const xK = tf.tensor3d(this.normals(rng, size), shape);
     const noise = Array.from({ length: K - 1 }, () => tf.tensor3d(this.normals(rng, size), shape));
     const dim = this.config.timeEmbeddingDim;
+    // [x_k | the step's embedding | obs] per row: copies in one kernel where they are installed
+    const copies = tf.getBackend() === 'wasm' && copyKernelsInstalled() && obs.dtype === 'float32';
     const epsNet = (x: tf.Tensor3D, k: number) => {
-      const embedding = tf.tile(tf.tensor3d(this.timeEmbedding.subarray((k - 1) * dim, k * dim), [1, 1, dim]), [n, rows, 1]);
+      const row = this.timeEmbedding.subarray((k - 1) * dim, k * dim);
+      if (copies && x.dtype === 'float32') return this.applyStacked(net, chainInputCopies(x, row, obs));
+      const embedding = tf.tile(tf.tensor3d(row, [1, 1, dim]), [n, rows, 1]);
       return this.applyStacked(net, tf.concat([x, embedding, obs], 2) as tf.Tensor3D);
     };
     return reverseChain(this.schedule, epsNet, xK, noise, this.config.denoisedBound);

@@ -73,6 +73,41 @@ export interface ReproduceSummary {
 
 export const DEFAULT_EVAL_SEED = 1_000_003;
 
+/**
+ * The default runner: the cells on worker threads of this process (one per core unless
+ * `workers` says otherwise), as many at a time as there are workers, in the order given.
+ */
+export function localCellRunner(workers?: number): CellRunner {
+  return async (pending, events) => {
+    const pool = new Piscina({
+      filename: new URL('./cellWorker.mjs', import.meta.url).href,
+      maxThreads: Math.max(1, workers ?? availableParallelism()),
+      minThreads: 1,
+      idleTimeout: 1000,
+    });
+    try {
+      await Promise.all(
+        pending.map(async (task) => {
+          const channel = new MessageChannel();
+          channel.port2.on('message', (message: CellProgressMessage) => {
+            if (!message.done) events.progress(message.key, message.episode);
+          });
+          try {
+            await pool.run({ ...task, port: channel.port1 }, { transferList: [channel.port1] });
+            events.finished(task.cell.key);
+          } catch (error) {
+            events.failed(task.cell.key, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+          } finally {
+            channel.port2.close();
+          }
+        }),
+      );
+    } finally {
+      await pool.destroy();
+    }
+  };
+}
+
 /** Every learning algorithm's default hyperparameters (its schema's defaults), loaded once. */
 export async function defaultHyperparameters(algos: Iterable<string>): Promise<Map<string, Record<string, unknown>>> {
   const defaults = new Map<string, Record<string, unknown>>();
@@ -101,12 +136,17 @@ function cellWork(cell: Cell): number {
 /**
  * A rough cost of a cell in seconds on this machine, to run expensive cells first and to state
  * the expected duration. Measured on the 2-core development machine (see docs/reproduce.md); a
- * guide, not a promise.
+ * guide, not a promise. `evalEpisodes`: the held-out episodes every cell plays after training.
  */
-export function estimateCellSeconds(cell: Cell, scenario: Scenario): number {
+export function estimateCellSeconds(cell: Cell, scenario: Scenario, evalEpisodes: number): number {
   const n = scenario.vehicles;
   const slots = cell.episodes * scenario.slotsPerEpisode;
-  if (!cell.learning) return cell.algo === 'oracle' ? 0.02 * n * scenario.slotsPerEpisode : 0.5 + 1e-4 * slots * n;
+  const evalSlots = evalEpisodes * scenario.slotsPerEpisode;
+  // Built-in policies, measured through runCell (scripts/builtin-cells.ts, 2026-12-01, third session):
+  // the oracle's held-out episodes take 0.79-0.94 ms per vehicle-slot (10 episodes at N = 5, 20,
+  // 30: 2.0, 7.9, 14.1 s); Greedy's history over the cell's episodes plus its held-out episodes
+  // ~0.37 us per vehicle-slot (1,000 + 10 episodes at N = 5, 20, 30: 0.22, 0.47, 0.64 s).
+  if (!cell.learning) return cell.algo === 'oracle' ? 0.1 + 9.4e-4 * n * evalSlots : 0.1 + 3.7e-7 * n * (slots + evalSlots);
   // s per slot including updates, from the algorithm's entry (measured at the short-run settings)
   return 3 + slots * algorithmEntry(cell.algo).secondsPerStep(n, cell.hyperparameters);
 }
@@ -121,7 +161,7 @@ export async function estimateReproduction(
 ): Promise<{ cells: Cell[]; pending: Cell[]; seconds: number }> {
   const cells = await planCells(ids, profile, baseScenario);
   const pending = cells.filter((c) => !existsSync(join(outDir, 'cells', c.key, 'result.json')));
-  const seconds = pending.reduce((a, c) => a + estimateCellSeconds(c, cellScenario(baseScenario, c)), 0) / Math.max(1, Math.min(workers, pending.length));
+  const seconds = pending.reduce((a, c) => a + estimateCellSeconds(c, cellScenario(baseScenario, c), profile.evalEpisodes), 0) / Math.max(1, Math.min(workers, pending.length));
   return { cells, pending, seconds };
 }
 
@@ -172,7 +212,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
   // 2. Run what is not finished, the most expensive first (better packing on the workers).
   const finished = new Set(tasks.filter((t) => existsSync(join(t.cellDir, 'result.json'))).map((t) => t.cell.key));
   let pending = tasks.filter((t) => !finished.has(t.cell.key));
-  pending.sort((a, b) => estimateCellSeconds(b.cell, b.scenario) - estimateCellSeconds(a.cell, a.scenario));
+  pending.sort((a, b) => estimateCellSeconds(b.cell, b.scenario, b.evalEpisodes) - estimateCellSeconds(a.cell, a.scenario, a.evalEpisodes));
   if (options.maxCells !== undefined) pending = pending.slice(0, options.maxCells);
   const total = cells.reduce((a, c) => a + cellWork(c), 0);
   const progressOf = new Map<string, number>(cells.filter((c) => finished.has(c.key)).map((c) => [c.key, cellWork(c)]));
@@ -195,9 +235,9 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
     mkdirSync(task.cellDir, { recursive: true });
     writeFileAtomic(join(task.cellDir, 'error.txt'), `${message}\n`);
   };
-  if (pending.length > 0 && options.runner) {
+  if (pending.length > 0) {
     const byKey = new Map(pending.map((t) => [t.cell.key, t]));
-    await options.runner(pending, {
+    await (options.runner ?? localCellRunner(options.workers))(pending, {
       progress: (key, episode) => {
         progressOf.set(key, episode);
         report();
@@ -210,36 +250,6 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
       },
       failed: (key, message) => recordFailure(byKey.get(key)!, message),
     });
-  } else if (pending.length > 0) {
-    const pool = new Piscina({
-      filename: new URL('./cellWorker.mjs', import.meta.url).href,
-      maxThreads: Math.max(1, options.workers ?? availableParallelism()),
-      minThreads: 1,
-      idleTimeout: 1000,
-    });
-    try {
-      await Promise.all(
-        pending.map(async (task) => {
-          const channel = new MessageChannel();
-          channel.port2.on('message', (message: CellProgressMessage) => {
-            progressOf.set(message.key, message.done ? cellWork(task.cell) : message.episode);
-            report();
-          });
-          try {
-            await pool.run({ ...task, port: channel.port1 }, { transferList: [channel.port1] });
-            finishedCells++;
-            report();
-            rmSync(join(task.cellDir, 'error.txt'), { force: true });
-          } catch (error) {
-            recordFailure(task, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-          } finally {
-            channel.port2.close();
-          }
-        }),
-      );
-    } finally {
-      await pool.destroy();
-    }
   }
 
   // 3. Figures and the report from every finished cell.

@@ -308,7 +308,88 @@ export function criticInputCopies(jointObs: tf.Tensor2D, jointActions: tf.Tensor
   return op(fresh) as tf.Tensor3D;
 }
 
-const OWN_KERNELS: Record<string, (args: KernelArgs) => tf.TensorInfo> = { SvecCriticInput: criticInputKernel, SvecCriticInputGrad: criticInputGradKernel };
+// --- a diffusion actor's input at one denoising step -----------------------------------------
+//
+// SvecChainInput: x [G, R, w] (the chain's x_k), obs [G, R, o] and the step's embedding `row`
+// (attrs, d values) -> [G, R, w + d + o], row by row [x | row | obs]: the same numbers as tiling
+// the embedding and concatenating (src/agents/dmadrl.ts), as copies, with no tile to allocate.
+// SvecChainInputGrad: dy [G, R, w + d + o] -> dx [G, R, w], its first w columns (the embedding
+// is a constant and the observation data).
+
+function chainInputKernel(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const { x, obs } = args.inputs as { x: tf.TensorInfo; obs: tf.TensorInfo };
+  const { row } = args.attrs as unknown as { row: number[] };
+  const [G, R, w] = x.shape as [number, number, number];
+  const o = obs.shape[2]!;
+  const d = row.length;
+  const columns = w + d + o;
+  const out = backend.makeOutput([G, R, columns], 'float32');
+  const rows = G * R;
+  if (rows * columns === 0) return out;
+  const heap = backend.wasm.HEAPF32;
+  const dst = byteOffset(backend, out) / 4;
+  const xAt = byteOffset(backend, x) / 4;
+  const obsAt = byteOffset(backend, obs) / 4;
+  for (let c = 0; c < d; c++) heap[dst + w + c] = row[c]!;
+  const native = nativeCopy();
+  if (native) {
+    // x's and obs's rows into their columns; the embedding from row 0 into every other row
+    if (w > 0) native.copy3d(heap, xAt, w, 0, dst, columns, 0, rows, 1, w);
+    if (o > 0) native.copy3d(heap, obsAt, o, 0, dst + w + d, columns, 0, rows, 1, o);
+    if (rows > 1 && d > 0) native.copy3d(heap, dst + w, 0, 0, dst + columns + w, columns, 0, rows - 1, 1, d);
+    return out;
+  }
+  for (let r = 0; r < rows; r++) {
+    const to = dst + r * columns;
+    for (let c = 0; c < w; c++) heap[to + c] = heap[xAt + r * w + c]!;
+    for (let c = 0; c < d; c++) heap[to + w + c] = row[c]!;
+    for (let c = 0; c < o; c++) heap[to + w + d + c] = heap[obsAt + r * o + c]!;
+  }
+  return out;
+}
+
+function chainInputGradKernel(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const { dy } = args.inputs as { dy: tf.TensorInfo };
+  const { width: w } = args.attrs as unknown as { width: number };
+  const [G, R, columns] = dy.shape as [number, number, number];
+  const out = backend.makeOutput([G, R, w], 'float32');
+  const rows = G * R;
+  if (rows * w === 0) return out;
+  const heap = backend.wasm.HEAPF32;
+  const from = byteOffset(backend, dy) / 4;
+  const to = byteOffset(backend, out) / 4;
+  const native = nativeCopy();
+  if (native) native.copy3d(heap, from, columns, 0, to, w, 0, rows, 1, w);
+  else for (let r = 0; r < rows; r++) for (let c = 0; c < w; c++) heap[to + r * w + c] = heap[from + r * columns + c]!;
+  return out;
+}
+
+/**
+ * A diffusion actor's input [G, R, w + d + o] at one step: x [G, R, w], the step's embedding
+ * `row` (d values, float32) in every row, then obs [G, R, o]; differentiable w.r.t. x only.
+ * Call only when copyKernelsInstalled() and the backend is wasm (src/agents/dmadrl.ts keeps the
+ * composed tile + concat otherwise).
+ */
+export function chainInputCopies(x: tf.Tensor3D, row: Float32Array, obs: tf.Tensor3D): tf.Tensor3D {
+  const attrs = { row: Array.from(row), width: x.shape[2] } as unknown as tf.NamedAttrMap;
+  const op = tf.customGrad(((xk: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([]);
+    return {
+      value: tf.engine().runKernel('SvecChainInput', { x: xk, obs }, attrs) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor) => tf.engine().runKernel('SvecChainInputGrad', { dy }, attrs) as tf.Tensor,
+    };
+  }) as Parameters<typeof tf.customGrad>[0]) as unknown as (xk: tf.Tensor) => tf.Tensor;
+  return op(x) as tf.Tensor3D;
+}
+
+const OWN_KERNELS: Record<string, (args: KernelArgs) => tf.TensorInfo> = {
+  SvecCriticInput: criticInputKernel,
+  SvecCriticInputGrad: criticInputGradKernel,
+  SvecChainInput: chainInputKernel,
+  SvecChainInputGrad: chainInputGradKernel,
+};
 
 const KERNEL_NAMES = ['Tile', 'Concat', 'Slice', 'SplitV', 'Identity'] as const;
 let originals: Record<(typeof KERNEL_NAMES)[number], tf.KernelConfig> | null = null;

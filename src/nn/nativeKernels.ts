@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSelectedBlas, type BlasInfo, type BlasLoader } from './blasSelect.ts';
+import { useNativeNormalFill, type NativeNormalFill } from '../random/normals.ts';
 
 /** The addon's functions (see native/svec_blas.c for the exact contract). */
 export interface NativeBlas {
@@ -93,6 +94,8 @@ export function loadNativeBlas(): NativeBlasLoad {
     if (threads !== undefined) blas.setThreads!(Number(threads));
     // A plain object (the addon's own properties are read-only), so a benchmark can wrap a function.
     const functions = Object.fromEntries(Object.getOwnPropertyNames(blas).map((name) => [name, (blas as Record<string, unknown>)[name]]));
+    // DMADRL's normals in C from now on (the same bits as random/normals.ts's JavaScript)
+    if (typeof functions.normalFill === 'function') useNativeNormalFill(functions.normalFill as NativeNormalFill);
     cached = { blas: functions as unknown as NativeBlas, info };
   } catch (err) {
     cached = { blas: null, reason: `cannot load ${path}: ${(err as Error).message}` };

@@ -154,3 +154,27 @@ test('the centralized critics input: copies equal the composed tile, concat and 
     assert.ok(own[2]!.values.some((v) => v !== 0));
   }
 });
+
+test("a diffusion actor's step input: the copy kernel equals the composed tile and concat, values and the gradient", async () => {
+  const { chainInputCopies } = await import('../../src/nn/copyKernels.ts');
+  for (const { G, R, w, d, o } of [
+    { G: 4, R: 6, w: 5, d: 16, o: 3 },
+    { G: 1, R: 1, w: 1, d: 2, o: 1 },
+    { G: 3, R: 2, w: 2, d: 4, o: 7 },
+  ]) {
+    const row = Float32Array.from(uniformValues([d], 9));
+    const input = (x: tf.Tensor3D, obs: tf.Tensor3D) =>
+      copyKernelsInstalled() ? chainInputCopies(x, row, obs) : (tf.concat([x, tf.tile(tf.tensor3d(row, [1, 1, d]), [G, R, 1]), obs], 2) as tf.Tensor3D);
+    const { own, ours } = await bothWays(() => {
+      const x = tf.tensor3d(uniformValues([G, R, w], 5), [G, R, w]);
+      const obs = tf.tensor3d(uniformValues([G, R, o], 6), [G, R, o]);
+      const dy = tf.tensor3d(uniformValues([G, R, w + d + o], 8), [G, R, w + d + o]);
+      const gradient = tf.grad((xk: tf.Tensor) => tf.sum(tf.mul(input(xk as tf.Tensor3D, obs), dy)))(x);
+      return [input(x, obs), gradient];
+    });
+    assert.deepEqual(ours, own, `G ${G}, R ${R}, w ${w}, d ${d}, o ${o}`);
+    // row 0: x, then the embedding, then obs
+    assert.deepEqual(own[0]!.values.slice(w, w + d), Array.from(row));
+    assert.ok(own[1]!.values.some((v) => v !== 0));
+  }
+});

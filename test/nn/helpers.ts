@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initNeuralBackend, type NativeMode } from '../../src/nn/backend.ts';
 import { loadNativeBlas } from '../../src/nn/nativeKernels.ts';
 
-const nativeLoad = loadNativeBlas();
+export const nativeLoad = loadNativeBlas();
 export const nativeAvailable = nativeLoad.blas !== null;
 /** the `skip` option of tests that need the addon: false, or a message saying why they are skipped */
 export const skipWithoutNative: string | false = nativeAvailable ? false : `native addon unavailable, native-only check skipped: ${nativeLoad.reason}`;
