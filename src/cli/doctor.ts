@@ -15,6 +15,7 @@ export function registerDoctorCommand(program: Command): void {
       const tf = await import('@tensorflow/tfjs');
       const { blasInfo, initNeuralBackend } = await import('../nn/backend.ts');
       const { nativeAddonPath } = await import('../nn/nativeKernels.ts');
+      const { nativeNormalFillActive } = await import('../random/normals.ts');
       const backend = await initNeuralBackend();
       const blas = blasInfo();
       const report = {
@@ -24,6 +25,8 @@ export function registerDoctorCommand(program: Command): void {
         backend: tf.getBackend(),
         nativeAddon: { path: nativeAddonPath(), loaded: blas.library !== null, ...(blas.library === null ? { reason: blas.reason } : {}) },
         matmul: backend.nativeMatmul ? 'OpenBLAS (native addon)' : `TF.js wasm kernels (${backend.reason ?? 'native off'})`,
+        // DMADRL's noise: the same bits either way (src/random/normals.ts)
+        normals: nativeNormalFillActive() ? 'C (native addon)' : 'JavaScript',
         blas,
         wasmSimd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
         env,
@@ -37,6 +40,7 @@ export function registerDoctorCommand(program: Command): void {
         `tfjs:          ${report.tfjs}, backend ${report.backend}${report.wasmSimd ? ' (WebAssembly SIMD)' : ''}`,
         `native addon:  ${blas.library !== null ? `loaded (${report.nativeAddon.path})` : `not loaded: ${blas.reason}`}`,
         `matmul:        ${report.matmul}`,
+        `normals:       ${report.normals} (DMADRL's noise; the same bits either way)`,
       ];
       if (blas.library !== null) {
         lines.push(
