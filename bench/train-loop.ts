@@ -9,7 +9,9 @@
 //                               measured here at a stacked-layer shape) over their measured time
 // Prints one JSON line as the last line:
 //   {"name": "train-loop", "rows": [{"algo", "N", "slots_per_s", "updates_per_s", "update_ms", "arith_share"}], ...}
-//   npm run bench -- train-loop [--algos dmadrl,ddpg] [--N 5,20,30] [--episodes 5] [--warmup 10]
+//   npm run bench -- train-loop [--algos dmadrl,ddpg] [--N 5,20,30] [--episodes 5] [--warmup 10] [--hp field=value ...]
+// --hp sets a hyperparameter of the algorithms that have it (e.g. --hp denoisingSteps=3, for the
+// catalog's cost in K); rows then carry "hp".
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +35,14 @@ const measured = Number(option('episodes', '5'));
 // DMADRL at N = 5 takes ~9 ms per round at first, ~4 ms after 700 rounds), so the measurement
 // starts after `--warmup` episodes (on-policy: iterations); long runs are what it predicts.
 const warmup = Number(option('warmup', '10'));
+/** --hp field=value, repeatable (numbers parsed as numbers) */
+const overrides: Record<string, unknown> = {};
+args.forEach((a, k) => {
+  if (a !== '--hp') return;
+  const [field, value] = (args[k + 1] ?? '').split('=');
+  if (!field || value === undefined) throw new Error(`--hp takes field=value, got '${args[k + 1]}'`);
+  overrides[field] = Number.isFinite(Number(value)) ? Number(value) : value;
+});
 if (!Number.isInteger(measured) || measured < 1 || !Number.isInteger(warmup) || warmup < 1) throw new Error('--episodes and --warmup must be positive integers');
 
 await initNeuralBackend();
@@ -77,15 +87,17 @@ function timed(algorithm: AlgorithmModule, stats: { updates: number; ms: number;
   };
 }
 
-const rows: { algo: string; N: number; slots_per_s: number; updates_per_s: number; update_ms: number; arith_share: number | null }[] = [];
+const rows: { algo: string; N: number; slots_per_s: number; updates_per_s: number; update_ms: number; arith_share: number | null; hp?: Record<string, unknown> }[] = [];
 for (const algo of algos) {
   const algorithm = await loadAlgorithm(algo);
   for (const N of sizes) {
     const scenario = { ...defaultScenario(), vehicles: N };
     const base = algorithm.schema.parse({}) as Record<string, unknown>;
+    const own = Object.fromEntries(Object.entries(overrides).filter(([field]) => field in base));
     const hp = algorithm.schema.parse({
       ...base,
       ...('learningStarts' in base ? { learningStarts: Number(base.batchSize ?? 64), randomWarmupSlots: 0, updateEvery: 1, checkpointEvery: 1000 } : { checkpointEvery: 1000 }),
+      ...own,
     }) as Record<string, unknown>;
     const perIteration = Number(hp.parallelEnvs ?? 1);
     const stats = { updates: 0, ms: 0, flops: 0, on: false };
@@ -117,6 +129,7 @@ for (const algo of algos) {
       updates_per_s: +(stats.updates / seconds).toFixed(1),
       update_ms: +(stats.ms / Math.max(1, stats.updates)).toFixed(2),
       arith_share: arith === null ? null : +arith.toFixed(3),
+      ...(Object.keys(own).length > 0 ? { hp: own } : {}),
     };
     rows.push(row);
     console.error(`train-loop ${algo} N=${N}: ${row.slots_per_s} slots/s, ${row.updates_per_s} updates/s, ${row.update_ms} ms per update, arithmetic share ${row.arith_share}`);

@@ -722,7 +722,15 @@ static napi_value ReverseStepGrad(napi_env env, napi_callback_info info) {
    Written without branches so that the loop vectorizes; one clone per vector width, picked at
    load time: lanes compute what the scalar code computes (no FMA), so every clone gives the
    same bits, and random/normals.ts's lnUnit and cosSin give them too. */
-__attribute__((target_clones("avx512f", "avx2", "default")))
+#if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define SVEC_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef SVEC_VECTOR_CLONES
+#define SVEC_VECTOR_CLONES /* one build for the target's baseline (other CPUs, other C libraries) */
+#endif
+SVEC_VECTOR_CLONES
 static void box_muller_block(const double* restrict u1, const double* restrict u2, int pairs, double* restrict rc, double* restrict rs) {
   for (int p = 0; p < pairs; p++) {
     uint64_t bits;

@@ -21,6 +21,7 @@ const profile = PROFILES.paper;
 const base = defaultScenario();
 const cells = await planCells(Object.keys(EXPERIMENTS).filter((id) => id !== 'mobility') as ExperimentId[], profile, base);
 const tasks: CellTask[] = [];
+const specOf = new Map<CellTask, string>();
 for (const spec of specs) {
   const [algo, n, k] = spec.split(':');
   const wanted = (c: (typeof cells)[number]) =>
@@ -32,14 +33,16 @@ for (const spec of specs) {
   const cell = cells.find(wanted);
   if (!cell) throw new Error(`'${spec}': the paper profile has no such cell (ALGO:N[:K], e.g. dmadrl:20 or dmadrl:20:3)`);
   const schema = (await loadAlgorithm(cell.algo)).schema;
-  tasks.push({
+  const task: CellTask = {
     cell,
     scenario: cellScenario(base, cell),
     hyperparameters: schema.parse(cell.hyperparameters) as Record<string, unknown>,
     cellDir: join(outDir, 'cells', `${spec.replaceAll(':', '-')}-${cell.key}`),
     evalEpisodes: profile.evalEpisodes,
     evalSeed: DEFAULT_EVAL_SEED,
-  });
+  };
+  tasks.push(task);
+  specOf.set(task, spec);
 }
 // the most expensive first, as reproduce orders them
 tasks.sort((a, b) => estimateCellSeconds(b.cell, b.scenario, b.evalEpisodes) - estimateCellSeconds(a.cell, a.scenario, a.evalEpisodes));
@@ -50,8 +53,8 @@ await localCellRunner(workers)(pending, {
   finished: (key) => process.stderr.write(`finished ${key}\n`),
   failed: (key, error) => process.stderr.write(`FAILED ${key}: ${error}\n`),
 });
-const rows = tasks.map((t, i) => ({
-  cell: specs.find((s) => t.cellDir.includes(`${s.replaceAll(':', '-')}-`)) ?? String(i),
+const rows = tasks.map((t) => ({
+  cell: specOf.get(t)!,
   estimated_s: Number(estimateCellSeconds(t.cell, t.scenario, t.evalEpisodes).toFixed(1)),
   measured_s: Number((readCellResult(t.cellDir)?.wallSeconds ?? Number.NaN).toFixed(1)),
 }));

@@ -78,7 +78,7 @@ class AttentionCritic {
   }
 
   get variables(): tf.Variable[] {
-    return [this.encoder, this.query, this.key, this.value, this.head].flatMap((m) => m.variables);
+    return this.networks.flatMap((m) => m.variables);
   }
 
   /** e_j = relu(f_j(o_j, a_j)): [N, B, obs + action] -> [N, B, E]. */
@@ -124,8 +124,13 @@ class AttentionCritic {
     this.variables.forEach((v, k) => target.variables[k]!.assign(v));
   }
 
+  /** target <- (1 - tau) target + tau this, network by network (one native pass per variable where the fused ops are installed). */
   softUpdate(target: AttentionCritic, tau: number): void {
-    tf.tidy(() => this.variables.forEach((v, k) => target.variables[k]!.assign(tf.add(tf.mul(target.variables[k]!, 1 - tau), tf.mul(v, tau)))));
+    this.networks.forEach((net, k) => net.softUpdate(target.networks[k]!, tau));
+  }
+
+  private get networks(): StackedMlp[] {
+    return [this.encoder, this.query, this.key, this.value, this.head];
   }
 }
 
