@@ -708,7 +708,7 @@ static napi_value ReverseStepGrad(napi_env env, napi_callback_info info) {
 /* ---- standard normals for DMADRL's noise (src/random/normals.ts) -----------------------------
  * Box-Muller on xoroshiro128+ uniforms, with svec's own ln, sin and cos written in double +, -, *
  * and / only (no libm: glibc's results differ between versions and FMA/non-FMA builds, and V8's
- * Math.log/sin/cos differ from glibc's in ~5% of cases). src/random/normals.ts performs the same
+ * Math.log/sin/cos differ from glibc's in 3-7% of Box-Muller's inputs). src/random/normals.ts performs the same
  * operations in the same order in JavaScript, so both give the same bits on every x86-64 machine
  * (-ffp-contract=off: no fused multiply-adds). The values are those of Math's Box-Muller up to
  * ~1e-14 relative, so the float32 normals agree with RandomStream.fillNormal's but in the last bit

@@ -2,7 +2,7 @@
 // svec's own ln, sin and cos written in double +, -, * and / only. native/svec_blas.c's
 // normalFill performs the same operations in the same order in C (built with
 // -ffp-contract=off), so the addon and this file give the same bits, and neither depends on a
-// libm: glibc's ln, sin and cos differ from V8's Math.log/sin/cos in about 5% of cases, and
+// libm: glibc's ln, sin and cos differ from V8's Math.log/sin/cos on 3-7% of Box–Muller's inputs, and
 // between glibc builds. The values are Math's Box–Muller values up to ~1e-14 relative: as float32
 // they equal RandomStream.fillNormal's except, now and then, in the last bit.
 //
