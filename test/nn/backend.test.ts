@@ -96,12 +96,21 @@ test("without the addon, 'auto' falls back to the wasm kernels and says why, and
     import { initNeuralBackend } from './src/nn/backend.ts';
     const auto = await initNeuralBackend({ native: 'auto' });
     const product = Array.from(tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([5, 6, 7, 8], [2, 2])).dataSync());
+    // a denoising step's input by the copy kernel's JavaScript loops (no addon) against tile + concat
+    const { chainInputCopies, copyKernelsInstalled } = await import('./src/nn/copyKernels.ts');
+    const x = tf.tensor3d(Array.from({ length: 12 }, (_, i) => i * 0.5 - 2), [2, 3, 2]);
+    const obs = tf.tensor3d(Array.from({ length: 18 }, (_, i) => 1 - i * 0.25), [2, 3, 3]);
+    const row = Float32Array.from([0.1, -0.2, 0.3, -0.4]);
+    const dy = tf.tensor3d(Array.from({ length: 54 }, (_, i) => Math.sin(i)), [2, 3, 9]);
+    const composed = (xk) => tf.concat([xk, tf.tile(tf.tensor3d(row, [1, 1, 4]), [2, 3, 1]), obs], 2);
+    const both = (f) => [f(x), tf.grad((xk) => tf.sum(tf.mul(f(xk), dy)))(x)].map((t) => Array.from(t.dataSync()));
+    const chain = { installed: copyKernelsInstalled(), copies: both((xk) => chainInputCopies(xk, row, obs)), composed: both(composed) };
     let onError = null;
     try { await initNeuralBackend({ native: 'on' }); } catch (err) { onError = err.message; }
     let envOnError = null;
     process.env.SVEC_NATIVE = 'on';
     try { await initNeuralBackend(); } catch (err) { envOnError = err.message; }
-    console.log(JSON.stringify({ auto, product, onError, envOnError, backend: tf.getBackend() }));
+    console.log(JSON.stringify({ auto, product, chain, onError, envOnError, backend: tf.getBackend() }));
   `;
   const env: NodeJS.ProcessEnv = { ...process.env, SVEC_NATIVE_ADDON: join(repoRoot, 'native', 'no-such-build', 'svec_blas.node') };
   delete env.SVEC_NATIVE;
@@ -111,6 +120,7 @@ test("without the addon, 'auto' falls back to the wasm kernels and says why, and
   const result = JSON.parse(lines[lines.length - 1]!) as {
     auto: { backend: string; nativeMatmul: boolean; reason?: string };
     product: number[];
+    chain: { installed: boolean; copies: number[][]; composed: number[][] };
     onError: string | null;
     envOnError: string | null;
     backend: string;
@@ -119,6 +129,9 @@ test("without the addon, 'auto' falls back to the wasm kernels and says why, and
   assert.equal(result.auto.nativeMatmul, false);
   assert.match(result.auto.reason ?? '', /no-such-build\/svec_blas\.node is not built .*build-native\.mjs/);
   assert.deepEqual(result.product, [19, 22, 43, 50]);
+  assert.equal(result.chain.installed, true, 'the copy kernels install without the addon (JavaScript copies)');
+  assert.deepEqual(result.chain.copies, result.chain.composed);
+  assert.deepEqual(result.chain.copies[0]!.slice(0, 9), [-2, -1.5, 0.1, -0.2, 0.3, -0.4, 1, 0.75, 0.5].map(Math.fround));
   assert.match(result.onError ?? '', /native matrix products were required \(native: 'on'\) but are unavailable: .*not built/);
   assert.match(result.envOnError ?? '', /required/);
   assert.equal(result.backend, 'wasm');
