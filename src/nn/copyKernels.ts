@@ -313,8 +313,8 @@ export function criticInputCopies(jointObs: tf.Tensor2D, jointActions: tf.Tensor
 // SvecChainInput: x [G, R, w] (the chain's x_k), obs [G, R, o] and the step's embedding `row`
 // (attrs, d values) -> [G, R, w + d + o], row by row [x | row | obs]: the same numbers as tiling
 // the embedding and concatenating (src/agents/dmadrl.ts), as copies, with no tile to allocate.
-// SvecChainInputGrad: dy [G, R, w + d + o] -> dx [G, R, w], its first w columns (the embedding
-// is a constant and the observation data).
+// Its gradient is dy's first w columns (the embedding is a constant and the observation data):
+// a Slice, which the strided copies above already serve.
 
 function chainInputKernel(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackendLike;
@@ -349,23 +349,6 @@ function chainInputKernel(args: KernelArgs): tf.TensorInfo {
   return out;
 }
 
-function chainInputGradKernel(args: KernelArgs): tf.TensorInfo {
-  const backend = args.backend as WasmBackendLike;
-  const { dy } = args.inputs as { dy: tf.TensorInfo };
-  const { width: w } = args.attrs as unknown as { width: number };
-  const [G, R, columns] = dy.shape as [number, number, number];
-  const out = backend.makeOutput([G, R, w], 'float32');
-  const rows = G * R;
-  if (rows * w === 0) return out;
-  const heap = backend.wasm.HEAPF32;
-  const from = byteOffset(backend, dy) / 4;
-  const to = byteOffset(backend, out) / 4;
-  const native = nativeCopy();
-  if (native) native.copy3d(heap, from, columns, 0, to, w, 0, rows, 1, w);
-  else for (let r = 0; r < rows; r++) for (let c = 0; c < w; c++) heap[to + r * w + c] = heap[from + r * columns + c]!;
-  return out;
-}
-
 /**
  * A diffusion actor's input [G, R, w + d + o] at one step: x [G, R, w], the step's embedding
  * `row` (d values, float32) in every row, then obs [G, R, o]; differentiable w.r.t. x only.
@@ -373,12 +356,12 @@ function chainInputGradKernel(args: KernelArgs): tf.TensorInfo {
  * composed tile + concat otherwise).
  */
 export function chainInputCopies(x: tf.Tensor3D, row: Float32Array, obs: tf.Tensor3D): tf.Tensor3D {
-  const attrs = { row: Array.from(row), width: x.shape[2] } as unknown as tf.NamedAttrMap;
+  const attrs = { row: Array.from(row) } as unknown as tf.NamedAttrMap;
   const op = tf.customGrad(((xk: tf.Tensor, save: tf.GradSaveFunc) => {
     save([]);
     return {
       value: tf.engine().runKernel('SvecChainInput', { x: xk, obs }, attrs) as tf.Tensor,
-      gradFunc: (dy: tf.Tensor) => tf.engine().runKernel('SvecChainInputGrad', { dy }, attrs) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor) => tf.slice(dy, [0, 0, 0], [-1, -1, x.shape[2]]),
     };
   }) as Parameters<typeof tf.customGrad>[0]) as unknown as (xk: tf.Tensor) => tf.Tensor;
   return op(x) as tf.Tensor3D;
@@ -388,7 +371,6 @@ const OWN_KERNELS: Record<string, (args: KernelArgs) => tf.TensorInfo> = {
   SvecCriticInput: criticInputKernel,
   SvecCriticInputGrad: criticInputGradKernel,
   SvecChainInput: chainInputKernel,
-  SvecChainInputGrad: chainInputGradKernel,
 };
 
 const KERNEL_NAMES = ['Tile', 'Concat', 'Slice', 'SplitV', 'Identity'] as const;
