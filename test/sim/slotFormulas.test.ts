@@ -40,6 +40,19 @@ const PARAMS: Params = {
 
 const semantic = (vehicles: Vehicle[], params: Params = PARAMS): SlotCase => ({ mode: 'semantic', params, vehicles });
 
+/** The spec's example parameters as evaluateSlot takes them (costs in text, image, speech order; eq. 33), with overrides. */
+function slotParams(overrides: Partial<SlotParams>): SlotParams {
+  const { c_loc, c_ext, ...scalars } = SPEC_PARAMS;
+  return {
+    ...scalars,
+    semantic: true,
+    c_loc: Float64Array.of(c_loc.text, c_loc.image, c_loc.speech),
+    c_ext: Float64Array.of(c_ext.text, c_ext.image, c_ext.speech),
+    objective: 'eq33',
+    ...overrides,
+  };
+}
+
 /** A fidelity table stub: returns `value` and records every lookup. */
 function stubTable(value: number) {
   const calls: [number, number, number][] = [];
@@ -153,28 +166,7 @@ test("eq. 4 bandwidth shares: several offloaders with unequal weights; a local v
 });
 
 test('eq. 4 through evaluateSlot itself: returns M and writes the shares', () => {
-  const params: SlotParams = {
-    semantic: true,
-    B_max: 2e7,
-    F_e: 1e11,
-    sigma2: 8e-15,
-    eta: 1,
-    kappa_e: 1e-30,
-    C: 5,
-    psi_e: 0.2,
-    psi_t: 0.5,
-    psi_f: 0.3,
-    S_min: 0.6,
-    V: 10,
-    E_unit: 0.01,
-    lambda_min: 0.4,
-    lambda_max: 1,
-    p_min: 0.6,
-    p_max: 0.8,
-    c_loc: Float64Array.of(10, 20, 15),
-    c_ext: Float64Array.of(1, 2, 1.5),
-    objective: 'eq33',
-  };
+  const params = slotParams({ B_max: 2e7 });
   const veh = allocateSlotVehicles(3);
   const act = allocateSlotActions(3);
   for (let i = 0; i < 3; i++) {
@@ -569,28 +561,7 @@ test('a local vehicle: b = r = t_trans = t_edge = E_edge = 0, S = 1, t = t_veh, 
 });
 
 test('vehicleSlot with a given b and M: writes every field and returns the reward', () => {
-  const params: SlotParams = {
-    semantic: true,
-    B_max: 5e7,
-    F_e: 1e11,
-    sigma2: 8e-15,
-    eta: 1,
-    kappa_e: 1e-30,
-    C: 5,
-    psi_e: 0.2,
-    psi_t: 0.5,
-    psi_f: 0.3,
-    S_min: 0.6,
-    V: 7,
-    E_unit: 0.005,
-    lambda_min: 0.4,
-    lambda_max: 1,
-    p_min: 0.6,
-    p_max: 0.8,
-    c_loc: Float64Array.of(10, 20, 15),
-    c_ext: Float64Array.of(1, 2, 1.5),
-    objective: 'eq33',
-  };
+  const params = slotParams({ V: 7, E_unit: 0.005 });
   const veh = allocateSlotVehicles(1);
   veh.modality[0] = 1;
   veh.d[0] = 1e6;
