@@ -593,6 +593,35 @@ static napi_value Lerp(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* One clone per vector width, picked at load time, for the loops below written to vectorize (the
+   reverse step's tanh, Box-Muller): lanes compute what the scalar code computes (no FMA), so every
+   clone gives the same bits. */
+#if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define SVEC_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef SVEC_VECTOR_CLONES
+#define SVEC_VECTOR_CLONES /* one build for the target's baseline (other CPUs, other C libraries) */
+#endif
+
+#include "tanhf_fdlibm.h"
+
+/* the tanh-bound reverse step's loop: x0 = tanh((x - eps c0) inv) (into keep, when given);
+   out = x0 cx0 + x cx */
+SVEC_VECTOR_CLONES
+static void reverse_step_tanh(const float* restrict x, const float* restrict e, float* restrict keep, float* restrict out, int64_t n, float c0, float inv, float cx0, float cx) {
+  if (keep) {
+    for (int64_t i = 0; i < n; i++) {
+      const float t = tanhf_fdlibm((x[i] - e[i] * c0) * inv);
+      keep[i] = t;
+      out[i] = t * cx0 + x[i] * cx;
+    }
+  } else {
+    for (int64_t i = 0; i < n; i++) out[i] = tanhf_fdlibm((x[i] - e[i] * c0) * inv) * cx0 + x[i] * cx;
+  }
+}
+
 /* reverseStep(heap, x, eps, z | -1, n, out, [clip, c0, inv, cx0, cx, sigma], bounded | -1): one step of the
    DDPM reverse chain (src/nn/diffusion.ts), op for op as the composed TF.js ops:
      bound 1 (clip): x0 = clamp((x - eps c0) inv, -1, 1); mean = x0 cx0 + x cx      (c0, inv, cx0, cx)
@@ -620,26 +649,19 @@ static napi_value ReverseStep(napi_env env, napi_callback_info info) {
   const float *x = heap + xOff, *e = heap + eOff, *z = zOff < 0 ? NULL : heap + zOff;
   float* out = heap + oOff;
   float* keep = bound == 2 && bOff >= 0 ? heap + bOff : NULL;
-  if (keep) {
+  if (bound == 2) {
+    reverse_step_tanh(x, e, keep, out, n, c0, inv, cx0, cx);
+  } else {
     for (int64_t i = 0; i < n; i++) {
-      const float t = tanhf((x[i] - e[i] * c0) * inv);
-      keep[i] = t;
-      out[i] = t * cx0 + x[i] * cx;
+      const float scaled = (x[i] - e[i] * c0) * inv;
+      float mean = scaled;
+      if (bound == 1) {
+        const float low = scaled < -1.0f ? -1.0f : scaled;
+        const float x0 = low > 1.0f ? 1.0f : low;
+        mean = x0 * cx0 + x[i] * cx;
+      }
+      out[i] = mean;
     }
-    if (z) for (int64_t i = 0; i < n; i++) out[i] = out[i] + z[i] * sigma;
-    return NULL;
-  }
-  for (int64_t i = 0; i < n; i++) {
-    const float scaled = (x[i] - e[i] * c0) * inv;
-    float mean = scaled;
-    if (bound == 1) {
-      const float low = scaled < -1.0f ? -1.0f : scaled;
-      const float x0 = low > 1.0f ? 1.0f : low;
-      mean = x0 * cx0 + x[i] * cx;
-    } else if (bound == 2) {
-      mean = tanhf(scaled) * cx0 + x[i] * cx;
-    }
-    out[i] = mean;
   }
   if (z) for (int64_t i = 0; i < n; i++) out[i] = out[i] + z[i] * sigma;
   return NULL;
@@ -681,7 +703,7 @@ static napi_value ReverseStepGrad(napi_env env, napi_callback_info info) {
     }
   } else if (bound == 2) {
     for (int64_t i = 0; i < n; i++) {
-      const float t = tanhf((x[i] - e[i] * c0) * inv);
+      const float t = tanhf_fdlibm((x[i] - e[i] * c0) * inv);
       const float d = dout[i] * cx0 * (1.0f - t * t) * inv;
       dx[i] = dout[i] * cx + d;
       de[i] = (-d) * c0;
@@ -719,17 +741,8 @@ static napi_value ReverseStepGrad(napi_env env, napi_callback_info info) {
    (m + 1), |s| <= 0.1716: the series to s^19 (truncation below 1e-16 relative).
    cos, sin of a in [0, 2 pi]: a = k pi/2 + r, |r| <= pi/4 (pi/2 in two parts; k <= 4, so k pi/2's
    first part is exact), Taylor series of sin r to r^13 and cos r to r^14 (below 3e-14).
-   Written without branches so that the loop vectorizes; one clone per vector width, picked at
-   load time: lanes compute what the scalar code computes (no FMA), so every clone gives the
-   same bits, and random/normals.ts's lnUnit and cosSin give them too. */
-#if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define SVEC_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#endif
-#ifndef SVEC_VECTOR_CLONES
-#define SVEC_VECTOR_CLONES /* one build for the target's baseline (other CPUs, other C libraries) */
-#endif
+   Written without branches so that the loop vectorizes (SVEC_VECTOR_CLONES, above): every clone
+   gives the same bits, and random/normals.ts's lnUnit and cosSin give them too. */
 SVEC_VECTOR_CLONES
 static void box_muller_block(const double* restrict u1, const double* restrict u2, int pairs, double* restrict rc, double* restrict rs) {
   for (int p = 0; p < pairs; p++) {

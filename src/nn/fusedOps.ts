@@ -15,8 +15,10 @@
 // Arithmetic follows the composed TF.js ops operation for operation in float32 (the same sgemm
 // calls as the native BatchMatMul kernels, bias sums in row order, Adam's and the soft update's
 // operations in TF.js's order), so relu and linear layers, the chain, Adam and the soft update are
-// bit-identical to the composed ops; tanh and mish use glibc's tanhf/expf and a closed-form mish
-// derivative, which differ from TF.js's in the last bits. test/nn/fusedOps.test.ts checks both.
+// bit-identical to the composed ops; tanh and mish layers use the addon's vectorized tanh and exp
+// (Cephes') and a closed-form mish derivative, and the chain's tanh bound uses fdlibm's tanhf
+// (native/tanhf_fdlibm.h, test/nn/tanhf.test.ts), which differ from TF.js's in the last bits.
+// test/nn/fusedOps.test.ts checks both.
 import * as tf from '@tensorflow/tfjs';
 import { heapIndex, loadNativeBlas, nativeMatMulKernelsInstalled, sizeOf, type KernelArgs, type NativeBlas, type WasmBackendLike } from './nativeKernels.ts';
 
