@@ -350,10 +350,10 @@ static inline float mish_grad(float z) {
 /* The elementwise loops below are compiled for AVX-512, AVX2 and baseline x86-64 and picked at
    load time (GCC target_clones): wider vectors, the same float32 operation for every element
    (no contraction), so results do not depend on the clone. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__GLIBC__) /* ifuncs: glibc */
 #define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
-#define VECTOR_CLONES
+#define VECTOR_CLONES /* one build for the target's baseline (other CPUs, compilers, C libraries) */
 #endif
 
 VECTOR_CLONES static void bias_act_row(int32_t kind, float* z, float* h, const float* b, int64_t cols) {
@@ -593,23 +593,11 @@ static napi_value Lerp(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* One clone per vector width, picked at load time, for the loops below written to vectorize (the
-   reverse step's tanh, Box-Muller): lanes compute what the scalar code computes (no FMA), so every
-   clone gives the same bits. */
-#if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define SVEC_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#endif
-#ifndef SVEC_VECTOR_CLONES
-#define SVEC_VECTOR_CLONES /* one build for the target's baseline (other CPUs, other C libraries) */
-#endif
-
 #include "tanhf_fdlibm.h"
 
 /* the tanh-bound reverse step's loop: x0 = tanh((x - eps c0) inv) (into keep, when given);
    out = x0 cx0 + x cx */
-SVEC_VECTOR_CLONES
+VECTOR_CLONES
 static void reverse_step_tanh(const float* restrict x, const float* restrict e, float* restrict keep, float* restrict out, int64_t n, float c0, float inv, float cx0, float cx) {
   if (keep) {
     for (int64_t i = 0; i < n; i++) {
@@ -741,9 +729,9 @@ static napi_value ReverseStepGrad(napi_env env, napi_callback_info info) {
    (m + 1), |s| <= 0.1716: the series to s^19 (truncation below 1e-16 relative).
    cos, sin of a in [0, 2 pi]: a = k pi/2 + r, |r| <= pi/4 (pi/2 in two parts; k <= 4, so k pi/2's
    first part is exact), Taylor series of sin r to r^13 and cos r to r^14 (below 3e-14).
-   Written without branches so that the loop vectorizes (SVEC_VECTOR_CLONES, above): every clone
+   Written without branches so that the loop vectorizes (VECTOR_CLONES, above): every clone
    gives the same bits, and random/normals.ts's lnUnit and cosSin give them too. */
-SVEC_VECTOR_CLONES
+VECTOR_CLONES
 static void box_muller_block(const double* restrict u1, const double* restrict u2, int pairs, double* restrict rc, double* restrict rs) {
   for (int p = 0; p < pairs; p++) {
     uint64_t bits;
