@@ -866,7 +866,7 @@ static napi_value NormalFill(napi_env env, napi_callback_info info) {
 
 /* copy3d(heap, src, srcStride0, srcStride1, dst, dstStride0, dstStride1, n0, n1, width): for
    i < n0, j < n1: heap[dst + i dstStride0 + j dstStride1 + (0..width)] = heap[src + ...], as
-   bytes (float32 and int32 alike). The strided copies of Concat, SplitV and Slice
+   bytes (float32 and int32 alike). The strided copies of Concat, SplitV, Slice and Transpose
    (src/nn/copyKernels.ts). Source and destination must not overlap. */
 static napi_value Copy3d(napi_env env, napi_callback_info info) {
   GET_ARGS(10);
@@ -878,8 +878,23 @@ static napi_value Copy3d(napi_env env, napi_callback_info info) {
   const int64_t ranges[] = {src, (n0 - 1) * s0 + (n1 - 1) * s1 + width, dst, (n0 - 1) * d0 + (n1 - 1) * d1 + width};
   float* heap;
   if (!heap_ranges(env, argv[0], &heap, ranges, 2)) return NULL;
-  for (int64_t i = 0; i < n0; i++)
-    for (int64_t j = 0; j < n1; j++) memcpy(heap + dst + i * d0 + j * d1, heap + src + i * s0 + j * s1, sizeof(float) * (size_t)width);
+  /* short runs (a transpose's: 1 to 16 elements) as plain loops: a memcpy call per run costs more than the copy */
+  if (width > 16) {
+    for (int64_t i = 0; i < n0; i++)
+      for (int64_t j = 0; j < n1; j++) memcpy(heap + dst + i * d0 + j * d1, heap + src + i * s0 + j * s1, sizeof(float) * (size_t)width);
+  } else if (width == 1) {
+    uint32_t* words = (uint32_t*)heap;
+    for (int64_t i = 0; i < n0; i++)
+      for (int64_t j = 0; j < n1; j++) words[dst + i * d0 + j * d1] = words[src + i * s0 + j * s1];
+  } else {
+    uint32_t* words = (uint32_t*)heap;
+    for (int64_t i = 0; i < n0; i++)
+      for (int64_t j = 0; j < n1; j++) {
+        uint32_t* to = words + dst + i * d0 + j * d1;
+        const uint32_t* from = words + src + i * s0 + j * s1;
+        for (int64_t w = 0; w < width; w++) to[w] = from[w];
+      }
+  }
   return NULL;
 }
 

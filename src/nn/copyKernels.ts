@@ -9,6 +9,9 @@
 //     filled part for repetitions;
 //   - Concat, Slice, SplitV: strided block copies in one native call (the addon's copy3d) per
 //     part, or copyWithin per row without the addon;
+//   - Transpose: one copy3d call where the permutation, its axes merged, needs at most two loops
+//     around a contiguous run (MADDPG-RA's attention heads: [N, B, h, d] <-> [B, h, N, d]); TF.js's
+//     own kernel otherwise, and without the addon;
 //   - Identity: shares the input's data (reference counted, as the cpu backend does): TF.js
 //     tensors are immutable and no kernel writes into its inputs.
 // Results are bit-identical to TF.js's kernels (test/nn/copyKernels.test.ts compares them).
@@ -216,6 +219,54 @@ function nativeSplitV(original: tf.KernelConfig, args: KernelArgs): tf.TensorInf
   return outs;
 }
 
+/**
+ * A transpose as at most two strided loops around one contiguous run, or null when it needs more
+ * loops. Output axes of size 1 drop out; neighbouring output axes merge where the input holds them
+ * in the same order (the outer one's input stride is the inner one's times its size); a last axis
+ * with input stride 1 is the run (else runs of one element).
+ */
+export function transposeGeometry(shape: readonly number[], perm: readonly number[]): { loops: [number, number, number][]; width: number } | null {
+  const inStrides = new Array<number>(shape.length).fill(1);
+  for (let a = shape.length - 2; a >= 0; a--) inStrides[a] = inStrides[a + 1]! * shape[a + 1]!;
+  const axes: { size: number; stride: number }[] = [];
+  for (const p of perm) {
+    const size = shape[p]!;
+    if (size === 1) continue;
+    const last = axes[axes.length - 1];
+    if (last && last.stride === inStrides[p]! * size) {
+      last.size *= size;
+      last.stride = inStrides[p]!;
+    } else axes.push({ size, stride: inStrides[p]! });
+  }
+  let width = 1;
+  if (axes.length > 0 && axes[axes.length - 1]!.stride === 1) width = axes.pop()!.size;
+  if (axes.length > 2) return null;
+  const loops: [number, number, number][] = [];
+  let outStride = width;
+  for (let k = axes.length - 1; k >= 0; k--) {
+    loops.unshift([axes[k]!.size, axes[k]!.stride, outStride]);
+    outStride *= axes[k]!.size;
+  }
+  return { loops, width };
+}
+
+function nativeTranspose(original: tf.KernelConfig, args: KernelArgs): tf.TensorInfo {
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  const { perm } = args.attrs as unknown as { perm: number[] };
+  const native = nativeCopy();
+  const geometry = native && elementBytes(x.dtype) !== null ? transposeGeometry(x.shape, perm) : null;
+  if (!native || !geometry) return original.kernelFunc(args as never) as tf.TensorInfo;
+  const backend = args.backend as WasmBackendLike;
+  const out = backend.makeOutput(
+    perm.map((p) => x.shape[p]!),
+    x.dtype as 'float32',
+  );
+  if (sizeOf(x.shape) === 0) return out;
+  const [outer, inner] = [geometry.loops[0] ?? [1, 0, 0], geometry.loops[1] ?? [1, 0, 0]];
+  native.copy3d(backend.wasm.HEAPF32, byteOffset(backend, x) / 4, outer[1], inner[1], byteOffset(backend, out) / 4, outer[2], inner[2], outer[0], inner[0], geometry.width);
+  return out;
+}
+
 /** Identity sharing the input's data, as the cpu backend's (TF.js tensors are immutable). */
 function sharedIdentity(original: tf.KernelConfig, args: KernelArgs): tf.TensorInfo {
   const { x } = args.inputs as { x: tf.TensorInfo };
@@ -373,7 +424,7 @@ const OWN_KERNELS: Record<string, (args: KernelArgs) => tf.TensorInfo> = {
   SvecChainInput: chainInputKernel,
 };
 
-const KERNEL_NAMES = ['Tile', 'Concat', 'Slice', 'SplitV', 'Identity'] as const;
+const KERNEL_NAMES = ['Tile', 'Concat', 'Slice', 'SplitV', 'Transpose', 'Identity'] as const;
 let originals: Record<(typeof KERNEL_NAMES)[number], tf.KernelConfig> | null = null;
 
 function register(config: tf.KernelConfig): void {
@@ -388,10 +439,11 @@ const replacements: Record<(typeof KERNEL_NAMES)[number], (original: tf.KernelCo
   Concat: nativeConcat,
   Slice: nativeSlice,
   SplitV: nativeSplitV,
+  Transpose: nativeTranspose,
   Identity: sharedIdentity,
 };
 
-/** Replaces the wasm backend's Tile, Concat, Slice, SplitV and Identity with the ones above and registers the critic-input kernels (idempotent). */
+/** Replaces the wasm backend's Tile, Concat, Slice, SplitV, Transpose and Identity with the ones above and registers the critic-input kernels (idempotent). */
 export function installCopyKernels(): void {
   if (originals) return;
   const found = Object.fromEntries(KERNEL_NAMES.map((name) => [name, tf.getKernel(name, 'wasm')]));

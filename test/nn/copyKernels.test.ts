@@ -1,4 +1,4 @@
-// Block-copy Tile and Concat (src/nn/copyKernels.ts) against TF.js's own wasm kernels: bit-identical
+// Block-copy Tile, Concat and Transpose (src/nn/copyKernels.ts) against TF.js's own wasm kernels: bit-identical
 // over ranks 1-4, repeats on every axis, size-1 and empty axes, int32, and gradients through them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -125,6 +125,43 @@ test("Concat equals TF.js's kernel bit for bit along every axis, with empty part
     const xs = [tf.tensor(uniformValues([2, 3, 2], 1), [2, 3, 2]), tf.tensor(uniformValues([2, 3, 5], 2), [2, 3, 5])];
     const w = tf.tensor(uniformValues([2, 3, 7], 3), [2, 3, 7]);
     return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.concat([a, b], 2), w)))(xs);
+  });
+  assert.deepEqual(grads.ours, grads.own);
+});
+
+test("Transpose equals TF.js's kernel bit for bit (every permutation of ranks 1-4, size-1 and empty axes, int32), and its gradient", async () => {
+  const { transposeGeometry } = await import('../../src/nn/copyKernels.ts');
+  const permutations = (n: number): number[][] =>
+    n === 0 ? [[]] : permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, k) => [...p.slice(0, k), n - 1, ...p.slice(k)]));
+  const shapes = [[7], [3, 5], [1, 4], [2, 3, 4], [4, 1, 3], [2, 3, 0], [2, 3, 4, 5], [20, 8, 4, 8], [3, 1, 2, 1]];
+  let native = 0;
+  let total = 0;
+  for (const shape of shapes) {
+    for (const perm of permutations(shape.length)) {
+      total++;
+      if (transposeGeometry(shape, perm)) native++;
+      const { own, ours } = await bothWays(() => [
+        tf.transpose(tf.tensor(uniformValues(shape, 7), shape), perm),
+        tf.transpose(
+          tf.tensor(
+            Int32Array.from(uniformValues(shape, 8), (v) => Math.round(v * 1000)),
+            shape,
+            'int32',
+          ),
+          perm,
+        ),
+      ]);
+      assert.deepEqual(ours, own, `transpose [${shape}] by [${perm}]`);
+    }
+  }
+  // MADDPG-RA's head split and merge take the copy; a rank-5 cycle needs three loops and does not
+  assert.ok(transposeGeometry([20, 64, 4, 8], [1, 2, 0, 3]) && transposeGeometry([64, 4, 20, 8], [2, 0, 1, 3]));
+  assert.equal(transposeGeometry([2, 3, 4, 5, 6], [4, 3, 2, 1, 0]), null);
+  assert.ok(native > 0 && native < total, `both paths taken: ${native} of ${total} cases were copies`);
+  const grads = await bothWays(() => {
+    const x = tf.tensor(uniformValues([5, 6, 2, 3], 9), [5, 6, 2, 3]);
+    const w = tf.tensor(uniformValues([6, 2, 5, 3], 10), [6, 2, 5, 3]);
+    return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.transpose(t, [1, 2, 0, 3]), w)))(x);
   });
   assert.deepEqual(grads.ours, grads.own);
 });
