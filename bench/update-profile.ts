@@ -1,4 +1,4 @@
-// Where the time of DMADRL training goes, at N = 20, H = 64, B = 64, K = 7 by default.
+// Where the time of DMADRL training goes (or MADDPG-RA's: --algo), at N = 20, H = 64, B = 64, K = 7 by default.
 //   1. One update round: every TF.js kernel it runs, counted and timed by a hook around each
 //      registered wasm kernel (tf.profile adds its own bookkeeping and read-backs, which inflate
 //      small kernels), and every OpenBLAS product, counted with its FLOPs and timed. The update's
@@ -13,9 +13,12 @@
 //    "blas_ms", "gflop", "arith_ms", "by_kernel": [{"kernel", "calls", "ms"}], "slot": {...}, ...}
 // --model reference profiles train-throughput's model of the PyTorch reference instead (obs 5,
 // 4 continuous actions, the noise-form step; no training slot: that model has no environment).
-//   npm run bench -- update-profile [--N 20] [--H 64] [--B 64] [--K 7] [--act relu|mish|tanh] [--repeats 20] [--warmup 300] [--model svec|reference]
+// --algo maddpg-ra profiles MADDPG-RA's round and slot instead (its defaults but H and B; no K,
+// no normals: 3. is DMADRL's only, and its fields are null).
+//   npm run bench -- update-profile [--algo dmadrl|maddpg-ra] [--N 20] [--H 64] [--B 64] [--K 7] [--act relu|mish|tanh] [--repeats 20] [--warmup 300] [--model svec|reference]
 import * as tf from '@tensorflow/tfjs';
 import { DmadrlAgent, DmadrlConfigSchema } from '../src/agents/dmadrl.ts';
+import { MaddpgRaAgent, MaddpgRaConfigSchema } from '../src/agents/maddpgRa.ts';
 import { ReplayMemory } from '../src/agents/replay.ts';
 import { defaultScenario } from '../src/config/scenario.ts';
 import { blasInfo, initNeuralBackend } from '../src/nn/backend.ts';
@@ -42,6 +45,9 @@ const warmupRounds = Number(option('warmup', '300'));
 const activation = option('act', 'relu') as 'relu' | 'mish' | 'tanh';
 const model = option('model', 'svec');
 if (model !== 'svec' && model !== 'reference') throw new Error(`--model must be svec or reference, got ${model}`);
+const algo = option('algo', 'dmadrl');
+if (algo !== 'dmadrl' && algo !== 'maddpg-ra') throw new Error(`--algo must be dmadrl or maddpg-ra, got ${algo}`);
+if (algo !== 'dmadrl' && model !== 'svec') throw new Error('--model reference is the DMADRL reference model: use it with --algo dmadrl');
 const backend = await initNeuralBackend();
 const blas = blasInfo();
 const OBS_DIM = model === 'reference' ? 5 : observationDim('paper');
@@ -98,15 +104,16 @@ let sgemmGflops: number | null = null;
 if (native) sgemmGflops = stackedSgemmGflops(native);
 
 const streams = new RandomStreams(1);
-const agent = new DmadrlAgent(
-  DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation, ...(model === 'reference' ? { denoisedBound: 'none' } : {}) }),
-  { agents: N, observationSize: OBS_DIM, action: model === 'reference' ? { discrete: [], continuous: 4 } : { discrete: [2], continuous: 3 } },
-  {
-    init: streams.get('init'),
-    policy: streams.get('policy'),
-    learner: streams.get('learner'),
-  },
-);
+const spaces = { agents: N, observationSize: OBS_DIM, action: model === 'reference' ? { discrete: [], continuous: 4 } : { discrete: [2], continuous: 3 } };
+const learnerStreams = { init: streams.get('init'), policy: streams.get('policy'), learner: streams.get('learner') };
+const agent =
+  algo === 'dmadrl'
+    ? new DmadrlAgent(
+        DmadrlConfigSchema.parse({ hiddenSize: H, batchSize: B, denoisingSteps: K, activation, ...(model === 'reference' ? { denoisedBound: 'none' } : {}) }),
+        spaces,
+        learnerStreams,
+      )
+    : new MaddpgRaAgent(MaddpgRaConfigSchema.parse({ hiddenSize: H, batchSize: B, activation }), spaces, learnerStreams);
 const actionDim = model === 'reference' ? 4 : RAW_ACTION_DIM;
 const memory = new ReplayMemory({ capacity: 1024, agents: N, obsDim: OBS_DIM, actionDim, priorityAlpha: 0 });
 const rng = streams.get('tasks');
@@ -184,7 +191,7 @@ const normalStream = new RandomStreams(9).get('learner');
 const normalTimes: number[] = [];
 const normalMathTimes: number[] = [];
 const normalOneByOneTimes: number[] = [];
-for (let r = 0; r < 7; r++) {
+for (let r = 0; algo === 'dmadrl' && r < 7; r++) {
   const out = new Float32Array(normalsPerRound);
   let start = performance.now();
   normalStream.fillNormalFast(out);
@@ -196,21 +203,22 @@ for (let r = 0; r < 7; r++) {
   for (let k = 0; k < out.length; k++) out[k] = normalStream.normal();
   normalOneByOneTimes.push(performance.now() - start);
 }
-const normalsMs = median(normalTimes);
-const normalsMathMs = median(normalMathTimes);
-const normalsOneByOneMs = median(normalOneByOneTimes);
+const normalsMs = algo === 'dmadrl' ? median(normalTimes) : null;
+const normalsMathMs = algo === 'dmadrl' ? median(normalMathTimes) : null;
+const normalsOneByOneMs = algo === 'dmadrl' ? median(normalOneByOneTimes) : null;
 
 console.log(
-  `update round N=${N} H=${H} B=${B} K=${K} ${activation}, BLAS ${blas.coreType ?? 'none'}: ${roundMs.toFixed(2)} ms (median of ${repeats}; ${hookedRoundMs.toFixed(2)} ms hooked)`,
+  `${algo} update round N=${N} H=${H} B=${B}${algo === 'dmadrl' ? ` K=${K}` : ''} ${activation}, BLAS ${blas.coreType ?? 'none'}: ${roundMs.toFixed(2)} ms (median of ${repeats}; ${hookedRoundMs.toFixed(2)} ms hooked)`,
 );
 console.log(
   `  ${calls} TF.js kernels, ${kernelMs.toFixed(2)} ms inside them; ${blasStats.calls / repeats} sgemm calls, ${(gflop * 1e3).toFixed(1)} MFLOP, ${blasMs.toFixed(2)} ms inside sgemm`,
 );
 if (arithMs !== null) console.log(`  arithmetic at ${sgemmGflops!.toFixed(0)} GFLOP/s (sgemm [20,64,64]^2): ${arithMs.toFixed(2)} ms, ${(roundMs / arithMs).toFixed(1)}x of it`);
 console.log(`one slot: ${JSON.stringify(slot)}`);
-console.log(
-  `the round's ${normalsPerRound} normal draws (RandomStream.fillNormalFast, ${nativeNormalFillActive() ? 'in C' : 'in JavaScript'}): ${normalsMs.toFixed(2)} ms (with Math's log, cos, sin: ${normalsMathMs.toFixed(2)} ms; one normal() call each: ${normalsOneByOneMs.toFixed(2)} ms)`,
-);
+if (normalsMs !== null)
+  console.log(
+    `the round's ${normalsPerRound} normal draws (RandomStream.fillNormalFast, ${nativeNormalFillActive() ? 'in C' : 'in JavaScript'}): ${normalsMs.toFixed(2)} ms (with Math's log, cos, sin: ${normalsMathMs!.toFixed(2)} ms; one normal() call each: ${normalsOneByOneMs!.toFixed(2)} ms)`,
+  );
 const shapeRows = [...blasByShape.entries()]
   .map(([shape, e]) => ({ shape, calls: e.calls / repeats, ms: +(e.ms / repeats).toFixed(4), gflops: +(e.flops / e.ms / 1e6).toFixed(1) }))
   .sort((a, b) => b.ms - a.ms);
@@ -221,12 +229,13 @@ for (const r of rows) console.log(`${r.kernel.padEnd(26)}${String(r.calls).padSt
 console.log(
   JSON.stringify({
     name: 'update-profile',
+    algo,
     backend,
     blas_core: blas.coreType,
     N,
     H,
     B,
-    K,
+    K: algo === 'dmadrl' ? K : null,
     activation,
     model,
     repeats,
@@ -241,11 +250,11 @@ console.log(
     sgemm_gflops: sgemmGflops === null ? null : +sgemmGflops.toFixed(1),
     arith_ms: arithMs === null ? null : +arithMs.toFixed(3),
     slot,
-    normals_per_round: normalsPerRound,
-    normals_ms: +normalsMs.toFixed(3),
-    normals_in_c: nativeNormalFillActive(),
-    normals_math_ms: +normalsMathMs.toFixed(3),
-    normals_one_by_one_ms: +normalsOneByOneMs.toFixed(3),
+    normals_per_round: normalsMs === null ? null : normalsPerRound,
+    normals_ms: normalsMs === null ? null : +normalsMs.toFixed(3),
+    normals_in_c: normalsMs === null ? null : nativeNormalFillActive(),
+    normals_math_ms: normalsMathMs === null ? null : +normalsMathMs.toFixed(3),
+    normals_one_by_one_ms: normalsOneByOneMs === null ? null : +normalsOneByOneMs.toFixed(3),
     by_kernel: rows,
     by_sgemm_shape: shapeRows,
   }),

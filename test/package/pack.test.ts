@@ -60,6 +60,7 @@ test('npm pack, install the tarball into a fresh project, use it from plain Node
     'models/fidelity/measured.json',
     'models/codecs/text/weights.bin',
     'native/svec_blas.c',
+    'native/tanhf_fdlibm.h',
     'scripts/build-native.mjs',
     'python/svec/env.py',
     'dist/interfaces/dashboard/assets/index.html',
@@ -75,6 +76,9 @@ test('npm pack, install the tarball into a fresh project, use it from plain Node
   npm(['install', join(work, packed[0]!.filename), '--prefer-offline', '--no-audit', '--no-fund'], project);
   assert.ok(!existsSync(join(project, 'node_modules', 'tsx')), 'tsx is not installed with the package');
   assert.ok(!existsSync(join(project, 'node_modules', 'svec', 'src')), 'no sources in the installed package');
+  // where the addon builds in this checkout, the package's install step builds it from the packed sources too
+  if (existsSync(join(ROOT, 'native', 'build', 'Release', 'svec_blas.node')))
+    assert.ok(existsSync(join(project, 'node_modules', 'svec', 'native', 'build', 'Release', 'svec_blas.node')), 'the installed package built its native addon');
 
   // 3. Plain Node: the package root, the default scenario (its measured fidelity table), one episode.
   writeFileSync(
