@@ -593,6 +593,87 @@ static napi_value Lerp(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* e^(x - max) as XNNPACK's f32 "rr2_p5" exp-minus-max (TF.js's wasm Softmax): x - max rounded to
+   a multiple of ln 2 with a magic bias, a two-constant Cody-Waite reduction, a degree-5
+   polynomial, outputs below -87.34 (denormal cutoff) flushed to 0; wasm SIMD has no fused
+   multiply-add, so every product and sum rounds on its own, as here (-ffp-contract=off). */
+static inline float exp_minus_max_rr2_p5(float vx) {
+  const float vlog2e = 0x1.715476p+0f, vmagic_bias = 0x1.8000FEp23f;
+  const float vminus_ln2_hi = -0x1.62E400p-1f, vminus_ln2_lo = -0x1.7F7D1Cp-20f;
+  const float vc5 = 0x1.0F9F9Cp-7f, vc4 = 0x1.573A1Ap-5f, vc3 = 0x1.555A80p-3f, vc2 = 0x1.FFFDC6p-2f, vc1 = 0x1.FFFFF6p-1f;
+  const float vdenorm_cutoff = -0x1.5D589Ep6f;
+  float vn = vx * vlog2e + vmagic_bias;
+  uint32_t nbits;
+  memcpy(&nbits, &vn, 4);
+  nbits <<= 23;
+  float vs;
+  memcpy(&vs, &nbits, 4);
+  vn = vn - vmagic_bias;
+  float vt = vn * vminus_ln2_hi + vx;
+  vt = vn * vminus_ln2_lo + vt;
+  float vp = vc5 * vt + vc4;
+  vp = vp * vt + vc3;
+  vp = vp * vt + vc2;
+  vp = vp * vt + vc1;
+  vt = vt * vs;
+  const float vf = vt * vp + vs;
+  return vx < vdenorm_cutoff ? 0.0f : vf;
+}
+
+/* softmax over the last axis of [rows, n], as TF.js 4.22's wasm Softmax computes it (XNNPACK's
+   wasm SIMD kernels): the row's max; e_i = e^(x_i - max); their sum in four lanes (lane l adds
+   e_{4b+l} for b = 0, 1, ...), the lanes as (l0 + l2) + (l1 + l3), then the last n mod 4 one by
+   one; out_i = e_i (1 / sum). Returns 0 (having written nothing) when x holds a NaN or an
+   infinity, whose handling is TF.js's kernel's to decide. */
+VECTOR_CLONES static int softmax_rows(const float* restrict x, float* restrict y, int64_t rows, int64_t n) {
+  const int64_t size = rows * n;
+  int finite = 1;
+  for (int64_t i = 0; i < size; i++) finite &= (x[i] - x[i]) == 0.0f; /* NaN for NaN and +-inf */
+  if (!finite) return 0;
+  /* y = x - the row's max (the max in eight partial maxima: any order gives the same value) */
+  for (int64_t r = 0; r < rows; r++) {
+    const float* xr = x + r * n;
+    float m[8];
+    for (int l = 0; l < 8; l++) m[l] = xr[0];
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+      for (int l = 0; l < 8; l++) m[l] = xr[i + l] > m[l] ? xr[i + l] : m[l];
+    for (; i < n; i++) m[0] = xr[i] > m[0] ? xr[i] : m[0];
+    float max = m[0];
+    for (int l = 1; l < 8; l++) max = m[l] > max ? m[l] : max;
+    float* yr = y + r * n;
+    for (int64_t k = 0; k < n; k++) yr[k] = xr[k] - max;
+  }
+  /* e^(x - max) over the whole tensor in one loop, then each row's sum and scale */
+  for (int64_t i = 0; i < size; i++) y[i] = exp_minus_max_rr2_p5(y[i]);
+  for (int64_t r = 0; r < rows; r++) {
+    float* yr = y + r * n;
+    float lanes[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4)
+      for (int l = 0; l < 4; l++) lanes[l] += yr[i + l];
+    float sum = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+    for (; i < n; i++) sum += yr[i];
+    const float scale = 1.0f / sum;
+    for (int64_t k = 0; k < n; k++) yr[k] = yr[k] * scale;
+  }
+  return 1;
+}
+
+/* softmax(heap, x, out, rows, n) -> bool: softmax_rows on the heap (false: a non-finite input, nothing written) */
+static napi_value Softmax(napi_env env, napi_callback_info info) {
+  GET_ARGS(5);
+  int64_t xOff, oOff, rows, n;
+  if (!arg_index(env, argv[1], &xOff) || !arg_index(env, argv[2], &oOff) || !arg_index(env, argv[3], &rows) || !arg_index(env, argv[4], &n)) return NULL;
+  const int64_t ranges[] = {xOff, rows * n, oOff, rows * n};
+  float* heap;
+  if (!heap_ranges(env, argv[0], &heap, ranges, 2)) return NULL;
+  const int done = rows == 0 || n == 0 ? 1 : softmax_rows(heap + xOff, heap + oOff, rows, n);
+  napi_value result;
+  CHECK(napi_get_boolean(env, done, &result));
+  return result;
+}
+
 #include "tanhf_fdlibm.h"
 
 /* the tanh-bound reverse step's loop: x0 = tanh((x - eps c0) inv) (into keep, when given);
@@ -1076,6 +1157,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"groupSquares", NULL, GroupSquares, NULL, NULL, NULL, napi_default, NULL},
       {"adamStep", NULL, AdamStep, NULL, NULL, NULL, napi_default, NULL},
       {"lerp", NULL, Lerp, NULL, NULL, NULL, napi_default, NULL},
+      {"softmax", NULL, Softmax, NULL, NULL, NULL, napi_default, NULL},
       {"reverseStep", NULL, ReverseStep, NULL, NULL, NULL, napi_default, NULL},
       {"reverseStepGrad", NULL, ReverseStepGrad, NULL, NULL, NULL, napi_default, NULL},
       {"normalFill", NULL, NormalFill, NULL, NULL, NULL, napi_default, NULL},

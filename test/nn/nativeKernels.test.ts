@@ -251,3 +251,42 @@ test('two OpenBLAS threads give the same bits as one (SVEC_BLAS_THREADS changes 
     setNativeThreads(1);
   }
 });
+
+test(
+  "native Softmax equals TF.js's wasm kernel bit for bit (row lengths 1-100, masked rows, underflow, empty), and falls back on NaN and infinity",
+  { skip: skipWithoutNative },
+  async () => {
+    const cases: { shape: number[]; scale: number; mask?: boolean }[] = [
+      { shape: [1], scale: 4 },
+      { shape: [3, 1], scale: 4 },
+      { shape: [256, 20, 20], scale: 6, mask: true }, // MADDPG-RA's attention weights, self masked with -1e9
+      { shape: [64, 20, 2], scale: 3 },
+      { shape: [2, 0, 5], scale: 1 },
+      { shape: [97, 3], scale: 200 }, // most outputs underflow: the denormal cutoff and subnormal results
+      ...Array.from({ length: 40 }, (_, k) => ({ shape: [29, k + 1], scale: 10 })),
+      { shape: [11, 64], scale: 8 },
+      { shape: [7, 100], scale: 30 },
+    ];
+    const special = new Float32Array([1, Number.NaN, 2, 3, 0, -Infinity, 1, 1, Infinity, 0, 2, 5]);
+    const run = () =>
+      cases
+        .map(({ shape, scale, mask }) => {
+          const values = uniformValues(shape, shape.length * 31 + (shape[shape.length - 1] ?? 0)).map((v) => v * scale);
+          if (mask) for (let r = 0; r < values.length / 20; r++) values[r * 20 + (r % 20)]! -= 1e9;
+          return computeValues(() => tf.softmax(tf.tensor(values, shape)));
+        })
+        .concat([computeValues(() => tf.softmax(tf.tensor2d(special, [3, 4])))]);
+    const own = await onWasm('off', run);
+    const softmaxOff = tf.getKernel('Softmax', 'wasm')!.kernelFunc;
+    const ours = await onWasm('on', run);
+    assert.notEqual(tf.getKernel('Softmax', 'wasm')!.kernelFunc, softmaxOff, 'the native Softmax is registered');
+    own.forEach((o, k) => {
+      assert.deepEqual(ours[k]!.shape, o.shape);
+      const words = (v: Float32Array) => Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length));
+      // NaN outputs compare as NaN whatever their payload; every other output bit for bit
+      const mine = Array.from(ours[k]!.values, (v, i) => (Number.isNaN(v) ? 'NaN' : words(ours[k]!.values)[i]));
+      const theirs = Array.from(o.values, (v, i) => (Number.isNaN(v) ? 'NaN' : words(o.values)[i]));
+      assert.deepEqual(mine, theirs, `case ${k}: [${o.shape}]`);
+    });
+  },
+);
