@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 uptime
 npm run bench -- matmul
 npm run bench -- train-loop --N 5,20,30 --warmup 10 --episodes 5
+# DMADRL's cost in K, for the catalog's fit (python3 scripts/fit-catalog.py on this script's output)
+for K in 1 3 12; do npm run bench -- train-loop --algos dmadrl --N 20 --hp denoisingSteps=$K; done
 npm run bench -- update-profile --repeats 40
+npm run bench -- update-profile --algo maddpg-ra --repeats 40
 npm run bench -- decision-latency
-npm run bench -- train-throughput --quick --reference "${SVEC_REFERENCE:-../shared/bench/ref_dmadrl_torch.py}"
+npm run bench -- train-throughput --quick --repeats 7 --reference "${SVEC_REFERENCE:-../shared/bench/ref_dmadrl_torch.py}"
 uptime
