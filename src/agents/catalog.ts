@@ -91,13 +91,15 @@ export async function loadAlgorithm(name: string): Promise<AlgorithmModule> {
 
 const denoisingSteps = (hp: Record<string, unknown>) => Number(hp.denoisingSteps ?? 7);
 
-// The algorithms' training costs: s per slot = a + b N, least-squares fits to `npm run bench --
-// train-loop` (N = 5, 20, 30, an update every slot, measured after 10 warm-up episodes as long
-// runs run, one run alone on a quiet 2-core machine, 2026-12-01, third session;
-// docs/performance.md), DMADRL's with a per-agent term in its K + 1 network passes (also fitted
-// to K = 1, 3, 12 at N = 20), times the paper-scale factor: five paper-profile cells (1,000
-// episodes, on reproduce's worker pool, two at a time: scripts/paper-cells.ts) took 1.18x what
-// the fits give them. Checked against six other paper-scale cells: 1.01x their measured time.
+// The algorithms' training costs: s per slot = a + b N, least-squares fits (scripts/fit-catalog.py)
+// to `npm run bench -- train-loop` (N = 5, 20, 30, an update every slot, measured after 10
+// warm-up episodes as long runs run, one run alone on a 2-core machine; docs/performance.md):
+// DMADRL's and MADDPG-RA's to the fourth session's run F (2026-12-01), the others' to the third
+// session's run (their code has not changed since). DMADRL's has a per-agent term in its K + 1
+// network passes (also fitted to K = 1, 3, 12 at N = 20). Times the paper-scale factor: five
+// paper-profile cells (1,000 episodes, on reproduce's worker pool, two at a time:
+// scripts/paper-cells.ts) took 1.18x what the third session's fits gave them. Checked against
+// eight other paper-scale cells (fourth session): the estimate is 1.065x their measured time.
 const TWO_RUNS_AT_ONCE = 1.18;
 
 registerAlgorithm({
@@ -107,7 +109,7 @@ registerAlgorithm({
   kind: 'off-policy',
   benchmark: false,
   color: '#D55E00', // vermillion
-  secondsPerStep: (n, hp) => TWO_RUNS_AT_ONCE * (0.00063 + 0.000186 * n + 0.0000494 * n * (denoisingSteps(hp) + 1)),
+  secondsPerStep: (n, hp) => TWO_RUNS_AT_ONCE * (0.000564 + 0.000158 * n + 0.000046 * n * (denoisingSteps(hp) + 1)),
   load: async () => (await import('./dmadrl.ts')).algorithm,
 });
 registerAlgorithm({
@@ -117,7 +119,7 @@ registerAlgorithm({
   kind: 'off-policy',
   benchmark: true,
   color: '#0072B2', // blue
-  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.00151 + 0.000392 * n),
+  secondsPerStep: (n) => TWO_RUNS_AT_ONCE * (0.00163 + 0.000364 * n),
   load: async () => (await import('./maddpgRa.ts')).algorithm,
 });
 registerAlgorithm({

@@ -201,7 +201,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
   paper: {
     name: 'paper',
     description:
-      "the paper's scale: N = 20 (5 to 30 swept), 3 seeds, 1000 episodes, every sweep value (about 14 hours on 2 cores, estimated: 12.4 for Section VI, 1.4 for the mobility comparison)",
+      "the paper's scale: N = 20 (5 to 30 swept), 3 seeds, 1000 episodes, every sweep value (about 13 hours on 2 cores, estimated: 11.5 for Section VI, 1.4 for the mobility comparison)",
     seeds: 3,
     episodes: 1000,
     evalEpisodes: 10,
