@@ -282,10 +282,13 @@ test(
     assert.notEqual(tf.getKernel('Softmax', 'wasm')!.kernelFunc, softmaxOff, 'the native Softmax is registered');
     own.forEach((o, k) => {
       assert.deepEqual(ours[k]!.shape, o.shape);
-      const words = (v: Float32Array) => Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length));
       // NaN outputs compare as NaN whatever their payload; every other output bit for bit
-      const mine = Array.from(ours[k]!.values, (v, i) => (Number.isNaN(v) ? 'NaN' : words(ours[k]!.values)[i]));
-      const theirs = Array.from(o.values, (v, i) => (Number.isNaN(v) ? 'NaN' : words(o.values)[i]));
+      const words = (v: Float32Array) => {
+        const bits = new Uint32Array(v.buffer, v.byteOffset, v.length);
+        return Array.from(v, (x, i) => (Number.isNaN(x) ? 'NaN' : bits[i]!));
+      };
+      const mine = words(ours[k]!.values);
+      const theirs = words(o.values);
       assert.deepEqual(mine, theirs, `case ${k}: [${o.shape}]`);
     });
   },
