@@ -24,6 +24,18 @@ async function bothWays(fn: () => tf.Tensor | tf.Tensor[]): Promise<{ own: { sha
   return { own, ours: run() };
 }
 
+/** A float32 tensor of uniformValues(shape, seed) and an int32 one of uniformValues(shape, seed + 1) times 1000, rounded. */
+function floatAndInt(shape: number[], seed: number): tf.Tensor[] {
+  return [
+    tf.tensor(uniformValues(shape, seed), shape),
+    tf.tensor(
+      Int32Array.from(uniformValues(shape, seed + 1), (v) => Math.round(v * 1000)),
+      shape,
+      'int32',
+    ),
+  ];
+}
+
 const tileCases: { shape: number[]; reps: number[] }[] = [
   { shape: [5], reps: [3] },
   { shape: [1, 64, 20], reps: [20, 1, 1] }, // a critic's joint input for every agent
@@ -38,17 +50,7 @@ const tileCases: { shape: number[]; reps: number[] }[] = [
 
 test("Tile equals TF.js's kernel bit for bit (float32 and int32, every axis, empty)", async () => {
   for (const { shape, reps } of tileCases) {
-    const { own, ours } = await bothWays(() => [
-      tf.tile(tf.tensor(uniformValues(shape, 3), shape), reps),
-      tf.tile(
-        tf.tensor(
-          Int32Array.from(uniformValues(shape, 4), (v) => Math.round(v * 1000)),
-          shape,
-          'int32',
-        ),
-        reps,
-      ),
-    ]);
+    const { own, ours } = await bothWays(() => floatAndInt(shape, 3).map((t) => tf.tile(t, reps)));
     assert.deepEqual(ours, own, `tile [${shape}] x [${reps}]`);
   }
   // NaN and -0 survive unchanged (the copy moves bytes)
@@ -140,17 +142,7 @@ test("Transpose equals TF.js's kernel bit for bit (every permutation of ranks 1-
     for (const perm of permutations(shape.length)) {
       total++;
       if (transposeGeometry(shape, perm)) native++;
-      const { own, ours } = await bothWays(() => [
-        tf.transpose(tf.tensor(uniformValues(shape, 7), shape), perm),
-        tf.transpose(
-          tf.tensor(
-            Int32Array.from(uniformValues(shape, 8), (v) => Math.round(v * 1000)),
-            shape,
-            'int32',
-          ),
-          perm,
-        ),
-      ]);
+      const { own, ours } = await bothWays(() => floatAndInt(shape, 7).map((t) => tf.transpose(t, perm)));
       assert.deepEqual(ours, own, `transpose [${shape}] by [${perm}]`);
     }
   }
