@@ -50,6 +50,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tanhf_fdlibm.h" /* tanhf_fdlibm: the reverse step's tanh */
+
 /* The CBLAS ABI (cblas.h's enum values), so that no OpenBLAS header or link is needed. */
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
 typedef void (*sgemm_fn)(int order, int transA, int transB, int M, int N, int K, float alpha, const float* A, int lda,
@@ -673,8 +675,6 @@ static napi_value Softmax(napi_env env, napi_callback_info info) {
   CHECK(napi_get_boolean(env, done, &result));
   return result;
 }
-
-#include "tanhf_fdlibm.h"
 
 /* the tanh-bound reverse step's loop: x0 = tanh((x - eps c0) inv) (into keep, when given);
    out = x0 cx0 + x cx */

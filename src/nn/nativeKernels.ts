@@ -292,7 +292,7 @@ function nativeFusedMatMul(blas: NativeBlas, original: tf.KernelConfig, args: Ke
   return out;
 }
 
-/** The addon's softmax (native/svec_blas.c): false, having written nothing useful, when the input holds a NaN or an infinity. */
+/** The addon's softmax (native/svec_blas.c): false, having written nothing, when the input holds a NaN or an infinity. */
 interface NativeSoftmax {
   softmax(heap: Float32Array, x: number, out: number, rows: number, n: number): boolean;
 }
@@ -313,7 +313,7 @@ function wasmRunsSimd(): boolean | null {
 /**
  * Softmax over the last axis in C with the arithmetic of TF.js 4.22's wasm kernel (XNNPACK's
  * SIMD exp-minus-max and its order of sums): the same bits (test/nn/nativeKernels.test.ts), at
- * 5-6x the speed on MADDPG-RA's attention weights. TF.js's own kernel for other dtypes, inputs
+ * about 3x the speed on MADDPG-RA's attention weights. TF.js's own kernel for other dtypes, inputs
  * with a NaN or an infinity, and a backend without SIMD (whose scalar kernels sum in another order).
  */
 function nativeSoftmax(native: NativeSoftmax, original: tf.KernelConfig, args: KernelArgs): tf.TensorInfo {
