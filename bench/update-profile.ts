@@ -185,27 +185,28 @@ for (let slot = 0; model === 'svec' && slot < repeats + 5; slot++) {
 const slot = model === 'svec' ? Object.fromEntries(Object.entries(phases).map(([k, v]) => [`${k}_ms`, +median(v).toFixed(3)])) : null;
 agent.dispose();
 
-// --- 3. the round's random draws in JavaScript: both reverse chains draw K N B 5 normals each
+// --- 3. the round's random draws in JavaScript: both reverse chains draw K N B 5 normals each (DMADRL only)
 const normalsPerRound = 2 * K * N * B * 5;
-const normalStream = new RandomStreams(9).get('learner');
-const normalTimes: number[] = [];
-const normalMathTimes: number[] = [];
-const normalOneByOneTimes: number[] = [];
-for (let r = 0; algo === 'dmadrl' && r < 7; r++) {
-  const out = new Float32Array(normalsPerRound);
-  let start = performance.now();
-  normalStream.fillNormalFast(out);
-  normalTimes.push(performance.now() - start);
-  start = performance.now();
-  normalStream.fillNormal(out);
-  normalMathTimes.push(performance.now() - start);
-  start = performance.now();
-  for (let k = 0; k < out.length; k++) out[k] = normalStream.normal();
-  normalOneByOneTimes.push(performance.now() - start);
+function timeNormals(): { ms: number; mathMs: number; oneByOneMs: number } {
+  const stream = new RandomStreams(9).get('learner');
+  const fast: number[] = [];
+  const math: number[] = [];
+  const oneByOne: number[] = [];
+  for (let r = 0; r < 7; r++) {
+    const out = new Float32Array(normalsPerRound);
+    let start = performance.now();
+    stream.fillNormalFast(out);
+    fast.push(performance.now() - start);
+    start = performance.now();
+    stream.fillNormal(out);
+    math.push(performance.now() - start);
+    start = performance.now();
+    for (let k = 0; k < out.length; k++) out[k] = stream.normal();
+    oneByOne.push(performance.now() - start);
+  }
+  return { ms: median(fast), mathMs: median(math), oneByOneMs: median(oneByOne) };
 }
-const normalsMs = algo === 'dmadrl' ? median(normalTimes) : null;
-const normalsMathMs = algo === 'dmadrl' ? median(normalMathTimes) : null;
-const normalsOneByOneMs = algo === 'dmadrl' ? median(normalOneByOneTimes) : null;
+const normals = algo === 'dmadrl' ? timeNormals() : null;
 
 console.log(
   `${algo} update round N=${N} H=${H} B=${B}${algo === 'dmadrl' ? ` K=${K}` : ''} ${activation}, BLAS ${blas.coreType ?? 'none'}: ${roundMs.toFixed(2)} ms (median of ${repeats}; ${hookedRoundMs.toFixed(2)} ms hooked)`,
@@ -215,9 +216,9 @@ console.log(
 );
 if (arithMs !== null) console.log(`  arithmetic at ${sgemmGflops!.toFixed(0)} GFLOP/s (sgemm [20,64,64]^2): ${arithMs.toFixed(2)} ms, ${(roundMs / arithMs).toFixed(1)}x of it`);
 console.log(`one slot: ${JSON.stringify(slot)}`);
-if (normalsMs !== null)
+if (normals)
   console.log(
-    `the round's ${normalsPerRound} normal draws (RandomStream.fillNormalFast, ${nativeNormalFillActive() ? 'in C' : 'in JavaScript'}): ${normalsMs.toFixed(2)} ms (with Math's log, cos, sin: ${normalsMathMs!.toFixed(2)} ms; one normal() call each: ${normalsOneByOneMs!.toFixed(2)} ms)`,
+    `the round's ${normalsPerRound} normal draws (RandomStream.fillNormalFast, ${nativeNormalFillActive() ? 'in C' : 'in JavaScript'}): ${normals.ms.toFixed(2)} ms (with Math's log, cos, sin: ${normals.mathMs.toFixed(2)} ms; one normal() call each: ${normals.oneByOneMs.toFixed(2)} ms)`,
   );
 const shapeRows = [...blasByShape.entries()]
   .map(([shape, e]) => ({ shape, calls: e.calls / repeats, ms: +(e.ms / repeats).toFixed(4), gflops: +(e.flops / e.ms / 1e6).toFixed(1) }))
@@ -250,11 +251,11 @@ console.log(
     sgemm_gflops: sgemmGflops === null ? null : +sgemmGflops.toFixed(1),
     arith_ms: arithMs === null ? null : +arithMs.toFixed(3),
     slot,
-    normals_per_round: normalsMs === null ? null : normalsPerRound,
-    normals_ms: normalsMs === null ? null : +normalsMs.toFixed(3),
-    normals_in_c: normalsMs === null ? null : nativeNormalFillActive(),
-    normals_math_ms: normalsMathMs === null ? null : +normalsMathMs.toFixed(3),
-    normals_one_by_one_ms: normalsOneByOneMs === null ? null : +normalsOneByOneMs.toFixed(3),
+    normals_per_round: normals && normalsPerRound,
+    normals_ms: normals && +normals.ms.toFixed(3),
+    normals_in_c: normals && nativeNormalFillActive(),
+    normals_math_ms: normals && +normals.mathMs.toFixed(3),
+    normals_one_by_one_ms: normals && +normals.oneByOneMs.toFixed(3),
     by_kernel: rows,
     by_sgemm_shape: shapeRows,
   }),
