@@ -15,12 +15,14 @@
 // offloading choice and 3 continuous values, the tanh-bounded step and the expected gradient
 // over both choices: two critic evaluations in the actor step), as the rows before 2026-12-01
 // (second session) did. Both sides take the best of their thread counts (--svec-threads and
-// --reference-threads, default 1,2 each): OpenBLAS threads for svec, PyTorch's for the reference.
+// --reference-threads, default 1,2 each): OpenBLAS threads for svec, PyTorch's intra-op threads
+// for the reference, whose OpenBLAS runs its products on both cores at either count (the JSON's
+// reference_cores_by_threads: about 2.0 at 1 and at 2; 2 is the slower count here).
 //
 //   npm run bench -- train-throughput [--quick] [--no-reference] [--reference PATH] [--reference-threads LIST] [--svec-threads LIST] [--svec-model reference|svec] [--repeats R] [--act relu|mish]
 // (--reference: the reference script, default ../shared/bench/ref_dmadrl_torch.py beside the checkout;
-//  --reference-threads 1,2: PyTorch runs once per thread count and its best counts; default 1,2.
-//  With two OpenBLAS threads PyTorch is faster on a quiet 2-core machine and much slower on a busy one.)
+//  --reference-threads 1,2: PyTorch runs once per intra-op thread count and its best counts;
+//  default 1,2. At 1 its OpenBLAS still uses both cores; 2 is slower here.)
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -119,10 +121,16 @@ const threadsArg = args.indexOf('--reference-threads');
 const referenceThreads = (threadsArg >= 0 ? args[threadsArg + 1]! : '1,2').split(',').map(Number);
 if (referenceThreads.some((t) => !Number.isInteger(t) || t < 1)) throw new Error(`--reference-threads must list positive integers, got ${args[threadsArg + 1]}`);
 
-/** The reference's agent-updates/s at each thread count. */
-function measureReference(N: number, K: number, H: number, B: number): Record<string, number> | null {
+/**
+ * The reference's agent-updates/s at each thread count, and the cores it kept busy (its own CPU
+ * time over the measurement's wall time): torch.set_num_threads sets PyTorch's intra-op threads,
+ * while Debian's OpenBLAS keeps its own pool of one thread per core, so at 1 the reference's
+ * products still run on both cores (about 2.0 here).
+ */
+function measureReference(N: number, K: number, H: number, B: number): { byThreads: Record<string, number>; cores: Record<string, number> } | null {
   if (!haveTorch) return null;
   const byThreads: Record<string, number> = {};
+  const cores: Record<string, number> = {};
   for (const threads of referenceThreads) {
     const out = execFileSync(
       '/usr/bin/python3',
@@ -150,9 +158,11 @@ function measureReference(N: number, K: number, H: number, B: number): Record<st
       { encoding: 'utf8', maxBuffer: 1 << 24, env: referenceEnv },
     );
     const line = out.trim().split('\n').pop()!;
-    byThreads[String(threads)] = +(JSON.parse(line) as { ds_agent_updates_per_s: number }).ds_agent_updates_per_s.toFixed(2);
+    const result = JSON.parse(line) as { ds_agent_updates_per_s: number; bs_round_shared_next: { own_cores: number } };
+    byThreads[String(threads)] = +result.ds_agent_updates_per_s.toFixed(2);
+    cores[String(threads)] = +result.bs_round_shared_next.own_cores.toFixed(2);
   }
-  return byThreads;
+  return { byThreads, cores };
 }
 
 const rows: {
@@ -165,6 +175,8 @@ const rows: {
   svec_by_threads: Record<string, number>;
   reference_updates_per_s: number | null;
   reference_by_threads: Record<string, number> | null;
+  /** cores the reference kept busy at each thread count (its CPU time over wall time) */
+  reference_cores_by_threads: Record<string, number> | null;
   ratio: number | null;
 }[] = [];
 for (const { H, B } of sizes) {
@@ -180,7 +192,8 @@ for (const { H, B } of sizes) {
       const bestThreads = Object.keys(svecByThreads).reduce((a, b) => (svecByThreads[b]! > svecByThreads[a]! ? b : a));
       const svec = svecByThreads[bestThreads]!;
       const clean = cleanByThreads[bestThreads]!;
-      const byThreads = measureReference(N, K, H, B);
+      const measured = measureReference(N, K, H, B);
+      const byThreads = measured && measured.byThreads;
       const reference = byThreads === null ? null : Math.max(...Object.values(byThreads));
       const row = {
         N,
@@ -192,6 +205,7 @@ for (const { H, B } of sizes) {
         svec_by_threads: svecByThreads,
         reference_updates_per_s: reference,
         reference_by_threads: byThreads,
+        reference_cores_by_threads: measured && measured.cores,
         ratio: reference === null ? null : +(svec / reference).toFixed(3),
       };
       rows.push(row);

@@ -14,14 +14,18 @@
 // --model reference profiles train-throughput's model of the PyTorch reference instead (obs 5,
 // 4 continuous actions, the noise-form step; no training slot: that model has no environment).
 // --algo maddpg-ra profiles MADDPG-RA's round and slot instead (its defaults but H and B; no K,
-// no normals: 3. is DMADRL's only, and its fields are null).
-//   npm run bench -- update-profile [--algo dmadrl|maddpg-ra] [--N 20] [--H 64] [--B 64] [--K 7] [--act relu|mish|tanh] [--repeats 20] [--warmup 300] [--model svec|reference]
+// no normals: 3. is DMADRL's only, and its fields are null). The addon's other functions (the
+// fused layers' bias and activation passes, Adam, soft updates, copies) are timed by name too
+// ("by_addon_function"). Each product shape is also timed alone (best of 25, warm operands):
+// "sgemm_floor_ms" is the round's arithmetic at those speeds, the least time these kernels need
+// for it. --threads 2 runs the products on two OpenBLAS threads (default 1).
+//   npm run bench -- update-profile [--algo dmadrl|maddpg-ra] [--N 20] [--H 64] [--B 64] [--K 7] [--act relu|mish|tanh] [--repeats 20] [--warmup 300] [--model svec|reference] [--threads 1|2]
 import * as tf from '@tensorflow/tfjs';
 import { DmadrlAgent, DmadrlConfigSchema } from '../src/agents/dmadrl.ts';
 import { MaddpgRaAgent, MaddpgRaConfigSchema } from '../src/agents/maddpgRa.ts';
 import { ReplayMemory } from '../src/agents/replay.ts';
 import { defaultScenario } from '../src/config/scenario.ts';
-import { blasInfo, initNeuralBackend } from '../src/nn/backend.ts';
+import { blasInfo, initNeuralBackend, setNativeThreads } from '../src/nn/backend.ts';
 import { loadNativeBlas } from '../src/nn/nativeKernels.ts';
 import { stackedSgemmGflops } from './sgemmSpeed.ts';
 import { nativeNormalFillActive } from '../src/random/normals.ts';
@@ -43,6 +47,9 @@ const repeats = Number(option('repeats', '20'));
 // rounds before measuring: updates get cheaper over a run's first few hundred (see train-loop.ts)
 const warmupRounds = Number(option('warmup', '300'));
 const activation = option('act', 'relu') as 'relu' | 'mish' | 'tanh';
+// OpenBLAS threads for the round's products (train-throughput takes the best of 1 and 2)
+const threads = Number(option('threads', '1'));
+if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be a positive integer, got ${option('threads', '1')}`);
 const model = option('model', 'svec');
 if (model !== 'svec' && model !== 'reference') throw new Error(`--model must be svec or reference, got ${model}`);
 const algo = option('algo', 'dmadrl');
@@ -79,6 +86,26 @@ for (const config of tf.getKernelsForBackend('wasm')) {
   if (wasm && config.setupFunc) config.setupFunc(wasm);
 }
 const native = loadNativeBlas().blas;
+if (threads !== 1 && setNativeThreads(threads) === null) throw new Error('--threads above 1 needs the native addon');
+/** the addon's other functions (fused layers' passes, Adam, soft updates, copies), by name */
+const nativeStats = new Map<string, { calls: number; ms: number }>();
+if (native) {
+  const table = native as unknown as Record<string, unknown>;
+  for (const name of Object.keys(table)) {
+    const fn = table[name];
+    if (name === 'sgemmStrided' || typeof fn !== 'function') continue;
+    table[name] = (...a: unknown[]) => {
+      if (!hooked) return (fn as (...b: unknown[]) => unknown)(...a);
+      const start = performance.now();
+      const out = (fn as (...b: unknown[]) => unknown)(...a);
+      const entry = nativeStats.get(name) ?? { calls: 0, ms: 0 };
+      entry.calls++;
+      entry.ms += performance.now() - start;
+      nativeStats.set(name, entry);
+      return out;
+    };
+  }
+}
 if (native) {
   const sgemm = native.sgemmStrided;
   native.sgemmStrided = (...a: Parameters<typeof sgemm>) => {
@@ -220,11 +247,48 @@ if (normals)
   console.log(
     `the round's ${normalsPerRound} normal draws (RandomStream.fillNormalFast, ${nativeNormalFillActive() ? 'in C' : 'in JavaScript'}): ${normals.ms.toFixed(2)} ms (with Math's log, cos, sin: ${normals.mathMs.toFixed(2)} ms; one normal() call each: ${normals.oneByOneMs.toFixed(2)} ms)`,
   );
+/**
+ * One product of `shape` alone, best of 25 on warm operands: the speed these kernels reach on it
+ * at this thread count with nothing else in the way. The round's products at these speeds sum to
+ * "sgemm_floor_ms", what the round's arithmetic alone would take at best.
+ */
+function isolatedGflops(shape: string): number {
+  const [ops, dims] = shape.split(' ') as [string, string];
+  const [M, Nn, Kk] = dims.split('x').map(Number) as [number, number, number];
+  const a = Float32Array.from({ length: M * Kk }, (_, k) => ((k % 17) - 8) / 16);
+  const b = Float32Array.from({ length: Kk * Nn }, (_, k) => ((k % 13) - 6) / 16);
+  const c = new Float32Array(M * Nn);
+  let best = Infinity;
+  for (let r = 0; r < 25; r++) {
+    const start = performance.now();
+    native!.sgemmStrided(ops[0] === 'T', ops[1] === 'T', 1, M, Nn, Kk, a, 0, 0, b, 0, 0, c, 0, 0);
+    best = Math.min(best, performance.now() - start);
+  }
+  return (2 * M * Nn * Kk) / (best * 1e6);
+}
 const shapeRows = [...blasByShape.entries()]
-  .map(([shape, e]) => ({ shape, calls: e.calls / repeats, ms: +(e.ms / repeats).toFixed(4), gflops: +(e.flops / e.ms / 1e6).toFixed(1) }))
+  .map(([shape, e]) => {
+    const alone = isolatedGflops(shape);
+    return {
+      shape,
+      calls: e.calls / repeats,
+      ms: +(e.ms / repeats).toFixed(4),
+      gflops: +(e.flops / e.ms / 1e6).toFixed(1),
+      alone_gflops: +alone.toFixed(1),
+      floor_ms: +(e.flops / repeats / alone / 1e6).toFixed(4),
+    };
+  })
   .sort((a, b) => b.ms - a.ms);
-console.log('sgemm shape (op A, op B; M x N x K)   calls        ms  GFLOP/s');
-for (const r of shapeRows) console.log(`${r.shape.padEnd(34)}${String(r.calls).padStart(8)}${r.ms.toFixed(3).padStart(10)}${r.gflops.toFixed(1).padStart(9)}`);
+const sgemmFloorMs = shapeRows.reduce((s, r) => s + r.floor_ms, 0);
+console.log('sgemm shape (op A, op B; M x N x K)   calls        ms  GFLOP/s  alone GFLOP/s  floor ms');
+for (const r of shapeRows)
+  console.log(
+    `${r.shape.padEnd(34)}${String(r.calls).padStart(8)}${r.ms.toFixed(3).padStart(10)}${r.gflops.toFixed(1).padStart(9)}${r.alone_gflops.toFixed(1).padStart(15)}${r.floor_ms.toFixed(3).padStart(10)}`,
+  );
+console.log(`  the round's products at their speed alone: ${sgemmFloorMs.toFixed(2)} ms (the round: ${roundMs.toFixed(2)} ms)`);
+const nativeRows = [...nativeStats.entries()].map(([fn, e]) => ({ fn, calls: e.calls / repeats, ms: +(e.ms / repeats).toFixed(4) })).sort((a, b) => b.ms - a.ms);
+console.log('addon function (not sgemm)  calls        ms');
+for (const r of nativeRows) console.log(`${r.fn.padEnd(26)}${String(r.calls).padStart(7)}${r.ms.toFixed(3).padStart(10)}`);
 console.log('kernel                      calls        ms   share');
 for (const r of rows) console.log(`${r.kernel.padEnd(26)}${String(r.calls).padStart(7)}${r.ms.toFixed(3).padStart(10)}${((100 * r.ms) / kernelMs).toFixed(1).padStart(7)}%`);
 console.log(
@@ -239,6 +303,7 @@ console.log(
     K: algo === 'dmadrl' ? K : null,
     activation,
     model,
+    threads,
     repeats,
     warmup_rounds: warmupRounds,
     round_ms: +roundMs.toFixed(3),
@@ -257,6 +322,8 @@ console.log(
     normals_math_ms: normals && +normals.mathMs.toFixed(3),
     normals_one_by_one_ms: normals && +normals.oneByOneMs.toFixed(3),
     by_kernel: rows,
+    sgemm_floor_ms: +sgemmFloorMs.toFixed(3),
     by_sgemm_shape: shapeRows,
+    by_addon_function: nativeRows,
   }),
 );
