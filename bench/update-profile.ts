@@ -16,10 +16,12 @@
 // --algo maddpg-ra profiles MADDPG-RA's round and slot instead (its defaults but H and B; no K,
 // no normals: 3. is DMADRL's only, and its fields are null). The addon's other functions (the
 // fused layers' bias and activation passes, Adam, soft updates, copies) are timed by name too
-// ("by_addon_function"). Each product shape is also timed alone on one and on two threads (best
-// of 25, warm operands): "sgemm_floor_ms" is the round's arithmetic at the two cores' best on
-// each shape, the least time these kernels need for it. --threads 2 runs the products on two OpenBLAS threads (default 1).
+// ("by_addon_function"). Each product shape is also timed alone on one thread and on all cores
+// (best of 25, warm operands): "sgemm_floor_ms" is the round's arithmetic at the cores' best on
+// each shape, the least time these kernels need for it. --threads 2 runs the round's products
+// on two OpenBLAS threads (default 1).
 //   npm run bench -- update-profile [--algo dmadrl|maddpg-ra] [--N 20] [--H 64] [--B 64] [--K 7] [--act relu|mish|tanh] [--repeats 20] [--warmup 300] [--model svec|reference] [--threads 1|2]
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { DmadrlAgent, DmadrlConfigSchema } from '../src/agents/dmadrl.ts';
 import { MaddpgRaAgent, MaddpgRaConfigSchema } from '../src/agents/maddpgRa.ts';
@@ -62,6 +64,17 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 // --- hooks: every wasm kernel, and the addon's sgemm
 const kernelStats = new Map<string, { calls: number; ms: number }>();
+/** Runs `call`, counting it and its time under `name` in `stats` while the hooks are on. */
+function timed<T>(stats: Map<string, { calls: number; ms: number }>, name: string, call: () => T): T {
+  if (!hooked) return call();
+  const start = performance.now();
+  const out = call();
+  const entry = stats.get(name) ?? { calls: 0, ms: 0 };
+  entry.calls++;
+  entry.ms += performance.now() - start;
+  stats.set(name, entry);
+  return out;
+}
 const blasStats = { calls: 0, flops: 0, ms: 0 };
 /** sgemm calls by shape: "NT MxNxK" (row-major, op(A) M x K, op(B) K x N) -> calls, ms, FLOPs */
 const blasByShape = new Map<string, { calls: number; ms: number; flops: number }>();
@@ -71,16 +84,7 @@ for (const config of tf.getKernelsForBackend('wasm')) {
   tf.unregisterKernel(config.kernelName, 'wasm');
   tf.registerKernel({
     ...config,
-    kernelFunc: (kernelArgs) => {
-      if (!hooked) return inner(kernelArgs);
-      const start = performance.now();
-      const out = inner(kernelArgs);
-      const entry = kernelStats.get(config.kernelName) ?? { calls: 0, ms: 0 };
-      entry.calls++;
-      entry.ms += performance.now() - start;
-      kernelStats.set(config.kernelName, entry);
-      return out;
-    },
+    kernelFunc: (kernelArgs) => timed(kernelStats, config.kernelName, () => inner(kernelArgs)),
   });
   const wasm = tf.engine().registry['wasm'];
   if (wasm && config.setupFunc) config.setupFunc(wasm);
@@ -94,19 +98,8 @@ if (native) {
   for (const name of Object.keys(table)) {
     const fn = table[name];
     if (name === 'sgemmStrided' || typeof fn !== 'function') continue;
-    table[name] = (...a: unknown[]) => {
-      if (!hooked) return (fn as (...b: unknown[]) => unknown)(...a);
-      const start = performance.now();
-      const out = (fn as (...b: unknown[]) => unknown)(...a);
-      const entry = nativeStats.get(name) ?? { calls: 0, ms: 0 };
-      entry.calls++;
-      entry.ms += performance.now() - start;
-      nativeStats.set(name, entry);
-      return out;
-    };
+    table[name] = (...a: unknown[]) => timed(nativeStats, name, () => (fn as (...b: unknown[]) => unknown)(...a));
   }
-}
-if (native) {
   const sgemm = native.sgemmStrided;
   native.sgemmStrided = (...a: Parameters<typeof sgemm>) => {
     if (!hooked) return sgemm(...a);
@@ -267,34 +260,34 @@ function isolatedGflops(shape: string, threadCount: number): number {
   setNativeThreads(threads);
   return (2 * M * Nn * Kk) / (best * 1e6);
 }
-// The floor: each shape's products at the best the machine's two cores could do on them, the
-// faster of one product on two OpenBLAS threads and twice one thread's speed (two products at
-// once, one per core, scaling perfectly). "sgemm_floor_ms" sums them: no schedule of these
-// kernels does the round's arithmetic in less, before any other work.
-const cores = 2;
+// The floor: each shape's products at the best this machine's cores could do on them, the faster
+// of one product on all of them as OpenBLAS threads and one thread's speed times the cores (that
+// many products at once, one per core, scaling perfectly). "sgemm_floor_ms" sums them: no
+// schedule of these kernels does the round's arithmetic in less, before any other work.
+const cores = availableParallelism();
 const shapeRows = [...blasByShape.entries()]
   .map(([shape, e]) => {
     const one = isolatedGflops(shape, 1);
-    const two = isolatedGflops(shape, cores);
-    const bound = Math.max(two, cores * one);
+    const all = isolatedGflops(shape, cores);
+    const bound = Math.max(all, cores * one);
     return {
       shape,
       calls: e.calls / repeats,
       ms: +(e.ms / repeats).toFixed(4),
       gflops: +(e.flops / e.ms / 1e6).toFixed(1),
       alone_1_thread_gflops: +one.toFixed(1),
-      alone_2_threads_gflops: +two.toFixed(1),
+      alone_all_cores_gflops: +all.toFixed(1),
       floor_ms: +(e.flops / repeats / bound / 1e6).toFixed(4),
     };
   })
   .sort((a, b) => b.ms - a.ms);
 const sgemmFloorMs = shapeRows.reduce((s, r) => s + r.floor_ms, 0);
-console.log('sgemm shape (op A, op B; M x N x K)   calls        ms  GFLOP/s  alone on 1, 2 threads  floor ms');
+console.log(`sgemm shape (op A, op B; M x N x K)   calls        ms  GFLOP/s  alone on 1, ${cores} threads  floor ms`);
 for (const r of shapeRows)
   console.log(
-    `${r.shape.padEnd(34)}${String(r.calls).padStart(8)}${r.ms.toFixed(3).padStart(10)}${r.gflops.toFixed(1).padStart(9)}${r.alone_1_thread_gflops.toFixed(1).padStart(12)}${r.alone_2_threads_gflops.toFixed(1).padStart(8)}${r.floor_ms.toFixed(3).padStart(10)}`,
+    `${r.shape.padEnd(34)}${String(r.calls).padStart(8)}${r.ms.toFixed(3).padStart(10)}${r.gflops.toFixed(1).padStart(9)}${r.alone_1_thread_gflops.toFixed(1).padStart(12)}${r.alone_all_cores_gflops.toFixed(1).padStart(8)}${r.floor_ms.toFixed(3).padStart(10)}`,
   );
-console.log(`  floor: the round's products at the two cores' best on each shape: ${sgemmFloorMs.toFixed(2)} ms (the round: ${roundMs.toFixed(2)} ms)`);
+console.log(`  floor: the round's products at the ${cores} cores' best on each shape: ${sgemmFloorMs.toFixed(2)} ms (the round: ${roundMs.toFixed(2)} ms)`);
 const nativeRows = [...nativeStats.entries()].map(([fn, e]) => ({ fn, calls: e.calls / repeats, ms: +(e.ms / repeats).toFixed(4) })).sort((a, b) => b.ms - a.ms);
 console.log('addon function (not sgemm)  calls        ms');
 for (const r of nativeRows) console.log(`${r.fn.padEnd(26)}${String(r.calls).padStart(7)}${r.ms.toFixed(3).padStart(10)}`);
@@ -332,6 +325,7 @@ console.log(
     normals_one_by_one_ms: normals && +normals.oneByOneMs.toFixed(3),
     by_kernel: rows,
     sgemm_floor_ms: +sgemmFloorMs.toFixed(3),
+    floor_cores: cores,
     by_sgemm_shape: shapeRows,
     by_addon_function: nativeRows,
   }),
