@@ -29,7 +29,7 @@ import { ReplayMemory } from '../src/agents/replay.ts';
 import { defaultScenario } from '../src/config/scenario.ts';
 import { blasInfo, initNeuralBackend, setNativeThreads } from '../src/nn/backend.ts';
 import { loadNativeBlas } from '../src/nn/nativeKernels.ts';
-import { stackedSgemmGflops } from './sgemmSpeed.ts';
+import { sgemmGflops as bestSgemmGflops, stackedSgemmGflops } from './sgemmSpeed.ts';
 import { nativeNormalFillActive } from '../src/random/normals.ts';
 import { RandomStreams } from '../src/random/stream.ts';
 import { SvecCore } from '../src/sim/core.ts';
@@ -241,24 +241,23 @@ if (normals)
     `the round's ${normalsPerRound} normal draws (RandomStream.fillNormalFast, ${nativeNormalFillActive() ? 'in C' : 'in JavaScript'}): ${normals.ms.toFixed(2)} ms (with Math's log, cos, sin: ${normals.mathMs.toFixed(2)} ms; one normal() call each: ${normals.oneByOneMs.toFixed(2)} ms)`,
   );
 /**
- * One product of `shape` alone, best of 25 on warm operands, on `threadCount` OpenBLAS threads:
- * the speed these kernels reach on it with nothing else in the way.
+ * One product of `shape` alone, best of 25 on warm operands, on one OpenBLAS thread and on
+ * `cores`: the speeds these kernels reach on it with nothing else in the way.
  */
-function isolatedGflops(shape: string, threadCount: number): number {
+function isolatedGflops(shape: string, cores: number): { one: number; all: number } {
   const [ops, dims] = shape.split(' ') as [string, string];
   const [M, Nn, Kk] = dims.split('x').map(Number) as [number, number, number];
   const a = Float32Array.from({ length: M * Kk }, (_, k) => ((k % 17) - 8) / 16);
   const b = Float32Array.from({ length: Kk * Nn }, (_, k) => ((k % 13) - 6) / 16);
   const c = new Float32Array(M * Nn);
-  setNativeThreads(threadCount);
-  let best = Infinity;
-  for (let r = 0; r < 25; r++) {
-    const start = performance.now();
-    native!.sgemmStrided(ops[0] === 'T', ops[1] === 'T', 1, M, Nn, Kk, a, 0, 0, b, 0, 0, c, 0, 0);
-    best = Math.min(best, performance.now() - start);
-  }
+  const product = { transA: ops[0] === 'T', transB: ops[1] === 'T', batch: 1, M, N: Nn, K: Kk };
+  const at = (threadCount: number) => {
+    setNativeThreads(threadCount);
+    return bestSgemmGflops(native!, product, a, b, c, 25);
+  };
+  const speeds = { one: at(1), all: at(cores) };
   setNativeThreads(threads);
-  return (2 * M * Nn * Kk) / (best * 1e6);
+  return speeds;
 }
 // The floor: each shape's products at the best this machine's cores could do on them, the faster
 // of one product on all of them as OpenBLAS threads and one thread's speed times the cores (that
@@ -267,8 +266,7 @@ function isolatedGflops(shape: string, threadCount: number): number {
 const cores = availableParallelism();
 const shapeRows = [...blasByShape.entries()]
   .map(([shape, e]) => {
-    const one = isolatedGflops(shape, 1);
-    const all = isolatedGflops(shape, cores);
+    const { one, all } = isolatedGflops(shape, cores);
     const bound = Math.max(all, cores * one);
     return {
       shape,
