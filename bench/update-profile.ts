@@ -20,6 +20,10 @@
 // (best of 25, warm operands): "sgemm_floor_ms" is the round's arithmetic at the cores' best on
 // each shape, the least time these kernels need for it. --threads 2 runs the round's products
 // on two OpenBLAS threads (default 1).
+//   4. The round's products alone ("products_alone_by_threads"): one round's sgemm calls recorded,
+//      then run again in the same order on copies of the same buffers with nothing between them,
+//      on one thread and on all cores. The round can be no faster than this without faster
+//      products, however little else it does.
 //   npm run bench -- update-profile [--algo dmadrl|maddpg-ra] [--N 20] [--H 64] [--B 64] [--K 7] [--act relu|mish|tanh] [--repeats 20] [--warmup 300] [--model svec|reference] [--threads 1|2]
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
@@ -79,6 +83,10 @@ const blasStats = { calls: 0, flops: 0, ms: 0 };
 /** sgemm calls by shape: "NT MxNxK" (row-major, op(A) M x K, op(B) K x N) -> calls, ms, FLOPs */
 const blasByShape = new Map<string, { calls: number; ms: number; flops: number }>();
 let hooked = false;
+/** while on, every sgemm call's arguments are kept, for 4. (the round's products replayed alone) */
+let recording = false;
+type SgemmArgs = Parameters<NonNullable<ReturnType<typeof loadNativeBlas>['blas']>['sgemmStrided']>;
+const recorded: SgemmArgs[] = [];
 for (const config of tf.getKernelsForBackend('wasm')) {
   const inner = config.kernelFunc;
   tf.unregisterKernel(config.kernelName, 'wasm');
@@ -102,6 +110,7 @@ if (native) {
   }
   const sgemm = native.sgemmStrided;
   native.sgemmStrided = (...a: Parameters<typeof sgemm>) => {
+    if (recording) recorded.push(a);
     if (!hooked) return sgemm(...a);
     const start = performance.now();
     sgemm(...a);
@@ -157,6 +166,10 @@ const hookStart = performance.now();
 for (let r = 0; r < repeats; r++) agent.update(memory.sample(B, replayRng));
 const hookedRoundMs = (performance.now() - hookStart) / repeats;
 hooked = false;
+// one more round, its products' arguments recorded for 4.
+recording = true;
+agent.update(memory.sample(B, replayRng));
+recording = false;
 const rows = [...kernelStats.entries()].map(([kernel, e]) => ({ kernel, calls: e.calls / repeats, ms: +(e.ms / repeats).toFixed(4) })).sort((a, b) => b.ms - a.ms);
 const kernelMs = rows.reduce((s, r) => s + r.ms, 0);
 const calls = rows.reduce((s, r) => s + r.calls, 0);
@@ -286,6 +299,40 @@ for (const r of shapeRows)
     `${r.shape.padEnd(34)}${String(r.calls).padStart(8)}${r.ms.toFixed(3).padStart(10)}${r.gflops.toFixed(1).padStart(9)}${r.alone_1_thread_gflops.toFixed(1).padStart(12)}${r.alone_all_cores_gflops.toFixed(1).padStart(8)}${r.floor_ms.toFixed(3).padStart(10)}`,
   );
 console.log(`  floor: the round's products at the ${cores} cores' best on each shape: ${sgemmFloorMs.toFixed(2)} ms (the round: ${roundMs.toFixed(2)} ms)`);
+// --- 4. the round's products alone: one recorded round's sgemm calls again, in its order, on
+// copies of its own buffers (the same layout and sizes), with nothing between them. What the
+// products cost in the round's sequence without its other work, on one thread and on all cores
+// (best and median of 7): the round less this is what removing all other work could gain.
+const replayCopies = new Map<Float32Array, Float32Array>();
+const copyOf = (array: Float32Array) => {
+  let copy = replayCopies.get(array);
+  if (!copy) replayCopies.set(array, (copy = array.slice()));
+  return copy;
+};
+const replayCalls = recorded.map((a) => {
+  const call = [...a] as SgemmArgs;
+  call[6] = copyOf(a[6]);
+  call[9] = copyOf(a[9]);
+  call[12] = copyOf(a[12]);
+  return call;
+});
+function replayProducts(threadCount: number): { best_ms: number; median_ms: number } {
+  setNativeThreads(threadCount);
+  const times: number[] = [];
+  for (let r = 0; r < 8; r++) {
+    const start = performance.now();
+    for (const call of replayCalls) native!.sgemmStrided(...call);
+    if (r > 0) times.push(performance.now() - start); // the first pass warms up
+  }
+  setNativeThreads(threads);
+  return { best_ms: +Math.min(...times).toFixed(3), median_ms: +median(times).toFixed(3) };
+}
+const replay = native && replayCalls.length > 0 ? { 1: replayProducts(1), [cores]: replayProducts(cores) } : null;
+replayCopies.clear();
+if (replay)
+  console.log(
+    `  the round's ${replayCalls.length} sgemm calls alone, in order, on copies of its buffers: ${replay[1].best_ms.toFixed(2)} ms on 1 thread, ${replay[cores]!.best_ms.toFixed(2)} ms on ${cores} (best of 7; medians ${replay[1].median_ms.toFixed(2)}, ${replay[cores]!.median_ms.toFixed(2)}; in the round ${blasMs.toFixed(2)} ms on ${threads})`,
+  );
 const nativeRows = [...nativeStats.entries()].map(([fn, e]) => ({ fn, calls: e.calls / repeats, ms: +(e.ms / repeats).toFixed(4) })).sort((a, b) => b.ms - a.ms);
 console.log('addon function (not sgemm)  calls        ms');
 for (const r of nativeRows) console.log(`${r.fn.padEnd(26)}${String(r.calls).padStart(7)}${r.ms.toFixed(3).padStart(10)}`);
@@ -325,6 +372,7 @@ console.log(
     sgemm_floor_ms: +sgemmFloorMs.toFixed(3),
     floor_cores: cores,
     by_sgemm_shape: shapeRows,
+    products_alone_by_threads: replay,
     by_addon_function: nativeRows,
   }),
 );
