@@ -87,6 +87,8 @@ let hooked = false;
 let recording = false;
 type SgemmArgs = Parameters<NonNullable<ReturnType<typeof loadNativeBlas>['blas']>['sgemmStrided']>;
 const recorded: SgemmArgs[] = [];
+/** each array the recorded calls use, as it was just before the first of them used it */
+const snapshots = new Map<Float32Array, Float32Array>();
 for (const config of tf.getKernelsForBackend('wasm')) {
   const inner = config.kernelFunc;
   tf.unregisterKernel(config.kernelName, 'wasm');
@@ -110,7 +112,10 @@ if (native) {
   }
   const sgemm = native.sgemmStrided;
   native.sgemmStrided = (...a: Parameters<typeof sgemm>) => {
-    if (recording) recorded.push(a);
+    if (recording) {
+      recorded.push(a);
+      for (const array of [a[6], a[9], a[12]]) if (!snapshots.has(array)) snapshots.set(array, array.slice());
+    }
     if (!hooked) return sgemm(...a);
     const start = performance.now();
     sgemm(...a);
@@ -300,26 +305,24 @@ for (const r of shapeRows)
   );
 console.log(`  floor: the round's products at the ${cores} cores' best on each shape: ${sgemmFloorMs.toFixed(2)} ms (the round: ${roundMs.toFixed(2)} ms)`);
 // --- 4. the round's products alone: one recorded round's sgemm calls again, in its order, on
-// copies of its own buffers (the same layout and sizes), with nothing between them. What the
-// products cost in the round's sequence without its other work, on one thread and on all cores
-// (best and median of 7): the round less this is what removing all other work could gain.
-const replayCopies = new Map<Float32Array, Float32Array>();
-const copyOf = (array: Float32Array) => {
-  let copy = replayCopies.get(array);
-  if (!copy) replayCopies.set(array, (copy = array.slice()));
-  return copy;
-};
+// copies of its own buffers (the same layout and sizes), with nothing between them. Each pass
+// starts from the buffers as the round found them (its operands hold the values of the kind the
+// round had there, not leftovers that could be denormal or not finite). What the products cost
+// in the round's sequence without its other work, on one thread and on all cores (best and
+// median of 7): the round less this is what removing all other work could gain.
+const working = new Map([...snapshots.keys()].map((array) => [array, new Float32Array(array.length)]));
 const replayCalls = recorded.map((a) => {
   const call = [...a] as SgemmArgs;
-  call[6] = copyOf(a[6]);
-  call[9] = copyOf(a[9]);
-  call[12] = copyOf(a[12]);
+  call[6] = working.get(a[6])!;
+  call[9] = working.get(a[9])!;
+  call[12] = working.get(a[12])!;
   return call;
 });
 function replayProducts(threadCount: number): { best_ms: number; median_ms: number } {
   setNativeThreads(threadCount);
   const times: number[] = [];
   for (let r = 0; r < 8; r++) {
+    for (const [array, copy] of working) copy.set(snapshots.get(array)!);
     const start = performance.now();
     for (const call of replayCalls) native!.sgemmStrided(...call);
     if (r > 0) times.push(performance.now() - start); // the first pass warms up
@@ -328,7 +331,6 @@ function replayProducts(threadCount: number): { best_ms: number; median_ms: numb
   return { best_ms: +Math.min(...times).toFixed(3), median_ms: +median(times).toFixed(3) };
 }
 const replay = native && replayCalls.length > 0 ? { 1: replayProducts(1), [cores]: replayProducts(cores) } : null;
-replayCopies.clear();
 if (replay)
   console.log(
     `  the round's ${replayCalls.length} sgemm calls alone, in order, on copies of its buffers: ${replay[1].best_ms.toFixed(2)} ms on 1 thread, ${replay[cores]!.best_ms.toFixed(2)} ms on ${cores} (best of 7; medians ${replay[1].median_ms.toFixed(2)}, ${replay[cores]!.median_ms.toFixed(2)}; in the round ${blasMs.toFixed(2)} ms on ${threads})`,
