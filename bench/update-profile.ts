@@ -22,10 +22,13 @@
 // on two OpenBLAS threads (default 1).
 //   4. The round's products alone ("products_alone_by_threads"): one round's sgemm calls recorded,
 //      then run again in the same order on copies of the same buffers with nothing between them,
-//      on one thread and on all cores. The round can be no faster than this without faster
-//      products, however little else it does.
+//      on one thread, on all cores as OpenBLAS threads, and split over one worker thread per core
+//      (each on one OpenBLAS thread, no waits between calls: bench/productReplayWorker.mjs). The
+//      round is no faster than the best of these, however little else it does, unless its
+//      products get faster.
 //   npm run bench -- update-profile [--algo dmadrl|maddpg-ra] [--N 20] [--H 64] [--B 64] [--K 7] [--act relu|mish|tanh] [--repeats 20] [--warmup 300] [--model svec|reference] [--threads 1|2]
 import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { DmadrlAgent, DmadrlConfigSchema } from '../src/agents/dmadrl.ts';
 import { MaddpgRaAgent, MaddpgRaConfigSchema } from '../src/agents/maddpgRa.ts';
@@ -330,10 +333,79 @@ function replayProducts(threadCount: number): { best_ms: number; median_ms: numb
   setNativeThreads(threads);
   return { best_ms: +Math.min(...times).toFixed(3), median_ms: +median(times).toFixed(3) };
 }
-const replay = native && replayCalls.length > 0 ? { 1: replayProducts(1), [cores]: replayProducts(cores) } : null;
+/**
+ * The same calls split over `cores` worker threads, each on one OpenBLAS thread: a batched call's
+ * products in contiguous shares, single products dealt in turn, and no wait between calls (each
+ * worker runs its share straight through). That bounds from below what any schedule running
+ * several products at once, one per core, could do with these kernels on this sequence.
+ */
+async function replaySplit(): Promise<{ best_ms: number; median_ms: number }> {
+  const arrays = [...snapshots.keys()];
+  const index = new Map(arrays.map((array, k) => [array, k]));
+  const shares: number[][][] = Array.from({ length: cores }, () => []);
+  let dealt = 0;
+  for (const a of recorded) {
+    const batch = a[2];
+    const share = Math.ceil(batch / cores);
+    for (let w = 0; w < cores; w++) {
+      const first = batch === 1 ? 0 : w * share;
+      const count = batch === 1 ? (dealt % cores === w ? 1 : 0) : Math.min(batch, first + share) - first;
+      if (count <= 0) continue;
+      const [strideA, strideB, strideC] = [a[8], a[11], a[14]];
+      shares[w]!.push([
+        +a[0],
+        +a[1],
+        count,
+        a[3],
+        a[4],
+        a[5],
+        index.get(a[6])!,
+        a[7] + first * strideA,
+        strideA,
+        index.get(a[9])!,
+        a[10] + first * strideB,
+        strideB,
+        index.get(a[12])!,
+        a[13] + first * strideC,
+        strideC,
+        a[15] ?? 0,
+      ]);
+    }
+    if (batch === 1) dealt++;
+  }
+  setNativeThreads(1);
+  const go = new Int32Array(new SharedArrayBuffer(4));
+  const snapshotList = arrays.map((array) => snapshots.get(array)!);
+  const workers = shares.map((calls) => new Worker(new URL('./productReplayWorker.mjs', import.meta.url), { workerData: { snapshots: snapshotList, calls, go } }));
+  const next = (worker: Worker, key: string) =>
+    new Promise<Record<string, number>>((resolve, reject) => {
+      const onMessage = (message: Record<string, number>) => {
+        if (!(key in message)) return;
+        worker.off('message', onMessage).off('error', reject);
+        resolve(message);
+      };
+      worker.on('message', onMessage).once('error', reject);
+    });
+  await Promise.all(workers.map((worker) => next(worker, 'loaded')));
+  const times: number[] = [];
+  for (let pass = 1; pass <= 8; pass++) {
+    const ready = workers.map((worker) => next(worker, 'ready'));
+    for (const worker of workers) worker.postMessage(pass);
+    await Promise.all(ready);
+    const done = workers.map((worker) => next(worker, 'end'));
+    Atomics.store(go, 0, pass);
+    Atomics.notify(go, 0);
+    const spans = await Promise.all(done);
+    if (pass > 1) times.push(Math.max(...spans.map((m) => m.end!)) - Math.min(...spans.map((m) => m.start!)));
+  }
+  await Promise.all(workers.map((worker) => worker.terminate()));
+  setNativeThreads(threads);
+  return { best_ms: +Math.min(...times).toFixed(3), median_ms: +median(times).toFixed(3) };
+}
+const replay = native && replayCalls.length > 0 ? { 1: replayProducts(1), [cores]: replayProducts(cores), split: await replaySplit() } : null;
 if (replay)
   console.log(
-    `  the round's ${replayCalls.length} sgemm calls alone, in order, on copies of its buffers: ${replay[1].best_ms.toFixed(2)} ms on 1 thread, ${replay[cores]!.best_ms.toFixed(2)} ms on ${cores} (best of 7; medians ${replay[1].median_ms.toFixed(2)}, ${replay[cores]!.median_ms.toFixed(2)}; in the round ${blasMs.toFixed(2)} ms on ${threads})`,
+    `  the round's ${replayCalls.length} sgemm calls alone, in order, on copies of its buffers: ${replay[1].best_ms.toFixed(2)} ms on 1 thread, ${replay[cores]!.best_ms.toFixed(2)} ms on ${cores}, ${replay.split.best_ms.toFixed(2)} ms split over ${cores} workers of 1 thread (best of 7; medians ${replay[1].median_ms.toFixed(2)}, ${replay[cores]!.median_ms.toFixed(2)}, ${replay.split.median_ms.toFixed(2)}; in the round ${blasMs.toFixed(2)} ms on ${threads})`,
   );
 const nativeRows = [...nativeStats.entries()].map(([fn, e]) => ({ fn, calls: e.calls / repeats, ms: +(e.ms / repeats).toFixed(4) })).sort((a, b) => b.ms - a.ms);
 console.log('addon function (not sgemm)  calls        ms');
