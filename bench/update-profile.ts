@@ -24,8 +24,8 @@
 //      then run again in the same order on copies of the same buffers with nothing between them,
 //      on one thread, on all cores as OpenBLAS threads, and split over one worker thread per core
 //      (each on one OpenBLAS thread, no waits between calls: bench/productReplayWorker.mjs). The
-//      round is no faster than the best of these, however little else it does, unless its
-//      products get faster.
+//      best of these is what the round's products cost in its order however little else it does
+//      (docs/performance.md, "Sixth round").
 //   npm run bench -- update-profile [--algo dmadrl|maddpg-ra] [--N 20] [--H 64] [--B 64] [--K 7] [--act relu|mish|tanh] [--repeats 20] [--warmup 300] [--model svec|reference] [--threads 1|2]
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -311,8 +311,9 @@ console.log(`  floor: the round's products at the ${cores} cores' best on each s
 // copies of its own buffers (the same layout and sizes), with nothing between them. Each pass
 // starts from the buffers as the round found them (its operands hold the values of the kind the
 // round had there, not leftovers that could be denormal or not finite). What the products cost
-// in the round's sequence without its other work, on one thread and on all cores (best and
-// median of 7): the round less this is what removing all other work could gain.
+// in the round's sequence without its other work, on one thread, on all cores as OpenBLAS
+// threads and split over worker threads (best and median of 7 passes after one to warm up): the
+// round less this is what removing all other work could gain.
 const working = new Map([...snapshots.keys()].map((array) => [array, new Float32Array(array.length)]));
 const replayCalls = recorded.map((a) => {
   const call = [...a] as SgemmArgs;
@@ -321,6 +322,7 @@ const replayCalls = recorded.map((a) => {
   call[12] = working.get(a[12])!;
   return call;
 });
+const bestAndMedian = (times: number[]) => ({ best_ms: +Math.min(...times).toFixed(3), median_ms: +median(times).toFixed(3) });
 function replayProducts(threadCount: number): { best_ms: number; median_ms: number } {
   setNativeThreads(threadCount);
   const times: number[] = [];
@@ -331,13 +333,13 @@ function replayProducts(threadCount: number): { best_ms: number; median_ms: numb
     if (r > 0) times.push(performance.now() - start); // the first pass warms up
   }
   setNativeThreads(threads);
-  return { best_ms: +Math.min(...times).toFixed(3), median_ms: +median(times).toFixed(3) };
+  return bestAndMedian(times);
 }
 /**
  * The same calls split over `cores` worker threads, each on one OpenBLAS thread: a batched call's
  * products in contiguous shares, single products dealt in turn, and no wait between calls (each
- * worker runs its share straight through). That bounds from below what any schedule running
- * several products at once, one per core, could do with these kernels on this sequence.
+ * worker runs its share straight through). That is optimistic for any schedule running several
+ * products at once, one per core: a real one waits for a call's products before the next.
  */
 async function replaySplit(): Promise<{ best_ms: number; median_ms: number }> {
   const arrays = [...snapshots.keys()];
@@ -400,7 +402,7 @@ async function replaySplit(): Promise<{ best_ms: number; median_ms: number }> {
   }
   await Promise.all(workers.map((worker) => worker.terminate()));
   setNativeThreads(threads);
-  return { best_ms: +Math.min(...times).toFixed(3), median_ms: +median(times).toFixed(3) };
+  return bestAndMedian(times);
 }
 const replay = native && replayCalls.length > 0 ? { 1: replayProducts(1), [cores]: replayProducts(cores), split: await replaySplit() } : null;
 if (replay)
