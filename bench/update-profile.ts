@@ -322,11 +322,13 @@ const replayCalls = recorded.map((a) => {
   call[12] = working.get(a[12])!;
   return call;
 });
+/** passes of each replay; the first warms up and is not counted */
+const REPLAY_PASSES = 8;
 const bestAndMedian = (times: number[]) => ({ best_ms: +Math.min(...times).toFixed(3), median_ms: +median(times).toFixed(3) });
 function replayProducts(threadCount: number): { best_ms: number; median_ms: number } {
   setNativeThreads(threadCount);
   const times: number[] = [];
-  for (let r = 0; r < 8; r++) {
+  for (let r = 0; r < REPLAY_PASSES; r++) {
     for (const [array, copy] of working) copy.set(snapshots.get(array)!);
     const start = performance.now();
     for (const call of replayCalls) native!.sgemmStrided(...call);
@@ -390,7 +392,7 @@ async function replaySplit(): Promise<{ best_ms: number; median_ms: number }> {
     });
   await Promise.all(workers.map((worker) => next(worker, 'loaded')));
   const times: number[] = [];
-  for (let pass = 1; pass <= 8; pass++) {
+  for (let pass = 1; pass <= REPLAY_PASSES; pass++) {
     const ready = workers.map((worker) => next(worker, 'ready'));
     for (const worker of workers) worker.postMessage(pass);
     await Promise.all(ready);
@@ -407,7 +409,7 @@ async function replaySplit(): Promise<{ best_ms: number; median_ms: number }> {
 const replay = native && replayCalls.length > 0 ? { 1: replayProducts(1), [cores]: replayProducts(cores), split: await replaySplit() } : null;
 if (replay)
   console.log(
-    `  the round's ${replayCalls.length} sgemm calls alone, in order, on copies of its buffers: ${replay[1].best_ms.toFixed(2)} ms on 1 thread, ${replay[cores]!.best_ms.toFixed(2)} ms on ${cores}, ${replay.split.best_ms.toFixed(2)} ms split over ${cores} workers of 1 thread (best of 7; medians ${replay[1].median_ms.toFixed(2)}, ${replay[cores]!.median_ms.toFixed(2)}, ${replay.split.median_ms.toFixed(2)}; in the round ${blasMs.toFixed(2)} ms on ${threads})`,
+    `  the round's ${replayCalls.length} sgemm calls alone, in order, on copies of its buffers: ${replay[1].best_ms.toFixed(2)} ms on 1 thread, ${replay[cores]!.best_ms.toFixed(2)} ms on ${cores}, ${replay.split.best_ms.toFixed(2)} ms split over ${cores} workers of 1 thread (best of ${REPLAY_PASSES - 1}; medians ${replay[1].median_ms.toFixed(2)}, ${replay[cores]!.median_ms.toFixed(2)}, ${replay.split.median_ms.toFixed(2)}; in the round ${blasMs.toFixed(2)} ms on ${threads})`,
   );
 const nativeRows = [...nativeStats.entries()].map(([fn, e]) => ({ fn, calls: e.calls / repeats, ms: +(e.ms / repeats).toFixed(4) })).sort((a, b) => b.ms - a.ms);
 console.log('addon function (not sgemm)  calls        ms');
